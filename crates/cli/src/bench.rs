@@ -1,0 +1,116 @@
+//! `tandem bench`: load time, prompt evaluation and generation speed, and peak memory of the
+//! local runtime on a fixed input (`tests/fixtures/bench_input.rs.txt`).
+
+use crate::models::{self, Choice};
+use anyhow::{Context, Result, bail};
+use std::process::ExitCode;
+use std::time::Instant;
+use tandem_core::{Cancel, Manifest};
+use tandem_model::{LoadOptions, Runtime};
+
+/// The benchmark's input: a real source file, frozen so that figures stay comparable.
+pub const BENCH_TEXT: &str = include_str!("../../../tests/fixtures/bench_input.rs.txt");
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Prompt lengths to evaluate, in tokens.
+    #[arg(long, value_delimiter = ',', default_value = "128,512")]
+    prompt: Vec<usize>,
+    /// Context lengths at which to time generation.
+    #[arg(long, value_delimiter = ',', default_value = "0,512")]
+    context: Vec<usize>,
+    /// Tokens to generate per generation measurement.
+    #[arg(long, default_value_t = 32)]
+    gen_tokens: usize,
+}
+
+pub fn run(manifest: &Manifest, choice: &Choice, args: Args) -> Result<ExitCode> {
+    let started = Instant::now();
+    let (resolved, mut rt) = models::load_runtime(manifest, choice, &LoadOptions::default())?;
+    let load_ms = ms(started);
+    let mut tokens = rt.tokenizer().encode(BENCH_TEXT).context("tokenizing the bench input")?;
+    let longest = args.prompt.iter().chain(&args.context).copied().max().unwrap_or(0) + 1;
+    if longest + args.gen_tokens > rt.context() {
+        bail!("the longest measurement needs {} positions; the cache holds {}", longest + args.gen_tokens, rt.context());
+    }
+    while tokens.len() < longest {
+        tokens.extend_from_within(..tokens.len().min(longest - tokens.len()));
+    }
+    let cancel = Cancel::new();
+    // The first pass pays one-time costs (page faults, buffer growth); time it apart.
+    let t = Instant::now();
+    rt.prefill(&tokens[..8], &cancel, None)?;
+    let first_pass_ms = ms(t);
+
+    let mut prompt = Vec::new();
+    for &n in &args.prompt {
+        rt.clear_cache();
+        let t = Instant::now();
+        rt.prefill(&tokens[..n.max(1)], &cancel, None)?;
+        prompt.push((n, n as f64 / t.elapsed().as_secs_f64()));
+    }
+    let mut generation = Vec::new();
+    for &ctx in &args.context {
+        generation.push((ctx, generation_speed(&mut rt, &tokens[..ctx + 1], args.gen_tokens)?));
+    }
+    let peak_rss = status_kib("VmHWM").unwrap_or(0) as f64 / 1024.0;
+    let threads = tandem_model::compute_threads();
+    let cpu = cpu_model();
+    if args.json {
+        let out = serde_json::json!({
+            "model": resolved.name,
+            "cpu": cpu,
+            "threads": threads,
+            "load_ms": load_ms,
+            "first_pass_ms": first_pass_ms,
+            "prompt_tokens_per_s": prompt.iter().map(|(n, s)| serde_json::json!({"tokens": n, "tokens_per_s": s})).collect::<Vec<_>>(),
+            "generation_tokens_per_s": generation.iter().map(|(c, s)| serde_json::json!({"context": c, "tokens_per_s": s})).collect::<Vec<_>>(),
+            "peak_rss_mib": peak_rss,
+        });
+        println!("{out}");
+    } else {
+        println!("model          {} ({})", resolved.name, resolved.path.display());
+        println!("cpu            {cpu}, {threads} threads");
+        println!("load           {load_ms:.0} ms (first pass {first_pass_ms:.0} ms)");
+        for (n, s) in &prompt {
+            println!("prompt {n:>5}   {s:.1} tokens/s");
+        }
+        for (c, s) in &generation {
+            println!("generate @{c:<5} {s:.1} tokens/s");
+        }
+        println!("peak memory    {peak_rss:.0} MiB");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Tokens per second generating greedily after `context` (whose last token starts generation).
+fn generation_speed(rt: &mut Runtime, context: &[u32], n: usize) -> Result<f64> {
+    rt.clear_cache();
+    let mut logits = rt.prefill(context, &Cancel::new(), None)?.logits.context("prefill gave no logits")?;
+    let t = Instant::now();
+    for _ in 0..n {
+        let next = tandem_model::qwen2::argmax(&logits);
+        logits = rt.forward(&[next])?;
+    }
+    Ok(n as f64 / t.elapsed().as_secs_f64())
+}
+
+fn ms(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1000.0
+}
+
+fn status_kib(key: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(key))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+        .unwrap_or_else(|| std::env::consts::ARCH.to_owned())
+}

@@ -1,0 +1,139 @@
+//! `tandem complete FILE:LINE:COL`: the completion at a cursor, for scripts and quick checks.
+
+use crate::models::{self, Choice};
+use anyhow::{Context, Result, bail};
+use std::io::Read;
+use std::process::ExitCode;
+use std::time::Instant;
+use tandem_core::Manifest;
+use tandem_engine::{CompletionRequest, complete};
+use tandem_model::LoadOptions;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// FILE:LINE:COL, 1-based, the column counted in characters; `-:LINE:COL` reads stdin.
+    target: String,
+    /// The file's name when it comes from stdin (shown to the model).
+    #[arg(long)]
+    path: Option<String>,
+    /// Print JSON with the completion, counts and timings.
+    #[arg(long)]
+    json: bool,
+    /// Most tokens to generate.
+    #[arg(long, default_value_t = 64)]
+    max_tokens: usize,
+    /// Prompt tokens for the text around the cursor.
+    #[arg(long, default_value_t = 1024)]
+    budget: usize,
+}
+
+pub fn run(manifest: &Manifest, choice: &Choice, args: Args) -> Result<ExitCode> {
+    let started = Instant::now();
+    let (file, line, col) = parse_target(&args.target)?;
+    let (text, path) = if file == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes).context("reading stdin")?;
+        (decode(bytes, "stdin")?, args.path.clone())
+    } else {
+        let bytes = std::fs::read(file).with_context(|| format!("cannot read {file}"))?;
+        (decode(bytes, file)?, Some(args.path.clone().unwrap_or_else(|| file.to_owned())))
+    };
+    let cursor = cursor_offset(&text, line, col).with_context(|| format!("bad position {}", args.target))?;
+    let (resolved, backend) = models::load_backend(manifest, choice, &LoadOptions::default())?;
+    let load_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let req = CompletionRequest {
+        text: &text,
+        cursor,
+        path: path.as_deref(),
+        budget: args.budget,
+        max_tokens: args.max_tokens,
+    };
+    let done = complete(&backend, &req)?;
+    if args.json {
+        let s = &done.stats;
+        let out = serde_json::json!({
+            "completion": done.text,
+            "model": resolved.name,
+            "multiline": done.multiline,
+            "stop": done.stop,
+            "prompt_tokens": s.prompt_tokens,
+            "reused_tokens": s.reused_tokens,
+            "evaluated_tokens": s.evaluated_tokens,
+            "generated_tokens": s.generated_tokens,
+            "timings_ms": {
+                "load": load_ms,
+                "tokenize": s.tokenize_ms,
+                "prompt": s.prompt_ms,
+                "generate": s.generate_ms,
+                "total": started.elapsed().as_secs_f64() * 1000.0,
+            },
+        });
+        println!("{out}");
+    } else {
+        println!("{}", done.text);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_target(target: &str) -> Result<(&str, usize, usize)> {
+    let mut it = target.rsplitn(3, ':');
+    let (col, line, file) = (it.next(), it.next(), it.next());
+    let (Some(col), Some(line), Some(file)) = (col, line, file) else {
+        bail!("expected FILE:LINE:COL, got `{target}`");
+    };
+    let num = |s: &str, what: &str| -> Result<usize> {
+        match s.parse::<usize>() {
+            Ok(n) if n >= 1 => Ok(n),
+            _ => bail!("{what} must be a number from 1, got `{s}` in `{target}`"),
+        }
+    };
+    Ok((file, num(line, "LINE")?, num(col, "COL")?))
+}
+
+fn decode(bytes: Vec<u8>, name: &str) -> Result<String> {
+    if bytes.contains(&0) {
+        bail!("{name} looks like a binary file (it contains NUL bytes)");
+    }
+    String::from_utf8(bytes).map_err(|e| anyhow::anyhow!("{name} is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+}
+
+/// Byte offset of 1-based `line` and `col` (in characters; one past the last character is the
+/// end of the line).
+fn cursor_offset(text: &str, line: usize, col: usize) -> Result<usize> {
+    let mut start = 0;
+    for n in 1..line {
+        match text[start..].find('\n') {
+            Some(i) => start += i + 1,
+            None => bail!("line {line} is past the end of the file ({n} lines)"),
+        }
+    }
+    let content = text[start..].split('\n').next().unwrap_or("").trim_end_matches('\r');
+    let chars = content.chars().count();
+    if col > chars + 1 {
+        bail!("column {col} is past the end of line {line} ({chars} characters)");
+    }
+    Ok(start + content.char_indices().nth(col - 1).map_or(content.len(), |(i, _)| i))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_parse_from_the_right() {
+        assert_eq!(parse_target("a:b.py:3:7").unwrap(), ("a:b.py", 3, 7));
+        assert!(parse_target("a.py:0:1").is_err());
+        assert!(parse_target("a.py:3").is_err());
+    }
+
+    #[test]
+    fn positions_count_characters() {
+        let text = "héllo\nwörld\n";
+        assert_eq!(cursor_offset(text, 1, 1).unwrap(), 0);
+        assert_eq!(cursor_offset(text, 1, 3).unwrap(), 3);
+        assert_eq!(cursor_offset(text, 2, 6).unwrap(), text.len() - 1);
+        assert_eq!(cursor_offset(text, 3, 1).unwrap(), text.len());
+        assert!(cursor_offset(text, 4, 1).is_err());
+        assert!(cursor_offset(text, 1, 7).is_err());
+    }
+}

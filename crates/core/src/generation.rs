@@ -1,0 +1,112 @@
+//! How to generate (parameters) and what happened (stop reason, statistics).
+
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// Parameters of one generation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GenerationParams {
+    /// The most tokens to generate.
+    pub max_tokens: usize,
+    pub sampling: Sampling,
+    /// Generation stops before the first occurrence of any of these strings.
+    pub stop: Vec<String>,
+    /// Wall-clock budget for the whole request (prompt evaluation and generation), checked
+    /// between steps. What was generated before it ran out is returned.
+    pub time_budget: Option<Duration>,
+}
+
+impl Default for GenerationParams {
+    fn default() -> Self {
+        Self { max_tokens: 128, sampling: Sampling::greedy(), stop: Vec::new(), time_budget: None }
+    }
+}
+
+/// Token selection. A temperature of 0 means greedy decoding, which ignores the other fields
+/// except the repetition penalty.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sampling {
+    pub temperature: f32,
+    /// Keep the smallest set of tokens whose probability adds up to `top_p` (1.0 disables).
+    pub top_p: f32,
+    /// Keep the `top_k` most likely tokens (0 disables).
+    pub top_k: usize,
+    /// Divide the logits of recently seen tokens by this (1.0 disables).
+    pub repetition_penalty: f32,
+    /// How many of the latest tokens the repetition penalty looks at.
+    pub repeat_last_n: usize,
+    pub seed: u64,
+}
+
+impl Sampling {
+    pub fn greedy() -> Self {
+        Self {
+            temperature: 0.0,
+            top_p: 1.0,
+            top_k: 0,
+            repetition_penalty: 1.0,
+            repeat_last_n: 64,
+            seed: 0,
+        }
+    }
+
+    /// Defaults suited to chat answers.
+    pub fn chat(seed: u64) -> Self {
+        Self {
+            temperature: 0.7,
+            top_p: 0.8,
+            top_k: 20,
+            repetition_penalty: 1.05,
+            repeat_last_n: 64,
+            seed,
+        }
+    }
+
+    pub fn is_greedy(&self) -> bool {
+        self.temperature <= 0.0
+    }
+}
+
+impl Default for Sampling {
+    fn default() -> Self {
+        Self::greedy()
+    }
+}
+
+/// Why a generation ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    /// The model produced an end-of-sequence or other stop token.
+    EndOfText,
+    /// A stop string was produced (it is not part of the text).
+    StopString,
+    /// `max_tokens` tokens were generated.
+    MaxTokens,
+    /// The wall-clock budget ran out.
+    TimeBudget,
+    /// The request was cancelled; the text is what was made before.
+    Cancelled,
+    /// The model's context window is full.
+    ContextFull,
+}
+
+/// Counts and timings of one generation.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GenerationStats {
+    /// Tokens in the prompt.
+    pub prompt_tokens: usize,
+    /// Prompt tokens whose keys and values were reused from the previous request.
+    pub reused_tokens: usize,
+    /// Prompt tokens evaluated by this request (`prompt_tokens - reused_tokens`).
+    pub evaluated_tokens: usize,
+    pub generated_tokens: usize,
+    /// Time spent waiting in the queue before work started.
+    pub queue_ms: f64,
+    /// Time spent turning the prompt into tokens.
+    pub tokenize_ms: f64,
+    /// Time spent evaluating the prompt.
+    pub prompt_ms: f64,
+    /// Time spent generating, from the first sampled token to the end.
+    pub generate_ms: f64,
+}

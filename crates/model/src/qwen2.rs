@@ -1,0 +1,326 @@
+//! The qwen2 architecture: configuration from GGUF metadata, weights, and the forward pass.
+//!
+//! Differences from candle-transformers' `quantized_qwen2`, each for speed or for KV reuse:
+//! the token embedding stays quantized (rows are dequantized on lookup), the KV cache is
+//! preallocated and can be truncated ([`KvCache`]), grouped-query attention shares each
+//! key/value head across its query heads without copying them, and logits are computed only
+//! for the last position.
+
+use candle_core::quantized::{GgmlDType, QMatMul, QTensor, ggml_file, gguf_file};
+use candle_core::{DType, Device, Module, Tensor};
+
+/// Hyper-parameters of a qwen2 model, read from GGUF metadata.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Qwen2Config {
+    pub n_layer: usize,
+    pub hidden: usize,
+    pub n_head: usize,
+    pub n_kv_head: usize,
+    pub head_dim: usize,
+    pub rope_base: f32,
+    pub rms_eps: f32,
+    /// The context length the model was trained for.
+    pub context_length: usize,
+    pub vocab: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WeightsError {
+    #[error("GGUF metadata `{0}` is missing or has the wrong type")]
+    Metadata(String),
+    #[error("GGUF tensor `{0}` is missing")]
+    MissingTensor(String),
+    #[error("GGUF tensor `{name}` lies outside the file")]
+    TruncatedTensor { name: String },
+    #[error("unsupported model shape: {0}")]
+    Shape(String),
+    #[error(transparent)]
+    Candle(#[from] candle_core::Error),
+}
+
+impl Qwen2Config {
+    pub fn from_gguf(ct: &gguf_file::Content) -> Result<Self, WeightsError> {
+        let get = |key: &str| {
+            ct.metadata.get(&format!("qwen2.{key}")).ok_or_else(|| WeightsError::Metadata(format!("qwen2.{key}")))
+        };
+        let int = |key: &str| -> Result<usize, WeightsError> {
+            get(key)?.to_u32().map(|v| v as usize).map_err(|_| WeightsError::Metadata(format!("qwen2.{key}")))
+        };
+        let float = |key: &str| get(key)?.to_f32().map_err(|_| WeightsError::Metadata(format!("qwen2.{key}")));
+        let hidden = int("embedding_length")?;
+        let n_head = int("attention.head_count")?;
+        let n_kv_head = int("attention.head_count_kv")?;
+        if n_head == 0 || n_kv_head == 0 || hidden % n_head != 0 || n_head % n_kv_head != 0 {
+            return Err(WeightsError::Shape(format!(
+                "{hidden} hidden, {n_head} heads, {n_kv_head} key/value heads"
+            )));
+        }
+        let vocab = ct
+            .tensor_infos
+            .get("token_embd.weight")
+            .map(|t| t.shape.dims()[0])
+            .ok_or_else(|| WeightsError::MissingTensor("token_embd.weight".into()))?;
+        Ok(Self {
+            n_layer: int("block_count")?,
+            hidden,
+            n_head,
+            n_kv_head,
+            head_dim: hidden / n_head,
+            rope_base: float("rope.freq_base").unwrap_or(10_000.0),
+            rms_eps: float("attention.layer_norm_rms_epsilon")?,
+            context_length: int("context_length")?,
+            vocab,
+        })
+    }
+}
+
+#[derive(Debug)]
+struct Layer {
+    attn_norm: Tensor,
+    wq: QMatMul,
+    wk: QMatMul,
+    wv: QMatMul,
+    bq: Tensor,
+    bk: Tensor,
+    bv: Tensor,
+    wo: QMatMul,
+    ffn_norm: Tensor,
+    gate: QMatMul,
+    up: QMatMul,
+    down: QMatMul,
+}
+
+/// The weights of a qwen2 model.
+#[derive(Debug)]
+pub struct Qwen2 {
+    cfg: Qwen2Config,
+    embed: QTensor,
+    layers: Vec<Layer>,
+    norm: Tensor,
+    output: QMatMul,
+}
+
+/// Reads tensors out of the bytes of a GGUF file (usually a memory map).
+struct TensorSource<'a> {
+    ct: &'a gguf_file::Content,
+    bytes: &'a [u8],
+}
+
+impl TensorSource<'_> {
+    fn qtensor(&self, name: &str) -> Result<QTensor, WeightsError> {
+        let info = self.ct.tensor_infos.get(name).ok_or_else(|| WeightsError::MissingTensor(name.into()))?;
+        let elems = info.shape.elem_count();
+        let size = elems / info.ggml_dtype.block_size() * info.ggml_dtype.type_size();
+        let start = self.ct.tensor_data_offset as usize + info.offset as usize;
+        let data = self
+            .bytes
+            .get(start..start.saturating_add(size))
+            .ok_or_else(|| WeightsError::TruncatedTensor { name: name.into() })?;
+        Ok(ggml_file::qtensor_from_ggml(info.ggml_dtype, data, info.shape.dims().to_vec(), &Device::Cpu)?)
+    }
+
+    fn matmul(&self, name: &str) -> Result<QMatMul, WeightsError> {
+        Ok(QMatMul::from_qtensor(self.qtensor(name)?)?)
+    }
+
+    fn dense(&self, name: &str) -> Result<Tensor, WeightsError> {
+        Ok(self.qtensor(name)?.dequantize(&Device::Cpu)?)
+    }
+}
+
+impl Qwen2 {
+    /// Builds the model from a parsed GGUF header and the file's bytes.
+    pub fn load(ct: &gguf_file::Content, bytes: &[u8]) -> Result<Self, WeightsError> {
+        let cfg = Qwen2Config::from_gguf(ct)?;
+        let src = TensorSource { ct, bytes };
+        let embed = src.qtensor("token_embd.weight")?;
+        if embed.dtype() == GgmlDType::F32 || cfg.hidden % embed.dtype().block_size() != 0 {
+            return Err(WeightsError::Shape("token embedding type".into()));
+        }
+        let output = match ct.tensor_infos.contains_key("output.weight") {
+            true => src.matmul("output.weight")?,
+            // Tied embeddings: the output projection is the embedding table.
+            false => src.matmul("token_embd.weight")?,
+        };
+        let layers = (0..cfg.n_layer)
+            .map(|i| {
+                let n = |s: &str| format!("blk.{i}.{s}");
+                Ok(Layer {
+                    attn_norm: src.dense(&n("attn_norm.weight"))?,
+                    wq: src.matmul(&n("attn_q.weight"))?,
+                    wk: src.matmul(&n("attn_k.weight"))?,
+                    wv: src.matmul(&n("attn_v.weight"))?,
+                    bq: src.dense(&n("attn_q.bias"))?,
+                    bk: src.dense(&n("attn_k.bias"))?,
+                    bv: src.dense(&n("attn_v.bias"))?,
+                    wo: src.matmul(&n("attn_output.weight"))?,
+                    ffn_norm: src.dense(&n("ffn_norm.weight"))?,
+                    gate: src.matmul(&n("ffn_gate.weight"))?,
+                    up: src.matmul(&n("ffn_up.weight"))?,
+                    down: src.matmul(&n("ffn_down.weight"))?,
+                })
+            })
+            .collect::<Result<Vec<_>, WeightsError>>()?;
+        Ok(Self { norm: src.dense("output_norm.weight")?, cfg, embed, layers, output })
+    }
+
+    pub fn config(&self) -> &Qwen2Config {
+        &self.cfg
+    }
+
+    /// Evaluates `tokens` at positions `cache.len()..`, appends their keys and values to the
+    /// cache, and returns the logits of the last token, shape `(vocab,)`.
+    ///
+    /// The caller checks that the tokens fit in the cache and are in the vocabulary.
+    pub fn forward(&self, tokens: &[u32], cache: &mut KvCache) -> candle_core::Result<Tensor> {
+        let t = tokens.len();
+        let start = cache.len;
+        if t == 0 || start + t > cache.capacity {
+            candle_core::bail!("{t} tokens at position {start} do not fit a cache of {}", cache.capacity);
+        }
+        let ids = Tensor::new(tokens, &Device::Cpu)?;
+        let mut x = self.embed.embedding(&ids)?;
+        let cos = cache.cos.narrow(0, start, t)?;
+        let sin = cache.sin.narrow(0, start, t)?;
+        let mask = (t > 1).then(|| self.causal_mask(t, start)).transpose()?;
+        for (l, layer) in self.layers.iter().enumerate() {
+            let h = candle_nn::ops::rms_norm(&x, &layer.attn_norm, self.cfg.rms_eps)?;
+            let attn = self.attention(layer, &h, l, cache, &cos, &sin, mask.as_ref())?;
+            x = (x + layer.wo.forward(&attn)?)?;
+            let h = candle_nn::ops::rms_norm(&x, &layer.ffn_norm, self.cfg.rms_eps)?;
+            let act = (layer.gate.forward(&h)?.silu()? * layer.up.forward(&h)?)?;
+            x = (x + layer.down.forward(&act)?)?;
+        }
+        cache.len = start + t;
+        let last = x.narrow(0, t - 1, 1)?;
+        let last = candle_nn::ops::rms_norm(&last, &self.norm, self.cfg.rms_eps)?;
+        self.output.forward(&last)?.squeeze(0)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn attention(
+        &self,
+        layer: &Layer,
+        h: &Tensor,
+        l: usize,
+        cache: &mut KvCache,
+        cos: &Tensor,
+        sin: &Tensor,
+        mask: Option<&Tensor>,
+    ) -> candle_core::Result<Tensor> {
+        let c = &self.cfg;
+        let (t, start) = (h.dim(0)?, cache.len);
+        let group = c.n_head / c.n_kv_head;
+        let heads = |x: Tensor, n: usize| -> candle_core::Result<Tensor> {
+            x.reshape((1, t, n, c.head_dim))?.transpose(1, 2)?.contiguous()
+        };
+        let q = heads(layer.wq.forward(h)?.broadcast_add(&layer.bq)?, c.n_head)?;
+        let k = heads(layer.wk.forward(h)?.broadcast_add(&layer.bk)?, c.n_kv_head)?;
+        let v = heads(layer.wv.forward(h)?.broadcast_add(&layer.bv)?, c.n_kv_head)?;
+        let q = candle_nn::rotary_emb::rope(&q, cos, sin)?;
+        let k = candle_nn::rotary_emb::rope(&k, cos, sin)?;
+        cache.k[l].slice_set(&k.squeeze(0)?, 1, start)?;
+        cache.v[l].slice_set(&v.squeeze(0)?.contiguous()?, 1, start)?;
+        let len = start + t;
+        let keys = cache.k[l].narrow(1, 0, len)?;
+        let values = cache.v[l].narrow(1, 0, len)?;
+        // The query heads that share a key/value head are adjacent, so grouping them is a
+        // reshape: (n_kv, group * t, head_dim), row = head_in_group * t + position.
+        let q = q.reshape((c.n_kv_head, group * t, c.head_dim))?;
+        let scale = 1.0 / (c.head_dim as f64).sqrt();
+        let mut scores = (q.matmul(&keys.t()?)? * scale)?;
+        if let Some(mask) = mask {
+            scores = scores.broadcast_add(mask)?;
+        }
+        let probs = candle_nn::ops::softmax_last_dim(&scores)?;
+        let out = probs.matmul(&values)?; // (n_kv, group * t, head_dim)
+        out.reshape((c.n_head, t, c.head_dim))?.transpose(0, 1)?.reshape((t, c.hidden))
+    }
+
+    /// Additive mask for `t` new tokens after `start` cached ones, for all query heads of a
+    /// group: shape `(group * t, start + t)`.
+    fn causal_mask(&self, t: usize, start: usize) -> candle_core::Result<Tensor> {
+        let group = self.cfg.n_head / self.cfg.n_kv_head;
+        let len = start + t;
+        let mut m = vec![0f32; group * t * len];
+        for (r, row) in m.chunks_mut(len).enumerate() {
+            let pos = start + r % t;
+            row[pos + 1..].fill(f32::NEG_INFINITY);
+        }
+        Tensor::from_vec(m, (group * t, len), &Device::Cpu)
+    }
+}
+
+/// Keys and values of the tokens evaluated so far, in preallocated buffers, plus the rotary
+/// tables for every position the cache can hold.
+#[derive(Debug)]
+pub struct KvCache {
+    /// Per layer: `(n_kv_head, capacity, head_dim)`.
+    k: Vec<Tensor>,
+    v: Vec<Tensor>,
+    len: usize,
+    capacity: usize,
+    cos: Tensor,
+    sin: Tensor,
+}
+
+impl KvCache {
+    pub fn new(cfg: &Qwen2Config, capacity: usize) -> candle_core::Result<Self> {
+        let capacity = capacity.min(cfg.context_length).max(1);
+        let shape = (cfg.n_kv_head, capacity, cfg.head_dim);
+        let zeros = || Tensor::zeros(shape, DType::F32, &Device::Cpu);
+        let k = (0..cfg.n_layer).map(|_| zeros()).collect::<candle_core::Result<_>>()?;
+        let v = (0..cfg.n_layer).map(|_| zeros()).collect::<candle_core::Result<_>>()?;
+        let half = cfg.head_dim / 2;
+        let inv_freq: Vec<f32> =
+            (0..half).map(|i| 1.0 / cfg.rope_base.powf(2.0 * i as f32 / cfg.head_dim as f32)).collect();
+        let mut cos = Vec::with_capacity(capacity * half);
+        let mut sin = Vec::with_capacity(capacity * half);
+        for pos in 0..capacity {
+            for f in &inv_freq {
+                let angle = pos as f32 * f;
+                cos.push(angle.cos());
+                sin.push(angle.sin());
+            }
+        }
+        let cos = Tensor::from_vec(cos, (capacity, half), &Device::Cpu)?;
+        let sin = Tensor::from_vec(sin, (capacity, half), &Device::Cpu)?;
+        Ok(Self { k, v, len: 0, capacity, cos, sin })
+    }
+
+    /// Number of positions filled.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Forgets everything after the first `len` positions; the next tokens are evaluated from
+    /// there. Entries past `len` are overwritten by later writes, never read.
+    pub fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
+    }
+}
+
+/// Index of the largest value; the first one on ties.
+pub fn argmax(logits: &[f32]) -> u32 {
+    let mut best = 0;
+    for (i, &v) in logits.iter().enumerate() {
+        if v > logits[best] {
+            best = i;
+        }
+    }
+    best as u32
+}
+
+/// Logits as a plain vector.
+pub fn to_vec(logits: &Tensor) -> candle_core::Result<Vec<f32>> {
+    logits.to_dtype(DType::F32)?.flatten_all()?.to_vec1()
+}
+

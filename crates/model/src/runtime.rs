@@ -1,0 +1,369 @@
+//! The local runtime: a loaded model, its KV cache, and the generation loop.
+//!
+//! The cache remembers which tokens it holds; a new prompt reuses the longest common token
+//! prefix and only the rest is evaluated. Stop conditions (stop tokens, stop strings, token and
+//! time budgets, cancellation) are checked between tokens.
+
+use crate::format::{FormatError, Formatter};
+use crate::qwen2::{KvCache, Qwen2, Qwen2Config, WeightsError, to_vec};
+use crate::sampler::Sampler;
+use crate::tokenizer::{TextTokenizer, TokenizerError, Utf8Stream};
+use candle_core::quantized::gguf_file;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+use tandem_core::{Cancel, GenerationParams, GenerationStats, PromptFormat, StopReason};
+
+/// Prompt tokens evaluated per forward pass: bounds the attention scores' memory.
+const PREFILL_CHUNK: usize = 256;
+
+/// How to load a local model.
+#[derive(Clone, Debug)]
+pub struct LoadOptions {
+    /// Positions the KV cache holds: the longest prompt plus answer.
+    pub context: usize,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        Self { context: 4096 }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot open model file {path}: {source}")]
+    Open { path: PathBuf, source: std::io::Error },
+    #[error("{path} is not a GGUF model file: {reason}")]
+    NotGguf { path: PathBuf, reason: String },
+    #[error("{path}: architecture `{arch}` is not supported (supported: qwen2)")]
+    Architecture { path: PathBuf, arch: String },
+    #[error("{path}: {source}")]
+    Weights { path: PathBuf, source: WeightsError },
+    #[error("{path}: {source}")]
+    Tokenizer { path: PathBuf, source: TokenizerError },
+    #[error("{path}: {source}")]
+    Format { path: PathBuf, source: FormatError },
+    #[error("{path}: {source}")]
+    Cache { path: PathBuf, source: candle_core::Error },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Format(#[from] FormatError),
+    #[error("the prompt is empty")]
+    EmptyPrompt,
+    #[error("the prompt has {tokens} tokens; the model's context holds {limit}")]
+    PromptTooLong { tokens: usize, limit: usize },
+    #[error("model computation failed: {0}")]
+    Compute(#[from] candle_core::Error),
+}
+
+/// The end of one generation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finished {
+    pub text: String,
+    pub stop: StopReason,
+    pub stats: GenerationStats,
+}
+
+/// Result of bringing the cache to a prompt.
+#[derive(Debug)]
+pub struct Prefill {
+    /// Logits after the prompt's last token; `None` when cancelled or out of time first.
+    pub logits: Option<Vec<f32>>,
+    pub reused: usize,
+    pub evaluated: usize,
+}
+
+/// A loaded model with its cache. Owned by one thread at a time (see `LocalBackend`).
+#[derive(Debug)]
+pub struct Runtime {
+    model: Qwen2,
+    cache: KvCache,
+    /// The tokens whose keys and values `cache` holds, in order.
+    cached: Vec<u32>,
+    tokenizer: Arc<TextTokenizer>,
+    formatter: Arc<Formatter>,
+}
+
+impl Runtime {
+    /// Loads a GGUF file: maps it, reads the header, builds the weights and the tokenizer.
+    pub fn load(path: &Path, format: PromptFormat, opts: &LoadOptions) -> Result<Self, LoadError> {
+        let open_err = |source| LoadError::Open { path: path.to_owned(), source };
+        let file = std::fs::File::open(path).map_err(open_err)?;
+        // SAFETY: the map is read-only and dropped at the end of this function, after the weights
+        // were copied out of it. A file truncated by someone else meanwhile could fault; model
+        // files are written once and renamed into place, never modified.
+        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(open_err)?;
+        let not_gguf = |e: candle_core::Error| LoadError::NotGguf { path: path.to_owned(), reason: e.to_string() };
+        let ct = gguf_file::Content::read(&mut std::io::Cursor::new(&map[..])).map_err(not_gguf)?;
+        let arch = ct
+            .metadata
+            .get("general.architecture")
+            .and_then(|v| v.to_string().ok())
+            .cloned()
+            .unwrap_or_default();
+        if arch != "qwen2" {
+            return Err(LoadError::Architecture { path: path.to_owned(), arch });
+        }
+        let model = Qwen2::load(&ct, &map).map_err(|source| LoadError::Weights { path: path.to_owned(), source })?;
+        let tokenizer =
+            TextTokenizer::from_gguf(&ct).map_err(|source| LoadError::Tokenizer { path: path.to_owned(), source })?;
+        let formatter =
+            Formatter::new(format, &tokenizer).map_err(|source| LoadError::Format { path: path.to_owned(), source })?;
+        let cache = KvCache::new(model.config(), opts.context)
+            .map_err(|source| LoadError::Cache { path: path.to_owned(), source })?;
+        Ok(Self {
+            model,
+            cache,
+            cached: Vec::new(),
+            tokenizer: Arc::new(tokenizer),
+            formatter: Arc::new(formatter),
+        })
+    }
+
+    pub fn config(&self) -> &Qwen2Config {
+        self.model.config()
+    }
+
+    pub fn tokenizer(&self) -> &Arc<TextTokenizer> {
+        &self.tokenizer
+    }
+
+    pub fn formatter(&self) -> &Arc<Formatter> {
+        &self.formatter
+    }
+
+    /// Positions the cache holds.
+    pub fn context(&self) -> usize {
+        self.cache.capacity()
+    }
+
+    /// Forgets the cached prefix; the next prompt is evaluated in full.
+    pub fn clear_cache(&mut self) {
+        self.cache.truncate(0);
+        self.cached.clear();
+    }
+
+    /// Brings the cache to exactly `tokens`, reusing the longest prefix it already holds, and
+    /// returns the logits after the last token. Checks `cancel` and `deadline` between chunks;
+    /// what was evaluated stays cached either way.
+    pub fn prefill(&mut self, tokens: &[u32], cancel: &Cancel, deadline: Option<Instant>) -> Result<Prefill, RunError> {
+        if tokens.is_empty() {
+            return Err(RunError::EmptyPrompt);
+        }
+        if tokens.len() > self.cache.capacity() {
+            return Err(RunError::PromptTooLong { tokens: tokens.len(), limit: self.cache.capacity() });
+        }
+        let common = self.cached.iter().zip(tokens).take_while(|(a, b)| a == b).count();
+        // The last prompt token is always evaluated: its logits are the next token's.
+        let reused = common.min(tokens.len() - 1);
+        self.cache.truncate(reused);
+        self.cached.truncate(reused);
+        let mut logits = None;
+        for chunk in tokens[reused..].chunks(PREFILL_CHUNK) {
+            if cancel.is_cancelled() || deadline.is_some_and(|d| Instant::now() >= d) {
+                return Ok(Prefill { logits: None, reused, evaluated: self.cached.len() - reused });
+            }
+            let out = self.forward(chunk)?;
+            logits = Some(out);
+        }
+        Ok(Prefill { logits, reused, evaluated: tokens.len() - reused })
+    }
+
+    /// Evaluates `tokens` after what the cache holds; logits after the last one.
+    pub fn forward(&mut self, tokens: &[u32]) -> Result<Vec<f32>, RunError> {
+        let vocab = self.model.config().vocab;
+        if let Some(&bad) = tokens.iter().find(|&&t| t as usize >= vocab) {
+            return Err(RunError::Compute(candle_core::Error::Msg(format!("token id {bad} is outside the vocabulary"))));
+        }
+        let result = self.model.forward(tokens, &mut self.cache);
+        match result {
+            Ok(logits) => {
+                self.cached.extend_from_slice(tokens);
+                Ok(to_vec(&logits)?)
+            }
+            Err(e) => {
+                // A failed pass may have written part of its keys; forget them.
+                self.cache.truncate(self.cached.len());
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Generates from a token prompt, calling `on_text` with each piece of text as soon as it
+    /// is certain (whole characters, never part of a stop string).
+    pub fn generate(
+        &mut self,
+        prompt: &[u32],
+        params: &GenerationParams,
+        cancel: &Cancel,
+        on_text: &mut dyn FnMut(&str),
+    ) -> Result<Finished, RunError> {
+        let started = Instant::now();
+        let deadline = params.time_budget.map(|b| started + b);
+        let pre = self.prefill(prompt, cancel, deadline)?;
+        let mut stats = GenerationStats {
+            prompt_tokens: prompt.len(),
+            reused_tokens: pre.reused,
+            evaluated_tokens: pre.evaluated,
+            prompt_ms: ms(started.elapsed()),
+            ..GenerationStats::default()
+        };
+        let Some(mut logits) = pre.logits else {
+            let stop = if cancel.is_cancelled() { StopReason::Cancelled } else { StopReason::TimeBudget };
+            return Ok(Finished { text: String::new(), stop, stats });
+        };
+        let gen_start = Instant::now();
+        let mut sampler = Sampler::new(params.sampling.clone());
+        let mut history = prompt.to_vec();
+        let mut utf8 = Utf8Stream::default();
+        let mut text = StopScan::new(&params.stop);
+        let stop = loop {
+            if stats.generated_tokens >= params.max_tokens {
+                break StopReason::MaxTokens;
+            }
+            let id = sampler.sample(&mut logits, &history);
+            if self.formatter.stop_ids().contains(&id) {
+                break StopReason::EndOfText;
+            }
+            stats.generated_tokens += 1;
+            history.push(id);
+            let piece = utf8.push(self.tokenizer.token_bytes(id));
+            if text.push(&piece, on_text) {
+                break StopReason::StopString;
+            }
+            if stats.generated_tokens >= params.max_tokens {
+                break StopReason::MaxTokens;
+            }
+            if cancel.is_cancelled() {
+                break StopReason::Cancelled;
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                break StopReason::TimeBudget;
+            }
+            if self.cache.len() >= self.cache.capacity() {
+                break StopReason::ContextFull;
+            }
+            logits = self.forward(&[id])?;
+        };
+        if stop != StopReason::StopString {
+            let rest = utf8.finish();
+            if !text.push(&rest, on_text) {
+                text.flush(on_text);
+            }
+        }
+        stats.generate_ms = ms(gen_start.elapsed());
+        let stop = if stop == StopReason::StopString || text.stopped { StopReason::StopString } else { stop };
+        Ok(Finished { text: text.into_text(), stop, stats })
+    }
+}
+
+pub(crate) fn ms(d: std::time::Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Accumulates generated text, finds stop strings, and releases text that cannot be the start
+/// of one.
+#[derive(Debug)]
+struct StopScan<'a> {
+    stops: &'a [String],
+    text: String,
+    emitted: usize,
+    stopped: bool,
+}
+
+impl<'a> StopScan<'a> {
+    fn new(stops: &'a [String]) -> Self {
+        Self { stops, text: String::new(), emitted: 0, stopped: false }
+    }
+
+    /// Adds a piece; returns true when a stop string was found (the text ends before it).
+    fn push(&mut self, piece: &str, on_text: &mut dyn FnMut(&str)) -> bool {
+        if self.stopped {
+            return true;
+        }
+        let search_from = self.emitted;
+        self.text.push_str(piece);
+        let found = self
+            .stops
+            .iter()
+            .filter(|s| !s.is_empty())
+            .filter_map(|s| self.text[search_from..].find(s.as_str()).map(|i| search_from + i))
+            .min();
+        if let Some(end) = found {
+            self.text.truncate(end);
+            self.flush(on_text);
+            self.stopped = true;
+            return true;
+        }
+        // Hold back the longest tail that could still grow into a stop string.
+        let hold = self
+            .stops
+            .iter()
+            .flat_map(|s| (1..s.len()).rev().filter(|&n| s.is_char_boundary(n)).map(move |n| &s[..n]))
+            .filter(|p| self.text[self.emitted..].ends_with(p))
+            .map(str::len)
+            .max()
+            .unwrap_or(0);
+        let upto = self.text.len() - hold;
+        if upto > self.emitted {
+            on_text(&self.text[self.emitted..upto]);
+            self.emitted = upto;
+        }
+        false
+    }
+
+    fn flush(&mut self, on_text: &mut dyn FnMut(&str)) {
+        if self.text.len() > self.emitted {
+            on_text(&self.text[self.emitted..]);
+            self.emitted = self.text.len();
+        }
+    }
+
+    fn into_text(self) -> String {
+        self.text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(stops: &[&str], pieces: &[&str]) -> (String, Vec<String>, bool) {
+        let stops: Vec<String> = stops.iter().map(|s| s.to_string()).collect();
+        let mut scan = StopScan::new(&stops);
+        let mut out = Vec::new();
+        let mut stopped = false;
+        for p in pieces {
+            if scan.push(p, &mut |t| out.push(t.to_string())) {
+                stopped = true;
+                break;
+            }
+        }
+        if !stopped {
+            scan.flush(&mut |t| out.push(t.to_string()));
+        }
+        (scan.into_text(), out, stopped)
+    }
+
+    #[test]
+    fn stop_string_split_across_pieces_is_never_emitted() {
+        let (text, out, stopped) = run(&["\n\n"], &["a + b", "\n", "\n# test"]);
+        assert_eq!(text, "a + b");
+        assert_eq!(out.concat(), "a + b");
+        assert!(stopped);
+    }
+
+    #[test]
+    fn held_back_text_is_released_when_it_is_not_a_stop() {
+        let (text, out, stopped) = run(&["END"], &["x E", "N", "D"]);
+        assert_eq!((text.as_str(), stopped), ("x ", true));
+        assert_eq!(out.concat(), "x ");
+        let (text, out, stopped) = run(&["END"], &["x E", "Nd", "!"]);
+        assert_eq!((text.as_str(), stopped), ("x ENd!", false));
+        assert_eq!(out, vec!["x ", "ENd", "!"]);
+    }
+}
