@@ -1,0 +1,273 @@
+//! The local runtime with the real default model: tokenizer ids, prompt layouts, greedy
+//! completions, KV-prefix reuse against full recomputation, stop conditions, cancellation and
+//! the worker queue.
+//!
+//! The model comes from the project's setup (`tandem model pull`, run by `scripts/test`); set
+//! `TANDEM_TEST_MODEL` to use another file.
+
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
+use tandem_core::{
+    Cancel, ContextFile, FimPrompt, GenerationParams, Manifest, Message, Prompt, Role, Sampling, StopReason,
+};
+use tandem_model::{Backend, GenerateRequest, LoadOptions, LocalBackend, Runtime};
+
+fn manifest() -> Manifest {
+    Manifest::parse(include_str!("../../../models/manifest.toml")).expect("manifest")
+}
+
+fn model_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("TANDEM_TEST_MODEL") {
+        return PathBuf::from(p);
+    }
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".local/share"));
+    let path = base.join("tandem/models").join(&manifest().default_model().file);
+    assert!(
+        path.is_file(),
+        "the default model is missing at {}: run `cargo run --release -- model pull` (scripts/test does)",
+        path.display()
+    );
+    path
+}
+
+fn load() -> Runtime {
+    let m = manifest();
+    let format = m.format(&m.default_model().format).expect("format").clone();
+    Runtime::load(&model_path(), format, &LoadOptions { context: 2048 }).expect("loading the default model")
+}
+
+/// One runtime shared by the tests that drive it directly.
+fn runtime() -> MutexGuard<'static, Runtime> {
+    static RT: OnceLock<Mutex<Runtime>> = OnceLock::new();
+    RT.get_or_init(|| Mutex::new(load())).lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// One worker-backed model shared by the tests that go through the `Backend` trait, one test at
+/// a time (the guard), so that what its KV cache holds is each test's own doing.
+fn backend() -> (MutexGuard<'static, ()>, &'static LocalBackend) {
+    static B: OnceLock<LocalBackend> = OnceLock::new();
+    static TURN: Mutex<()> = Mutex::new(());
+    let turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    (turn, B.get_or_init(|| LocalBackend::spawn("test", load()).expect("worker")))
+}
+
+fn fim(prefix: &str, suffix: &str) -> Prompt {
+    Prompt::Fim(FimPrompt { prefix: prefix.into(), suffix: suffix.into(), ..FimPrompt::default() })
+}
+
+fn greedy(max_tokens: usize) -> GenerationParams {
+    GenerationParams { max_tokens, ..GenerationParams::default() }
+}
+
+#[test]
+fn tokenizer_matches_the_known_ids() {
+    let rt = runtime();
+    let tok = rt.tokenizer();
+    assert_eq!(tok.encode("Hello world").unwrap(), vec![9707, 1879]);
+    for (text, id) in [
+        ("<|fim_prefix|>", 151659),
+        ("<|fim_middle|>", 151660),
+        ("<|fim_suffix|>", 151661),
+        ("<|fim_pad|>", 151662),
+        ("<|repo_name|>", 151663),
+        ("<|file_sep|>", 151664),
+        ("<|endoftext|>", 151643),
+        ("<|im_start|>", 151644),
+        ("<|im_end|>", 151645),
+    ] {
+        assert_eq!(tok.token_id(text), Some(id), "{text}");
+        // Inside text a special token's characters stay text.
+        let plain = tok.encode(text).unwrap();
+        assert!(plain.len() > 1 && !plain.contains(&id), "{text} encoded as {plain:?}");
+        assert_eq!(tok.decode(&plain), text);
+    }
+    let text = "fn main() { println!(\"héllo, wörld ✓\"); }\n\tlet x = 1;";
+    assert_eq!(tok.decode(&tok.encode(text).unwrap()), text);
+}
+
+#[test]
+fn prompt_layouts_follow_the_manifest() {
+    let rt = runtime();
+    let (tok, fmt) = (rt.tokenizer(), rt.formatter());
+    let ids = fmt.render(tok, &fim("def f():\n    ", "\n")).unwrap();
+    assert_eq!(ids[0], 151659);
+    assert_eq!(*ids.last().unwrap(), 151660);
+    assert_eq!(ids.iter().filter(|&&t| t == 151661).count(), 1);
+    assert_eq!(tok.decode(&ids), "<|fim_prefix|>def f():\n    <|fim_suffix|>\n<|fim_middle|>");
+
+    let repo = Prompt::Fim(FimPrompt {
+        prefix: "x = ".into(),
+        suffix: String::new(),
+        repo: Some("demo".into()),
+        path: Some("src/main.py".into()),
+        files: vec![ContextFile { path: "src/util.py".into(), content: "def helper(): ...".into() }],
+    });
+    let ids = fmt.render(tok, &repo).unwrap();
+    assert_eq!(ids[0], 151663);
+    assert_eq!(
+        tok.decode(&ids),
+        "<|repo_name|>demo\n<|file_sep|>src/util.py\ndef helper(): ...\n<|file_sep|>src/main.py\n\
+         <|fim_prefix|>x = <|fim_suffix|><|fim_middle|>"
+    );
+
+    let chat = Prompt::Chat { messages: vec![Message::new(Role::User, "hi")] };
+    let ids = fmt.render(tok, &chat).unwrap();
+    assert_eq!(ids.iter().filter(|&&t| t == 151644).count(), 3);
+    assert!(tok.decode(&ids).ends_with("<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n"));
+}
+
+#[test]
+fn greedy_fim_completes_a_return_statement() {
+    let req = GenerateRequest::new(fim("def add(a, b):\n    return ", "\n"), greedy(16));
+    let mut streamed = String::new();
+    let (_turn, b) = backend();
+    let done = b.generate(req).wait_with(|t| streamed.push_str(t)).unwrap();
+    assert_eq!(done.text.lines().next().unwrap().trim(), "a + b", "{:?}", done.text);
+    assert_eq!(streamed, done.text);
+    assert!(done.stats.prompt_tokens > 5 && done.stats.generated_tokens >= 3);
+    assert!(done.stats.generated_tokens <= 16);
+}
+
+#[test]
+fn greedy_completion_is_stable_across_runs() {
+    let (_turn, backend) = backend();
+    let run = || backend.generate(GenerateRequest::new(fim("fn square(x: i32) -> i32 {\n    ", "\n}\n"), greedy(12)));
+    let a = run().wait().unwrap();
+    let b = run().wait().unwrap();
+    assert_eq!(a.text, b.text);
+    assert!(a.text.contains("x * x"), "{:?}", a.text);
+    // The second request found the whole prompt but its last token in the cache.
+    assert_eq!(b.stats.reused_tokens, b.stats.prompt_tokens - 1);
+    assert_eq!(b.stats.evaluated_tokens, 1);
+}
+
+#[test]
+fn kv_prefix_reuse_gives_the_logits_of_a_full_recomputation() {
+    let mut rt = runtime();
+    let tok = rt.tokenizer().clone();
+    let base = "import os\n\ndef list_python_files(root):\n    result = []\n    for dirpath, _, names in os.walk(root):\n";
+    let first = tok.encode(&format!("{base}        for n in names:\n")).unwrap();
+    let second = tok.encode(&format!("{base}        result.extend(")).unwrap();
+    let cancel = Cancel::new();
+    rt.clear_cache();
+    rt.prefill(&first, &cancel, None).unwrap();
+    let reused = rt.prefill(&second, &cancel, None).unwrap();
+    let common = first.iter().zip(&second).take_while(|(a, b)| a == b).count();
+    assert!(common > 20);
+    assert_eq!(reused.reused, common);
+    assert_eq!(reused.evaluated, second.len() - common);
+    rt.clear_cache();
+    let full = rt.prefill(&second, &cancel, None).unwrap();
+    assert_eq!(full.reused, 0);
+    let (a, b) = (reused.logits.unwrap(), full.logits.unwrap());
+    let max_diff = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0f32, f32::max);
+    let scale = b.iter().fold(0f32, |m, x| m.max(x.abs()));
+    assert!(max_diff <= 1e-3 * scale.max(1.0), "max |diff| {max_diff} (logit scale {scale})");
+    assert_eq!(tandem_model::qwen2::argmax(&a), tandem_model::qwen2::argmax(&b));
+}
+
+#[test]
+fn token_budget_stops_generation() {
+    let mut rt = runtime();
+    let tokens = rt.tokenizer().encode("// count\nconst A: [u32; 20] = [1, 2, 3, 4, 5,").unwrap();
+    let done = rt.generate(&tokens, &greedy(3), &Cancel::new(), &mut |_| {}).unwrap();
+    assert_eq!(done.stop, StopReason::MaxTokens);
+    assert_eq!(done.stats.generated_tokens, 3);
+}
+
+#[test]
+fn stop_strings_end_generation_before_the_string() {
+    let mut rt = runtime();
+    let tokens = rt.tokenizer().encode("// count\nconst A: [u32; 20] = [1, 2, 3, 4, 5,").unwrap();
+    let params = GenerationParams { stop: vec!["8".into()], ..greedy(30) };
+    let mut streamed = String::new();
+    let done = rt.generate(&tokens, &params, &Cancel::new(), &mut |t| streamed.push_str(t)).unwrap();
+    assert_eq!(done.stop, StopReason::StopString);
+    assert_eq!(done.text.trim(), "6, 7,", "{:?}", done.text);
+    assert_eq!(streamed, done.text);
+}
+
+#[test]
+fn end_of_text_token_stops_generation() {
+    let mut rt = runtime();
+    let fmt = rt.formatter().clone();
+    let tokens = fmt.render(rt.tokenizer(), &fim("def add(a, b):\n    return ", "\n\nprint(add(1, 2))\n")).unwrap();
+    let done = rt.generate(&tokens, &greedy(40), &Cancel::new(), &mut |_| {}).unwrap();
+    assert_eq!(done.stop, StopReason::EndOfText, "{:?}", done.text);
+    assert!(!done.text.contains("<|"), "{:?}", done.text);
+}
+
+#[test]
+fn time_budget_returns_what_was_made() {
+    let mut rt = runtime();
+    rt.clear_cache();
+    let tokens = rt.tokenizer().encode("fn main() {").unwrap();
+    let params = GenerationParams { time_budget: Some(Duration::ZERO), ..greedy(30) };
+    let done = rt.generate(&tokens, &params, &Cancel::new(), &mut |_| {}).unwrap();
+    assert_eq!(done.stop, StopReason::TimeBudget);
+    assert_eq!(done.stats.evaluated_tokens, 0);
+    assert!(done.text.is_empty());
+}
+
+#[test]
+fn cancel_between_tokens_returns_the_text_so_far() {
+    let mut rt = runtime();
+    let tokens = rt.tokenizer().encode("// count\nconst A: [u32; 20] = [1, 2, 3,").unwrap();
+    let cancel = Cancel::new();
+    let mut pieces = 0;
+    let done = rt
+        .generate(&tokens, &greedy(30), &cancel, &mut |_| {
+            pieces += 1;
+            if pieces == 2 {
+                cancel.cancel();
+            }
+        })
+        .unwrap();
+    assert_eq!(done.stop, StopReason::Cancelled);
+    assert_eq!(done.stats.generated_tokens, 2);
+    assert!(!done.text.is_empty());
+}
+
+#[test]
+fn worker_drops_requests_cancelled_while_queued() {
+    let (_turn, b) = backend();
+    let first = b.generate(GenerateRequest::new(fim("def mul(a, b):\n    return ", "\n"), greedy(8)));
+    let second = b.generate(GenerateRequest::new(fim("def sub(a, b):\n    return ", "\n"), greedy(8)));
+    second.cancel();
+    let third = b.generate(GenerateRequest::new(fim("def add(a, b):\n    return ", "\n"), greedy(8)));
+    let first = first.wait().unwrap();
+    let second = second.wait().unwrap();
+    let third = third.wait().unwrap();
+    assert!(first.text.contains("a * b"), "{:?}", first.text);
+    assert_eq!(second.stop, StopReason::Cancelled);
+    assert_eq!((second.stats.evaluated_tokens, second.stats.generated_tokens), (0, 0));
+    assert!(third.text.contains("a + b"), "{:?}", third.text);
+}
+
+#[test]
+fn sampling_with_a_seed_replays() {
+    let mut rt = runtime();
+    let fmt = rt.formatter().clone();
+    let chat = Prompt::Chat { messages: vec![Message::new(Role::User, "Name three sorting algorithms.")] };
+    let tokens = fmt.render(rt.tokenizer(), &chat).unwrap();
+    let params = GenerationParams { sampling: Sampling::chat(11), ..greedy(12) };
+    let mut run = || {
+        rt.clear_cache();
+        rt.generate(&tokens, &params, &Cancel::new(), &mut |_| {}).unwrap()
+    };
+    let a = run();
+    assert!(!a.text.is_empty());
+    assert_eq!(a.text, run().text);
+}
+
+#[test]
+fn too_long_prompts_are_refused_with_a_clear_error() {
+    let mut rt = runtime();
+    let tokens = vec![9707u32; rt.context() + 1];
+    let err = rt.generate(&tokens, &greedy(1), &Cancel::new(), &mut |_| {}).unwrap_err();
+    assert!(err.to_string().contains("context holds"), "{err}");
+}
