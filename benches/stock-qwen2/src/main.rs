@@ -17,14 +17,16 @@ const GEN_TOKENS: usize = 32;
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let model = args.next().context("usage: tandem-stock-bench MODEL.gguf TEXT_FILE")?;
-    let text = std::fs::read_to_string(args.next().context("usage: tandem-stock-bench MODEL.gguf TEXT_FILE")?)?;
+    let text =
+        std::fs::read_to_string(args.next().context("usage: tandem-stock-bench MODEL.gguf TEXT_FILE")?)?;
     let start = Instant::now();
     let mut file = std::fs::File::open(&model)?;
     let ct = gguf_file::Content::read(&mut file)?;
     let tokenizer = tokenizers::Tokenizer::from_gguf(&ct)?;
     let mut weights = ModelWeights::from_gguf(ct, &mut file, &Device::Cpu)?;
     let load_ms = start.elapsed().as_secs_f64() * 1000.0;
-    let mut tokens = tokenizer.encode_fast(text.as_str(), false).map_err(anyhow::Error::msg)?.get_ids().to_vec();
+    let mut tokens =
+        tokenizer.encode_fast(text.as_str(), false).map_err(anyhow::Error::msg)?.get_ids().to_vec();
     while tokens.len() < 513 {
         tokens.extend_from_within(..tokens.len().min(513 - tokens.len()));
     }

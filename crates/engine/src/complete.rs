@@ -1,7 +1,7 @@
 //! One inline completion: windows around the cursor, a fill-in-the-middle prompt, the model,
 //! and the answer trimmed to what belongs at the cursor.
 
-use tandem_core::{FimPrompt, GenerationParams, Prompt, StopReason, GenerationStats};
+use tandem_core::{FimPrompt, GenerationParams, GenerationStats, Prompt, StopReason};
 use tandem_model::{Backend, BackendError, GenerateRequest};
 
 /// A completion request in editor terms.

@@ -94,11 +94,10 @@ impl Formatter {
             match seg {
                 Segment::Literal(text) => self.literal(tok, text, out)?,
                 Segment::Var(name) => {
-                    let value = vars
-                        .iter()
-                        .find(|(n, _)| *n == name)
-                        .map(|(_, v)| *v)
-                        .ok_or_else(|| FormatError::Template(format!("unknown placeholder `{{{name}}}`")))?;
+                    let value =
+                        vars.iter().find(|(n, _)| *n == name).map(|(_, v)| *v).ok_or_else(|| {
+                            FormatError::Template(format!("unknown placeholder `{{{name}}}`"))
+                        })?;
                     out.extend(tok.encode(value)?);
                 }
             }

@@ -32,7 +32,8 @@ impl LocalBackend {
     pub fn spawn(name: impl Into<String>, runtime: Runtime) -> std::io::Result<Self> {
         let tokenizer = runtime.tokenizer().clone();
         let (tx, rx) = mpsc::channel::<Job>();
-        let worker = std::thread::Builder::new().name("tandem-model".into()).spawn(move || serve(runtime, rx))?;
+        let worker =
+            std::thread::Builder::new().name("tandem-model".into()).spawn(move || serve(runtime, rx))?;
         Ok(Self { name: name.into(), jobs: Some(tx), tokenizer, worker: Some(worker) })
     }
 
@@ -59,8 +60,11 @@ impl Backend for LocalBackend {
     fn generate(&self, request: GenerateRequest) -> Generation {
         let (events, generation) = Generation::new(request.cancel.clone());
         let job = Job { request, events, queued: Instant::now() };
-        let sent = self.jobs.as_ref().map(|j| j.send(job));
-        if let Some(Err(mpsc::SendError(job))) = sent {
+        let refused = match &self.jobs {
+            Some(jobs) => jobs.send(job).err().map(|e| e.0),
+            None => Some(job),
+        };
+        if let Some(job) = refused {
             let _ = job.events.send(Event::Done(Err(BackendError::WorkerGone)));
         }
         generation

@@ -41,12 +41,15 @@ pub enum WeightsError {
 impl Qwen2Config {
     pub fn from_gguf(ct: &gguf_file::Content) -> Result<Self, WeightsError> {
         let get = |key: &str| {
-            ct.metadata.get(&format!("qwen2.{key}")).ok_or_else(|| WeightsError::Metadata(format!("qwen2.{key}")))
+            ct.metadata
+                .get(&format!("qwen2.{key}"))
+                .ok_or_else(|| WeightsError::Metadata(format!("qwen2.{key}")))
         };
         let int = |key: &str| -> Result<usize, WeightsError> {
             get(key)?.to_u32().map(|v| v as usize).map_err(|_| WeightsError::Metadata(format!("qwen2.{key}")))
         };
-        let float = |key: &str| get(key)?.to_f32().map_err(|_| WeightsError::Metadata(format!("qwen2.{key}")));
+        let float =
+            |key: &str| get(key)?.to_f32().map_err(|_| WeightsError::Metadata(format!("qwen2.{key}")));
         let hidden = int("embedding_length")?;
         let n_head = int("attention.head_count")?;
         let n_kv_head = int("attention.head_count_kv")?;
@@ -323,4 +326,3 @@ pub fn argmax(logits: &[f32]) -> u32 {
 pub fn to_vec(logits: &Tensor) -> candle_core::Result<Vec<f32>> {
     logits.to_dtype(DType::F32)?.flatten_all()?.to_vec1()
 }
-

@@ -97,7 +97,8 @@ impl Runtime {
         // were copied out of it. A file truncated by someone else meanwhile could fault; model
         // files are written once and renamed into place, never modified.
         let map = unsafe { memmap2::Mmap::map(&file) }.map_err(open_err)?;
-        let not_gguf = |e: candle_core::Error| LoadError::NotGguf { path: path.to_owned(), reason: e.to_string() };
+        let not_gguf =
+            |e: candle_core::Error| LoadError::NotGguf { path: path.to_owned(), reason: first_line(&e) };
         let ct = gguf_file::Content::read(&mut std::io::Cursor::new(&map[..])).map_err(not_gguf)?;
         let arch = ct
             .metadata
@@ -108,11 +109,12 @@ impl Runtime {
         if arch != "qwen2" {
             return Err(LoadError::Architecture { path: path.to_owned(), arch });
         }
-        let model = Qwen2::load(&ct, &map).map_err(|source| LoadError::Weights { path: path.to_owned(), source })?;
-        let tokenizer =
-            TextTokenizer::from_gguf(&ct).map_err(|source| LoadError::Tokenizer { path: path.to_owned(), source })?;
-        let formatter =
-            Formatter::new(format, &tokenizer).map_err(|source| LoadError::Format { path: path.to_owned(), source })?;
+        let model =
+            Qwen2::load(&ct, &map).map_err(|source| LoadError::Weights { path: path.to_owned(), source })?;
+        let tokenizer = TextTokenizer::from_gguf(&ct)
+            .map_err(|source| LoadError::Tokenizer { path: path.to_owned(), source })?;
+        let formatter = Formatter::new(format, &tokenizer)
+            .map_err(|source| LoadError::Format { path: path.to_owned(), source })?;
         let cache = KvCache::new(model.config(), opts.context)
             .map_err(|source| LoadError::Cache { path: path.to_owned(), source })?;
         Ok(Self {
@@ -150,7 +152,12 @@ impl Runtime {
     /// Brings the cache to exactly `tokens`, reusing the longest prefix it already holds, and
     /// returns the logits after the last token. Checks `cancel` and `deadline` between chunks;
     /// what was evaluated stays cached either way.
-    pub fn prefill(&mut self, tokens: &[u32], cancel: &Cancel, deadline: Option<Instant>) -> Result<Prefill, RunError> {
+    pub fn prefill(
+        &mut self,
+        tokens: &[u32],
+        cancel: &Cancel,
+        deadline: Option<Instant>,
+    ) -> Result<Prefill, RunError> {
         if tokens.is_empty() {
             return Err(RunError::EmptyPrompt);
         }
@@ -177,7 +184,9 @@ impl Runtime {
     pub fn forward(&mut self, tokens: &[u32]) -> Result<Vec<f32>, RunError> {
         let vocab = self.model.config().vocab;
         if let Some(&bad) = tokens.iter().find(|&&t| t as usize >= vocab) {
-            return Err(RunError::Compute(candle_core::Error::Msg(format!("token id {bad} is outside the vocabulary"))));
+            return Err(RunError::Compute(candle_core::Error::Msg(format!(
+                "token id {bad} is outside the vocabulary"
+            ))));
         }
         let result = self.model.forward(tokens, &mut self.cache);
         match result {
@@ -259,6 +268,11 @@ impl Runtime {
         let stop = if stop == StopReason::StopString || text.stopped { StopReason::StopString } else { stop };
         Ok(Finished { text: text.into_text(), stop, stats })
     }
+}
+
+/// The message of an error without what follows it (candle appends backtraces when asked to).
+fn first_line(e: &dyn std::fmt::Display) -> String {
+    e.to_string().lines().next().unwrap_or_default().to_owned()
 }
 
 pub(crate) fn ms(d: std::time::Duration) -> f64 {

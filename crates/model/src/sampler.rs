@@ -98,7 +98,8 @@ mod tests {
         let mut s = Sampler::new(Sampling { temperature: 1.0, top_k: 1, ..Sampling::chat(7) });
         assert_eq!(s.sample(&mut [0.1, 3.0, -1.0, 2.9], &[]), 1);
         let draw = |seed| {
-            let mut s = Sampler::new(Sampling { temperature: 1.0, top_k: 0, top_p: 1.0, ..Sampling::chat(seed) });
+            let mut s =
+                Sampler::new(Sampling { temperature: 1.0, top_k: 0, top_p: 1.0, ..Sampling::chat(seed) });
             (0..20).map(|_| s.sample(&mut [1.0, 1.0, 1.0, 1.0], &[])).collect::<Vec<_>>()
         };
         assert_eq!(draw(3), draw(3));

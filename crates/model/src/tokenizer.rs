@@ -33,8 +33,8 @@ impl std::fmt::Debug for TextTokenizer {
 
 impl TextTokenizer {
     pub fn from_gguf(content: &gguf_file::Content) -> Result<Self, TokenizerError> {
-        let mut inner = tokenizers::Tokenizer::from_gguf(content)
-            .map_err(|e| TokenizerError::Build(e.to_string()))?;
+        let mut inner =
+            tokenizers::Tokenizer::from_gguf(content).map_err(|e| TokenizerError::Build(e.to_string()))?;
         inner.set_encode_special_tokens(true);
         let vocab = inner.get_vocab(true);
         let size = vocab.values().copied().max().map_or(0, |m| m as usize + 1);
@@ -53,8 +53,7 @@ impl TextTokenizer {
         if text.is_empty() {
             return Ok(Vec::new());
         }
-        let enc =
-            self.inner.encode_fast(text, false).map_err(|e| TokenizerError::Encode(e.to_string()))?;
+        let enc = self.inner.encode_fast(text, false).map_err(|e| TokenizerError::Encode(e.to_string()))?;
         Ok(enc.get_ids().to_vec())
     }
 
@@ -119,8 +118,7 @@ impl Utf8Stream {
             }
         };
         let rest = self.pending.split_off(valid);
-        let text = String::from_utf8(std::mem::replace(&mut self.pending, rest)).unwrap_or_default();
-        text
+        String::from_utf8(std::mem::replace(&mut self.pending, rest)).unwrap_or_default()
     }
 
     /// What is left at the end of the stream, with any cut character replaced.

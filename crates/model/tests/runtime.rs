@@ -135,7 +135,9 @@ fn greedy_fim_completes_a_return_statement() {
 #[test]
 fn greedy_completion_is_stable_across_runs() {
     let (_turn, backend) = backend();
-    let run = || backend.generate(GenerateRequest::new(fim("fn square(x: i32) -> i32 {\n    ", "\n}\n"), greedy(12)));
+    let run = || {
+        backend.generate(GenerateRequest::new(fim("fn square(x: i32) -> i32 {\n    ", "\n}\n"), greedy(12)))
+    };
     let a = run().wait().unwrap();
     let b = run().wait().unwrap();
     assert_eq!(a.text, b.text);
@@ -195,7 +197,8 @@ fn stop_strings_end_generation_before_the_string() {
 fn end_of_text_token_stops_generation() {
     let mut rt = runtime();
     let fmt = rt.formatter().clone();
-    let tokens = fmt.render(rt.tokenizer(), &fim("def add(a, b):\n    return ", "\n\nprint(add(1, 2))\n")).unwrap();
+    let tokens =
+        fmt.render(rt.tokenizer(), &fim("def add(a, b):\n    return ", "\n\nprint(add(1, 2))\n")).unwrap();
     let done = rt.generate(&tokens, &greedy(40), &Cancel::new(), &mut |_| {}).unwrap();
     assert_eq!(done.stop, StopReason::EndOfText, "{:?}", done.text);
     assert!(!done.text.contains("<|"), "{:?}", done.text);
