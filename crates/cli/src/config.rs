@@ -1,0 +1,33 @@
+//! The user's config file: `$XDG_CONFIG_HOME/tandem/config.toml`, else
+//! `~/.config/tandem/config.toml`. Missing is fine; malformed is an error that names the file.
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+use std::path::PathBuf;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// A manifest name or the path of a GGUF file.
+    pub model: Option<String>,
+    /// Threads for model computation.
+    pub threads: Option<usize>,
+}
+
+pub fn path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join("tandem").join("config.toml"))
+}
+
+pub fn load() -> Result<Config> {
+    let Some(path) = path() else { return Ok(Config::default()) };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))
+}
