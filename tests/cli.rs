@@ -97,7 +97,11 @@ fn config_file_chooses_the_model() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("tandem")).unwrap();
     let missing = dir.path().join("elsewhere.gguf");
-    std::fs::write(dir.path().join("tandem/config.toml"), format!("model = {:?}\n", missing.display().to_string())).unwrap();
+    std::fs::write(
+        dir.path().join("tandem/config.toml"),
+        format!("model = {:?}\n", missing.display().to_string()),
+    )
+    .unwrap();
     let file = dir.path().join("a.py");
     std::fs::write(&file, "x = 1\n").unwrap();
     let o = tandem()

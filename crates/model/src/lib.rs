@@ -9,6 +9,7 @@ pub mod backend;
 pub mod format;
 pub mod local;
 pub mod qwen2;
+pub mod requant;
 pub mod runtime;
 pub mod sampler;
 pub mod tokenizer;

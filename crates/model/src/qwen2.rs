@@ -103,27 +103,59 @@ pub struct Qwen2 {
     output: QMatMul,
 }
 
-/// Reads tensors out of the bytes of a GGUF file (usually a memory map).
+/// Reads tensors out of a memory-mapped GGUF file. Each tensor is copied out (candle's
+/// quantized storage owns its blocks) and its pages are then handed back, so that the file is
+/// never resident twice: memory peaks at the weights plus one tensor, not at twice the file.
 struct TensorSource<'a> {
     ct: &'a gguf_file::Content,
-    bytes: &'a [u8],
+    map: &'a memmap2::Mmap,
 }
 
 impl TensorSource<'_> {
-    fn qtensor(&self, name: &str) -> Result<QTensor, WeightsError> {
+    /// A tensor's header, its offset in the file, and its bytes.
+    fn raw(&self, name: &str) -> Result<(&gguf_file::TensorInfo, usize, &[u8]), WeightsError> {
         let info = self.ct.tensor_infos.get(name).ok_or_else(|| WeightsError::MissingTensor(name.into()))?;
         let elems = info.shape.elem_count();
         let size = elems / info.ggml_dtype.block_size() * info.ggml_dtype.type_size();
-        let start = self.ct.tensor_data_offset as usize + info.offset as usize;
+        let start = (self.ct.tensor_data_offset as usize).saturating_add(info.offset as usize);
         let data = self
-            .bytes
+            .map
             .get(start..start.saturating_add(size))
             .ok_or_else(|| WeightsError::TruncatedTensor { name: name.into() })?;
-        Ok(ggml_file::qtensor_from_ggml(info.ggml_dtype, data, info.shape.dims().to_vec(), &Device::Cpu)?)
+        Ok((info, start, data))
     }
 
+    fn qtensor(&self, name: &str) -> Result<QTensor, WeightsError> {
+        let (info, start, data) = self.raw(name)?;
+        let q =
+            ggml_file::qtensor_from_ggml(info.ggml_dtype, data, info.shape.dims().to_vec(), &Device::Cpu)?;
+        self.release(start, data.len());
+        Ok(q)
+    }
+
+    /// Drops the mapped pages of a range that was copied out. Failure only costs memory.
+    fn release(&self, start: usize, len: usize) {
+        #[cfg(unix)]
+        // SAFETY: the map is a read-only file mapping and no reference into this range outlives
+        // the copy just made; a later read of these pages would fault them in again from the file.
+        unsafe {
+            let _ = self.map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, len);
+        }
+    }
+
+    /// A weight matrix for matrix products; Q5_0 ones are re-quantized to Q8_0, whose dot
+    /// product has a SIMD kernel (see `requant`).
     fn matmul(&self, name: &str) -> Result<QMatMul, WeightsError> {
-        Ok(QMatMul::from_qtensor(self.qtensor(name)?)?)
+        let (info, start, data) = self.raw(name)?;
+        let q = match info.ggml_dtype {
+            GgmlDType::Q5_0 => {
+                let q8 = crate::requant::q5_0_to_q8_0(data);
+                ggml_file::qtensor_from_ggml(GgmlDType::Q8_0, &q8, info.shape.dims().to_vec(), &Device::Cpu)?
+            }
+            dtype => ggml_file::qtensor_from_ggml(dtype, data, info.shape.dims().to_vec(), &Device::Cpu)?,
+        };
+        self.release(start, data.len());
+        Ok(QMatMul::from_qtensor(q)?)
     }
 
     fn dense(&self, name: &str) -> Result<Tensor, WeightsError> {
@@ -133,9 +165,9 @@ impl TensorSource<'_> {
 
 impl Qwen2 {
     /// Builds the model from a parsed GGUF header and the file's bytes.
-    pub fn load(ct: &gguf_file::Content, bytes: &[u8]) -> Result<Self, WeightsError> {
+    pub fn load(ct: &gguf_file::Content, map: &memmap2::Mmap) -> Result<Self, WeightsError> {
         let cfg = Qwen2Config::from_gguf(ct)?;
-        let src = TensorSource { ct, bytes };
+        let src = TensorSource { ct, map };
         let embed = src.qtensor("token_embd.weight")?;
         if embed.dtype() == GgmlDType::F32 || cfg.hidden % embed.dtype().block_size() != 0 {
             return Err(WeightsError::Shape("token embedding type".into()));
