@@ -133,6 +133,24 @@ impl TensorSource<'_> {
         Ok(q)
     }
 
+    fn layer(&self, i: usize) -> Result<Layer, WeightsError> {
+        let n = |s: &str| format!("blk.{i}.{s}");
+        Ok(Layer {
+            attn_norm: self.dense(&n("attn_norm.weight"))?,
+            wq: self.matmul(&n("attn_q.weight"))?,
+            wk: self.matmul(&n("attn_k.weight"))?,
+            wv: self.matmul(&n("attn_v.weight"))?,
+            bq: self.dense(&n("attn_q.bias"))?,
+            bk: self.dense(&n("attn_k.bias"))?,
+            bv: self.dense(&n("attn_v.bias"))?,
+            wo: self.matmul(&n("attn_output.weight"))?,
+            ffn_norm: self.dense(&n("ffn_norm.weight"))?,
+            gate: self.matmul(&n("ffn_gate.weight"))?,
+            up: self.matmul(&n("ffn_up.weight"))?,
+            down: self.matmul(&n("ffn_down.weight"))?,
+        })
+    }
+
     /// Drops the mapped pages of a range that was copied out. Failure only costs memory.
     fn release(&self, start: usize, len: usize) {
         #[cfg(unix)]
@@ -177,25 +195,26 @@ impl Qwen2 {
             // Tied embeddings: the output projection is the embedding table.
             false => src.matmul("token_embd.weight")?,
         };
-        let layers = (0..cfg.n_layer)
-            .map(|i| {
-                let n = |s: &str| format!("blk.{i}.{s}");
-                Ok(Layer {
-                    attn_norm: src.dense(&n("attn_norm.weight"))?,
-                    wq: src.matmul(&n("attn_q.weight"))?,
-                    wk: src.matmul(&n("attn_k.weight"))?,
-                    wv: src.matmul(&n("attn_v.weight"))?,
-                    bq: src.dense(&n("attn_q.bias"))?,
-                    bk: src.dense(&n("attn_k.bias"))?,
-                    bv: src.dense(&n("attn_v.bias"))?,
-                    wo: src.matmul(&n("attn_output.weight"))?,
-                    ffn_norm: src.dense(&n("ffn_norm.weight"))?,
-                    gate: src.matmul(&n("ffn_gate.weight"))?,
-                    up: src.matmul(&n("ffn_up.weight"))?,
-                    down: src.matmul(&n("ffn_down.weight"))?,
+        // Copying and re-quantizing dominates load time; layers are independent, so the compute
+        // threads share them out.
+        let n_layer = cfg.n_layer;
+        let threads = crate::compute_threads().clamp(1, n_layer.max(1));
+        let src = &src;
+        let mut loaded: Vec<(usize, Result<Layer, WeightsError>)> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|t| {
+                    scope.spawn(move || {
+                        (t..n_layer).step_by(threads).map(|i| (i, src.layer(i))).collect::<Vec<_>>()
+                    })
                 })
-            })
-            .collect::<Result<Vec<_>, WeightsError>>()?;
+                .collect();
+            workers.into_iter().flat_map(|w| w.join().unwrap_or_default()).collect()
+        });
+        loaded.sort_by_key(|(i, _)| *i);
+        if loaded.len() != cfg.n_layer {
+            return Err(WeightsError::Shape("a loader thread panicked".into()));
+        }
+        let layers = loaded.into_iter().map(|(_, l)| l).collect::<Result<Vec<_>, _>>()?;
         Ok(Self { norm: src.dense("output_norm.weight")?, cfg, embed, layers, output })
     }
 
