@@ -4,14 +4,27 @@
 use anyhow::{Context, Result};
 use serde::Deserialize;
 use std::path::PathBuf;
+use tandem_core::CompletionSettings;
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// A manifest name or the path of a GGUF file.
     pub model: Option<String>,
     /// Threads for model computation.
     pub threads: Option<usize>,
+    /// Inline completion settings (`[completion]`).
+    pub completion: CompletionSettings,
+}
+
+/// Where `tandem lsp` keeps its metrics for `tandem stats`: `$XDG_STATE_HOME/tandem/metrics.json`,
+/// else `~/.local/state/tandem/metrics.json`.
+pub fn metrics_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
+    Some(base.join("tandem").join("metrics.json"))
 }
 
 pub fn path() -> Option<PathBuf> {

@@ -4,6 +4,7 @@
 mod bench;
 mod complete;
 mod config;
+mod lsp;
 mod models;
 mod store;
 
@@ -43,6 +44,14 @@ enum Command {
     Complete(complete::Args),
     /// Measure load time, prompt evaluation and generation speed, and memory.
     Bench(bench::Args),
+    /// Run the language server on stdin/stdout (inline completions as you type).
+    Lsp,
+    /// Show the metrics of the language server (read from the file it keeps up to date).
+    Stats {
+        /// Print the raw JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Manage model files.
     #[command(subcommand)]
     Model(ModelCommand),
@@ -83,6 +92,8 @@ fn run(cli: Cli, config: config::Config) -> Result<ExitCode> {
     let manifest = models::load_manifest(cli.manifest.as_deref())?;
     let choice = models::Choice { model: cli.model.or(config.model), pull: cli.pull };
     match cli.command {
+        Command::Lsp => lsp::run(manifest, choice, config.completion),
+        Command::Stats { json } => lsp::stats(json),
         Command::Complete(args) => complete::run(&manifest, &choice, args),
         Command::Bench(args) => bench::run(&manifest, &choice, args),
         Command::Model(ModelCommand::List) => models::list(&manifest),

@@ -1,14 +1,16 @@
 //! tandem-core: the plain types every tandem crate shares.
 //!
-//! Requests and prompts, generation parameters and outcomes, cancellation flags, and the model
-//! manifest schema. Pure data: no I/O, no async, no knowledge of models, editors or terminals.
+//! Requests and prompts, generation parameters and outcomes, cancellation flags, settings, and
+//! the model manifest schema. Pure data: no I/O, no async, no knowledge of models, editors or terminals.
 
 pub mod cancel;
 pub mod generation;
 pub mod manifest;
 pub mod prompt;
+pub mod settings;
 
 pub use cancel::Cancel;
 pub use generation::{GenerationParams, GenerationStats, Sampling, StopReason};
 pub use manifest::{ChatFormat, FimFormat, Manifest, ManifestError, ModelEntry, PromptFormat, Source};
 pub use prompt::{ContextFile, FimPrompt, Message, Prompt, Role};
+pub use settings::{CompletionSettings, Multiline};

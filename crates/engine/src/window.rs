@@ -93,3 +93,74 @@ mod tests {
         assert_eq!((w.prefix, w.suffix), ("long", " line here\n"));
     }
 }
+
+/// Where the prefix window starts: `anchor` (a line start from an earlier request) while the
+/// text from there to the cursor fits `budget`, so that consecutive prompts share their start and
+/// the model's KV cache; otherwise a new line start that leaves a quarter of the budget to grow.
+pub fn stable_prefix_start(
+    before: &str,
+    anchor: Option<usize>,
+    budget: usize,
+    count: &dyn Fn(&str) -> usize,
+) -> usize {
+    if let Some(a) = anchor
+        && a <= before.len()
+        && (a == 0 || before.as_bytes().get(a - 1) == Some(&b'\n'))
+        && count(&before[a..]) <= budget
+    {
+        return a;
+    }
+    prefix_start(before, budget - budget / 4, count)
+}
+
+/// The earliest line start from which `before` fits `budget` tokens (the cursor's own line is
+/// always kept).
+pub fn prefix_start(before: &str, budget: usize, count: &dyn Fn(&str) -> usize) -> usize {
+    let mut start = before.rfind('\n').map_or(0, |i| i + 1);
+    let mut used = count(&before[start..]);
+    while start > 0 {
+        let prev = before[..start - 1].rfind('\n').map_or(0, |i| i + 1);
+        let cost = count(&before[prev..start]);
+        if used + cost > budget {
+            break;
+        }
+        used += cost;
+        start = prev;
+    }
+    start
+}
+
+/// Where the suffix window ends: whole lines after the cursor's line while they fit `budget`
+/// (the rest of the cursor's line is always kept).
+pub fn suffix_end(after: &str, budget: usize, count: &dyn Fn(&str) -> usize) -> usize {
+    let mut end = after.find('\n').map_or(after.len(), |i| i + 1);
+    let mut used = count(&after[..end]);
+    while end < after.len() {
+        let next = after[end..].find('\n').map_or(after.len(), |i| end + i + 1);
+        let cost = count(&after[end..next]);
+        if used + cost > budget {
+            break;
+        }
+        used += cost;
+        end = next;
+    }
+    end
+}
+
+#[cfg(test)]
+mod stable_tests {
+    use super::*;
+
+    #[test]
+    fn the_prefix_start_stays_put_while_it_fits() {
+        let count = |s: &str| s.len();
+        let before = "aaaa\nbbbb\ncccc\ndd";
+        let fresh = stable_prefix_start(before, None, 16, &count);
+        assert_eq!(&before[fresh..], "bbbb\ncccc\ndd", "a quarter of the budget is left to grow");
+        let typed = "aaaa\nbbbb\ncccc\ndddd";
+        assert_eq!(stable_prefix_start(typed, Some(fresh), 16, &count), fresh);
+        let long = "aaaa\nbbbb\ncccc\ndddddddddddd";
+        assert_ne!(stable_prefix_start(long, Some(fresh), 16, &count), fresh);
+        assert_eq!(suffix_end("xx\nyyyy\nzzzz\n", 8, &count), 8);
+    }
+}

@@ -6,6 +6,7 @@
 //! takes a prompt and generation parameters and yields text.
 
 pub mod backend;
+pub mod fake;
 pub mod format;
 pub mod local;
 pub mod qwen2;
@@ -15,6 +16,7 @@ pub mod sampler;
 pub mod tokenizer;
 
 pub use backend::{Backend, BackendError, BackendInfo, BackendKind, Event, GenerateRequest, Generation};
+pub use fake::FakeBackend;
 pub use local::LocalBackend;
 pub use runtime::{Finished, LoadError, LoadOptions, Prefill, RunError, Runtime};
 pub use tokenizer::TextTokenizer;

@@ -1,0 +1,56 @@
+//! `tandem lsp` (the language server on stdio) and `tandem stats` (its metrics).
+
+use crate::config;
+use crate::models::{self, Choice};
+use anyhow::{Context, Result};
+use std::process::ExitCode;
+use std::sync::Arc;
+use tandem_core::{CompletionSettings, Manifest};
+use tandem_engine::Backend;
+use tandem_model::LoadOptions;
+
+pub fn run(manifest: Manifest, choice: Choice, settings: CompletionSettings) -> Result<ExitCode> {
+    let loader: tandem_lsp::Loader = Box::new(move || {
+        let (_, backend) = models::load_backend(&manifest, &choice, &LoadOptions::default())
+            .map_err(|e| format!("{e:#}"))?;
+        Ok(Arc::new(backend) as Arc<dyn Backend>)
+    });
+    let options = tandem_lsp::Options { settings, loader, metrics_file: config::metrics_path() };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(tandem_lsp::serve(tokio::io::stdin(), tokio::io::stdout(), options));
+    // The model thread may be mid-answer; nothing it does matters after exit.
+    std::process::exit(0)
+}
+
+pub fn stats(json: bool) -> Result<ExitCode> {
+    let path = config::metrics_path().context("neither XDG_STATE_HOME nor HOME is set")?;
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!("no metrics at {} (has `tandem lsp` answered a request yet?)", path.display())
+    })?;
+    let v: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("reading {}", path.display()))?;
+    if json {
+        println!("{v}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let n = |k: &str| v[k].as_u64().unwrap_or(0);
+    let f = |k: &str| v[k].as_f64().map_or("-".to_owned(), |x| format!("{x:.0} ms"));
+    println!("model            {}", v["model"].as_str().unwrap_or("?"));
+    println!("requests         {}", n("requests"));
+    println!("  reuse hits     {}", n("reuse_hits"));
+    println!("  cache hits     {}", n("cache_hits"));
+    println!("  model calls    {}", n("model_calls"));
+    println!("  cancelled      {}", n("cancelled"));
+    println!("  empty          {}", n("empty"));
+    println!("  errors         {}", n("errors"));
+    println!("latency p50      {}", f("latency_p50_ms"));
+    println!("latency p95      {}", f("latency_p95_ms"));
+    if let Some(t) = v["mean_evaluated_tokens"].as_f64() {
+        println!("prompt tokens evaluated per model call (mean): {t:.0}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,64 @@
+//! Completion settings: what the user can tune, with the defaults documented in the README.
+//! The same keys come from the config file (`[completion]`), LSP `initializationOptions` and
+//! `workspace/didChangeConfiguration` (both as `{"completion": {...}}`).
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// When a completion may span several lines.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Multiline {
+    /// Decided from the cursor's position: a block after an opening line or on an empty line,
+    /// the rest of the line otherwise.
+    #[default]
+    Auto,
+    /// Always the rest of the current line only.
+    Never,
+    /// Always allow a block.
+    Always,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CompletionSettings {
+    /// Completions on or off everywhere.
+    pub enabled: bool,
+    /// Per-language switch by LSP language id (`{"markdown": false}`); unlisted languages are on.
+    pub languages: BTreeMap<String, bool>,
+    /// Wait this long after a keystroke before asking the model (a newer keystroke cancels).
+    pub debounce_ms: u64,
+    /// Prompt tokens for the text before the cursor.
+    pub prefix_tokens: usize,
+    /// Prompt tokens for the text after the cursor (evaluated again on every keystroke).
+    pub suffix_tokens: usize,
+    /// Most tokens generated per suggestion.
+    pub max_tokens: usize,
+    /// Wall-clock budget of one model call, in milliseconds.
+    pub time_budget_ms: u64,
+    pub multiline: Multiline,
+    /// How long `textDocument/completion` may wait for the model, in milliseconds.
+    pub popup_wait_ms: u64,
+}
+
+impl Default for CompletionSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            languages: BTreeMap::new(),
+            debounce_ms: 75,
+            prefix_tokens: 768,
+            suffix_tokens: 96,
+            max_tokens: 48,
+            time_budget_ms: 4000,
+            multiline: Multiline::Auto,
+            popup_wait_ms: 300,
+        }
+    }
+}
+
+impl CompletionSettings {
+    pub fn language_enabled(&self, language: &str) -> bool {
+        self.enabled && self.languages.get(language).copied().unwrap_or(true)
+    }
+}

@@ -1,0 +1,92 @@
+//! Answers without a model call: the rest of a suggestion the user is typing through, and a small
+//! LRU cache of recent answers by prompt.
+
+use std::collections::{HashMap, VecDeque};
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+/// The suggestion last shown in a document, and the text before the cursor when it was made.
+#[derive(Clone, Debug)]
+pub struct Shown {
+    pub before: String,
+    pub after_line: String,
+    pub text: String,
+}
+
+impl Shown {
+    /// If the user has typed the start of the suggestion since it was shown (and nothing else
+    /// changed on the line after the cursor), the part still to come.
+    pub fn rest(&self, before: &str, after_line: &str) -> Option<&str> {
+        let typed = before.strip_prefix(self.before.as_str())?;
+        if after_line != self.after_line {
+            return None;
+        }
+        let rest = self.text.strip_prefix(typed)?;
+        (!rest.trim().is_empty()).then_some(rest)
+    }
+}
+
+/// Answers by prompt, least recently used dropped first.
+#[derive(Debug)]
+pub struct Lru {
+    capacity: usize,
+    map: HashMap<u64, String>,
+    order: VecDeque<u64>,
+}
+
+impl Lru {
+    pub fn new(capacity: usize) -> Self {
+        Self { capacity: capacity.max(1), map: HashMap::new(), order: VecDeque::new() }
+    }
+
+    pub fn key(prefix: &str, suffix: &str, span: impl Hash) -> u64 {
+        let mut h = DefaultHasher::new();
+        (prefix, suffix, span).hash(&mut h);
+        h.finish()
+    }
+
+    pub fn get(&mut self, key: u64) -> Option<String> {
+        let value = self.map.get(&key)?.clone();
+        self.order.retain(|k| *k != key);
+        self.order.push_back(key);
+        Some(value)
+    }
+
+    pub fn put(&mut self, key: u64, value: String) {
+        if self.map.insert(key, value).is_none() {
+            self.order.push_back(key);
+        }
+        while self.map.len() > self.capacity {
+            if let Some(old) = self.order.pop_front() {
+                self.map.remove(&old);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typing_through_a_suggestion_yields_its_rest() {
+        let s = Shown { before: "x = fo".into(), after_line: "".into(), text: "o(bar)".into() };
+        assert_eq!(s.rest("x = fo", ""), Some("o(bar)"));
+        assert_eq!(s.rest("x = foo(", ""), Some("bar)"));
+        assert_eq!(s.rest("x = fox", ""), None);
+        assert_eq!(s.rest("x = foo(bar)", ""), None, "nothing left");
+        assert_eq!(s.rest("x = foo(", ")"), None, "the line changed after the cursor");
+        assert_eq!(s.rest("y = foo(", ""), None);
+    }
+
+    #[test]
+    fn lru_drops_the_least_recently_used() {
+        let mut c = Lru::new(2);
+        c.put(1, "a".into());
+        c.put(2, "b".into());
+        assert_eq!(c.get(1).as_deref(), Some("a"));
+        c.put(3, "c".into());
+        assert_eq!(c.get(2), None);
+        assert_eq!(c.get(1).as_deref(), Some("a"));
+        assert_eq!(c.get(3).as_deref(), Some("c"));
+    }
+}

@@ -1,0 +1,274 @@
+//! The hot path: a keystroke's completion request to a suggestion.
+//!
+//! reuse (typed through the last suggestion) → cancel the document's older request → debounce →
+//! prompt windows (prefix start kept stable across keystrokes so the KV cache stays warm) → LRU
+//! cache → model under a time and token budget → post-processing → metrics.
+
+use crate::cache::{Lru, Shown};
+use crate::metrics::{Metrics, RequestRecord, Snapshot, Source};
+use crate::postprocess::{self, Span};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+use tandem_core::{Cancel, CompletionSettings, FimPrompt, GenerationParams, Multiline, Prompt, StopReason};
+use tandem_model::{Backend, BackendError, GenerateRequest};
+
+/// A request for the suggestion at a cursor, in editor terms.
+#[derive(Clone, Debug)]
+pub struct InlineRequest {
+    /// Identifies the document (its URI).
+    pub document: String,
+    /// The document's text when the request was made.
+    pub text: Arc<str>,
+    /// Byte offset of the cursor (a char boundary of `text`).
+    pub cursor: usize,
+    /// LSP language id.
+    pub language: String,
+    /// The document's path relative to the workspace, shown to the model.
+    pub path: Option<String>,
+    /// The user asked explicitly: no debounce.
+    pub explicit: bool,
+}
+
+/// The suggestion, or why there is none.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InlineAnswer {
+    Text {
+        text: String,
+        source: Source,
+    },
+    /// Nothing worth showing (or completions are off here).
+    Empty,
+    /// A newer request for the same document took over.
+    Cancelled,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("cursor offset {0} is not inside the document")]
+    BadCursor(usize),
+    #[error(transparent)]
+    Backend(#[from] BackendError),
+}
+
+#[derive(Debug)]
+struct State {
+    shown: HashMap<String, Shown>,
+    inflight: HashMap<String, Cancel>,
+    /// Per document: where the prefix window starts, kept while the prefix fits its budget.
+    anchors: HashMap<String, usize>,
+    cache: Lru,
+}
+
+/// The completion engine shared by every request of a server.
+#[derive(Debug)]
+pub struct Engine {
+    backend: Arc<dyn Backend>,
+    settings: RwLock<CompletionSettings>,
+    state: Mutex<State>,
+    metrics: Mutex<Metrics>,
+}
+
+/// Cancels a generation when the request that started it goes away (`$/cancelRequest` drops the
+/// handler's future).
+struct CancelOnDrop(Cancel);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+impl Engine {
+    pub fn new(backend: Arc<dyn Backend>, settings: CompletionSettings) -> Self {
+        Self {
+            backend,
+            settings: RwLock::new(settings),
+            state: Mutex::new(State {
+                shown: HashMap::new(),
+                inflight: HashMap::new(),
+                anchors: HashMap::new(),
+                cache: Lru::new(64),
+            }),
+            metrics: Mutex::new(Metrics::default()),
+        }
+    }
+
+    pub fn backend(&self) -> &Arc<dyn Backend> {
+        &self.backend
+    }
+
+    pub fn settings(&self) -> CompletionSettings {
+        self.settings.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn set_settings(&self, settings: CompletionSettings) {
+        *self.settings.write().unwrap_or_else(|e| e.into_inner()) = settings;
+    }
+
+    pub fn metrics(&self) -> Snapshot {
+        self.metrics.lock().unwrap_or_else(|e| e.into_inner()).snapshot()
+    }
+
+    /// Forgets a closed document.
+    pub fn close(&self, document: &str) {
+        let mut st = self.lock();
+        st.shown.remove(document);
+        st.anchors.remove(document);
+        if let Some(c) = st.inflight.remove(document) {
+            c.cancel();
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn record(&self, r: RequestRecord) {
+        self.metrics.lock().unwrap_or_else(|e| e.into_inner()).record(r);
+    }
+
+    /// The suggestion at the request's cursor.
+    pub async fn inline(&self, req: InlineRequest) -> Result<InlineAnswer, EngineError> {
+        let start = Instant::now();
+        let text = &*req.text;
+        if req.cursor > text.len() || !text.is_char_boundary(req.cursor) {
+            return Err(EngineError::BadCursor(req.cursor));
+        }
+        let settings = self.settings();
+        let mut rec = RequestRecord::default();
+        if !settings.language_enabled(&req.language) {
+            rec.empty = true;
+            self.record(rec);
+            return Ok(InlineAnswer::Empty);
+        }
+        let (before, after) = text.split_at(req.cursor);
+        let after_line = after.split('\n').next().unwrap_or("");
+
+        // 1. Typed-ahead reuse: no model call, no cancellation of work in flight.
+        let reused =
+            self.lock().shown.get(&req.document).and_then(|s| s.rest(before, after_line).map(str::to_owned));
+        if let Some(rest) = reused {
+            rec.source = Some(Source::Reuse);
+            rec.total_ms = ms(start.elapsed());
+            self.record(rec);
+            return Ok(InlineAnswer::Text { text: rest, source: Source::Reuse });
+        }
+
+        // 2. Latest wins: this request supersedes the document's older one.
+        let cancel = Cancel::new();
+        if let Some(old) = self.lock().inflight.insert(req.document.clone(), cancel.clone()) {
+            old.cancel();
+        }
+        let _guard = CancelOnDrop(cancel.clone());
+        let answer =
+            self.from_model(&req, &settings, &cancel, before, after, after_line, &mut rec, start).await;
+        {
+            let mut st = self.lock();
+            if st.inflight.get(&req.document).is_some_and(|c| c.same(&cancel)) {
+                st.inflight.remove(&req.document);
+            }
+        }
+        rec.total_ms = ms(start.elapsed());
+        match &answer {
+            Ok(InlineAnswer::Cancelled) => rec.cancelled = true,
+            Ok(InlineAnswer::Empty) => rec.empty = true,
+            Ok(InlineAnswer::Text { .. }) => {}
+            Err(_) => self.metrics.lock().unwrap_or_else(|e| e.into_inner()).errors += 1,
+        }
+        self.record(rec);
+        answer
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn from_model(
+        &self,
+        req: &InlineRequest,
+        settings: &CompletionSettings,
+        cancel: &Cancel,
+        before: &str,
+        after: &str,
+        after_line: &str,
+        rec: &mut RequestRecord,
+        start: Instant,
+    ) -> Result<InlineAnswer, EngineError> {
+        if !req.explicit && settings.debounce_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(settings.debounce_ms)).await;
+        }
+        rec.debounce_ms = ms(start.elapsed());
+        if cancel.is_cancelled() {
+            return Ok(InlineAnswer::Cancelled);
+        }
+        let t = Instant::now();
+        let count = |s: &str| self.backend.count_tokens(s).unwrap_or(s.len() / 3 + 1);
+        let anchor = self.lock().anchors.get(&req.document).copied();
+        let prefix_start = crate::window::stable_prefix_start(before, anchor, settings.prefix_tokens, &count);
+        self.lock().anchors.insert(req.document.clone(), prefix_start);
+        let suffix_end = crate::window::suffix_end(after, settings.suffix_tokens, &count);
+        let (prefix, suffix) = (&before[prefix_start..], &after[..suffix_end]);
+        let span = match settings.multiline {
+            Multiline::Never => Span::Line,
+            Multiline::Always => Span::Block,
+            Multiline::Auto => postprocess::span_at(before, after),
+        };
+        rec.context_ms = ms(t.elapsed());
+        let key = Lru::key(prefix, suffix, matches!(span, Span::Block));
+        let cached = self.lock().cache.get(key);
+        let (text, source) = match cached {
+            Some(text) => (text, Source::Cache),
+            None => {
+                let stop = match span {
+                    Span::Line => vec!["\n".to_owned()],
+                    Span::Block => vec!["\n\n".to_owned(), "```".to_owned()],
+                };
+                let params = GenerationParams {
+                    max_tokens: settings.max_tokens,
+                    stop,
+                    time_budget: Some(Duration::from_millis(settings.time_budget_ms)),
+                    ..GenerationParams::default()
+                };
+                let prompt = Prompt::Fim(FimPrompt {
+                    prefix: prefix.to_owned(),
+                    suffix: suffix.to_owned(),
+                    path: req.path.clone(),
+                    ..FimPrompt::default()
+                });
+                let generation =
+                    self.backend.generate(GenerateRequest { prompt, params, cancel: cancel.clone() });
+                let done = generation.finish_with(|_| {}).await?;
+                let s = &done.stats;
+                rec.queue_ms = s.queue_ms;
+                rec.prompt_ms = s.prompt_ms;
+                rec.prompt_tokens = s.prompt_tokens;
+                rec.evaluated_tokens = s.evaluated_tokens;
+                rec.reused_tokens = s.reused_tokens;
+                rec.generate_ms = s.generate_ms;
+                rec.generated_tokens = s.generated_tokens;
+                if done.stop == StopReason::Cancelled {
+                    return Ok(InlineAnswer::Cancelled);
+                }
+                let t = Instant::now();
+                let text = postprocess::clean(&done.text, before, after, span);
+                rec.postprocess_ms = ms(t.elapsed());
+                // An answer cut by the clock may be cut mid-thought: show it, don't keep it.
+                if done.stop != StopReason::TimeBudget {
+                    self.lock().cache.put(key, text.clone());
+                }
+                (text, Source::Model)
+            }
+        };
+        rec.source = Some(source);
+        if text.is_empty() {
+            return Ok(InlineAnswer::Empty);
+        }
+        self.lock().shown.insert(
+            req.document.clone(),
+            Shown { before: before.to_owned(), after_line: after_line.to_owned(), text: text.clone() },
+        );
+        Ok(InlineAnswer::Text { text, source })
+    }
+}

@@ -1,0 +1,91 @@
+//! What the engine did: counts, and timings of recent requests per stage.
+
+use serde::Serialize;
+use std::collections::VecDeque;
+
+/// Where an answer came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// The rest of the suggestion the user is typing through.
+    Reuse,
+    Cache,
+    Model,
+}
+
+/// One request's timings (milliseconds) and token counts.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct RequestRecord {
+    pub source: Option<Source>,
+    pub cancelled: bool,
+    pub empty: bool,
+    pub debounce_ms: f64,
+    pub context_ms: f64,
+    pub queue_ms: f64,
+    pub prompt_ms: f64,
+    pub prompt_tokens: usize,
+    pub evaluated_tokens: usize,
+    pub reused_tokens: usize,
+    pub generate_ms: f64,
+    pub generated_tokens: usize,
+    pub postprocess_ms: f64,
+    pub total_ms: f64,
+}
+
+/// Counts since start, and the most recent requests.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Metrics {
+    pub requests: u64,
+    pub reuse_hits: u64,
+    pub cache_hits: u64,
+    pub model_calls: u64,
+    pub cancelled: u64,
+    pub empty: u64,
+    pub errors: u64,
+    pub recent: VecDeque<RequestRecord>,
+}
+
+/// A summary for `tandem/metrics` and `tandem stats`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Snapshot {
+    #[serde(flatten)]
+    pub metrics: Metrics,
+    pub latency_p50_ms: Option<f64>,
+    pub latency_p95_ms: Option<f64>,
+    pub mean_evaluated_tokens: Option<f64>,
+}
+
+const RECENT: usize = 200;
+
+impl Metrics {
+    pub fn record(&mut self, r: RequestRecord) {
+        self.requests += 1;
+        match r.source {
+            Some(Source::Reuse) => self.reuse_hits += 1,
+            Some(Source::Cache) => self.cache_hits += 1,
+            Some(Source::Model) => self.model_calls += 1,
+            None => {}
+        }
+        self.cancelled += r.cancelled as u64;
+        self.empty += r.empty as u64;
+        if self.recent.len() == RECENT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(r);
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        let mut done: Vec<f64> = self.recent.iter().filter(|r| !r.cancelled).map(|r| r.total_ms).collect();
+        done.sort_by(f64::total_cmp);
+        let pct = |p: f64| (!done.is_empty()).then(|| done[((done.len() - 1) as f64 * p).round() as usize]);
+        let model: Vec<_> = self.recent.iter().filter(|r| r.source == Some(Source::Model)).collect();
+        let mean_eval = (!model.is_empty())
+            .then(|| model.iter().map(|r| r.evaluated_tokens as f64).sum::<f64>() / model.len() as f64);
+        Snapshot {
+            metrics: self.clone(),
+            latency_p50_ms: pct(0.5),
+            latency_p95_ms: pct(0.95),
+            mean_evaluated_tokens: mean_eval,
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! From raw model output to what is shown at the cursor: one line or one block, no repeat of the
+//! text after the cursor, no chat-style artifacts, no trailing whitespace — or nothing.
+
+/// How much a completion may span.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Span {
+    /// The rest of the current line.
+    Line,
+    /// A block of lines at the cursor's indentation or deeper.
+    Block,
+}
+
+/// Decides the span from the text around the cursor: a block when the rest of the line is empty
+/// (or only closing brackets) and the cursor is on a blank line or right after a line that opens
+/// a block; the rest of the line otherwise.
+pub fn span_at(before: &str, after: &str) -> Span {
+    let rest = after.split('\n').next().unwrap_or("");
+    if !rest.trim().chars().all(|c| matches!(c, ')' | ']' | '}' | ';' | ',')) {
+        return Span::Line;
+    }
+    let line = before.rsplit('\n').next().unwrap_or("");
+    if line.trim().is_empty() {
+        return Span::Block;
+    }
+    let trimmed = line.trim_end();
+    if trimmed.ends_with(':') || trimmed.ends_with('{') || trimmed.ends_with("=>") || trimmed.ends_with('(') {
+        return Span::Block;
+    }
+    Span::Line
+}
+
+/// Lines that start the chat-style tails an instruct model adds after the middle.
+const ARTIFACTS: &[&str] = &[
+    "```",
+    "# Test",
+    "# Example",
+    "# test",
+    "# example",
+    "// Test",
+    "// Example",
+    "// test",
+    "// example",
+    "if __name__ ==",
+    "Explanation:",
+    "This code",
+    "This function",
+    "<|",
+];
+
+/// Trims a raw completion for the cursor between `before` and `after`.
+pub fn clean(raw: &str, before: &str, after: &str, span: Span) -> String {
+    let cursor_line = before.rsplit('\n').next().unwrap_or("");
+    let base_indent = indent_of(cursor_line);
+    let rest_of_line = after.split('\n').next().unwrap_or("");
+    let next_code_line = after.split('\n').skip(1).map(str::trim_end).find(|l| !l.trim().is_empty());
+    let mut kept: Vec<&str> = Vec::new();
+    for (i, line) in raw.split('\n').enumerate() {
+        let trimmed = line.trim_start();
+        if ARTIFACTS.iter().any(|a| trimmed.starts_with(a)) {
+            break;
+        }
+        if i > 0 {
+            if span == Span::Line {
+                break;
+            }
+            if line.trim().is_empty() {
+                break; // a blank line ends a block
+            }
+            // A line that dedents below the cursor's indentation leaves the block.
+            if indent_of(line) < base_indent && !trimmed.starts_with(['}', ')', ']']) {
+                break;
+            }
+            // The model is about to write what already follows the cursor.
+            if next_code_line.is_some_and(|n| n == line.trim_end()) {
+                break;
+            }
+        }
+        kept.push(line);
+    }
+    let mut out = kept.iter().map(|l| l.trim_end()).collect::<Vec<_>>().join("\n");
+    // Drop what repeats the rest of the line (closing brackets the editor already has).
+    let rest = rest_of_line.trim();
+    if !rest.is_empty() {
+        if let Some(stripped) = out.trim_end().strip_suffix(rest) {
+            out = stripped.to_owned();
+        } else if let Some(overlap) = longest_overlap(out.trim_end(), rest) {
+            out.truncate(out.trim_end().len() - overlap);
+        }
+    }
+    let out = out.trim_end().to_owned();
+    if out.trim().is_empty() { String::new() } else { out }
+}
+
+/// Length of the longest suffix of `text` made only of closing brackets that is a prefix of
+/// `rest` (`foo(x))` before `))` repeats two).
+fn longest_overlap(text: &str, rest: &str) -> Option<usize> {
+    let closers = text.len() - text.trim_end_matches([')', ']', '}', ';']).len();
+    (1..=closers.min(rest.len())).rev().find(|&n| rest.starts_with(&text[text.len() - n..]))
+}
+
+fn indent_of(line: &str) -> usize {
+    line.chars().take_while(|c| *c == ' ' || *c == '\t').map(|c| if c == '\t' { 4 } else { 1 }).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn span_follows_the_cursor_position() {
+        assert_eq!(span_at("def f():\n    return ", "\n"), Span::Line);
+        assert_eq!(span_at("def f():\n    ", "\n"), Span::Block);
+        assert_eq!(span_at("if x {", "\n}"), Span::Block);
+        assert_eq!(span_at("foo(", ")\n"), Span::Block);
+        assert_eq!(span_at("let x = ", " + 1;\n"), Span::Line);
+    }
+
+    #[test]
+    fn line_span_keeps_one_line() {
+        assert_eq!(clean("a + b\n\nprint(add(1, 2))", "    return ", "\n", Span::Line), "a + b");
+    }
+
+    #[test]
+    fn block_stops_at_dedent_blank_line_and_the_suffix() {
+        let raw = "x = 1\n    y = 2\nz = 3";
+        assert_eq!(clean(raw, "def f():\n    ", "\n", Span::Block), "x = 1\n    y = 2");
+        let raw = "for i in r:\n        s += i\n    return s\n\n# Test the function\nprint(f())";
+        assert_eq!(
+            clean(raw, "def f(r):\n    s = 0\n    ", "\n", Span::Block),
+            "for i in r:\n        s += i\n    return s"
+        );
+        let raw = "if a:\n        b()\n    c()";
+        assert_eq!(clean(raw, "    ", "\n    c()\n", Span::Block), "if a:\n        b()");
+    }
+
+    #[test]
+    fn chat_artifacts_and_suffix_repeats_go() {
+        assert_eq!(clean("```python\nx = 1\n```", "", "\n", Span::Block), "");
+        assert_eq!(clean("a, b)", "f(", ")", Span::Line), "a, b");
+        assert_eq!(clean("a, b);", "f(", ");", Span::Line), "a, b");
+        assert_eq!(clean("   \n", "x = ", "\n", Span::Line), "");
+        assert_eq!(clean("value  ", "x = ", "\n", Span::Line), "value");
+    }
+}
