@@ -8,6 +8,7 @@
 //! timings of recent requests.
 
 pub mod document;
+pub mod framing;
 pub mod server;
 
 pub use server::{Loader, Options, Server, merge_settings};
@@ -19,15 +20,27 @@ use tower_lsp_server::LspService;
 const CONCURRENCY: usize = 64;
 
 /// Serves one client over a byte stream pair (stdio in production, a duplex pipe in tests)
-/// until it exits.
+/// until it exits. Malformed input is answered and dropped by [`framing`] before it reaches the
+/// JSON-RPC transport.
 pub async fn serve<I, O>(input: I, output: O, options: Options)
 where
-    I: tokio::io::AsyncRead + Unpin,
-    O: tokio::io::AsyncWrite,
+    I: tokio::io::AsyncRead + Unpin + Send + 'static,
+    O: tokio::io::AsyncWrite + Unpin,
 {
     let (service, socket) = LspService::build(|client| Server::new(client, options))
         .custom_method("textDocument/inlineCompletion", Server::inline_completion)
         .custom_method("tandem/metrics", Server::metrics)
         .finish();
-    tower_lsp_server::Server::new(input, output, socket).concurrency_level(CONCURRENCY).serve(service).await;
+    let (to_server, server_in) = tokio::io::duplex(1 << 16);
+    let (server_out, from_server) = tokio::io::duplex(1 << 16);
+    let (frames_tx, frames_rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(framing::guard_input(input, to_server, frames_tx.clone()));
+    let transport = tower_lsp_server::Server::new(server_in, server_out, socket)
+        .concurrency_level(CONCURRENCY)
+        .serve(service);
+    let pump = framing::pump_output(from_server, frames_tx, frames_rx, output);
+    tokio::select! {
+        () = transport => {}
+        () = pump => {}
+    }
 }

@@ -17,6 +17,7 @@ pub struct FakeBackend {
     reply: Arc<Reply>,
     piece_delay: Duration,
     calls: Arc<AtomicUsize>,
+    cancelled: Arc<AtomicUsize>,
     prompts: Arc<Mutex<Vec<Prompt>>>,
 }
 
@@ -32,6 +33,7 @@ impl FakeBackend {
             reply: Arc::new(reply),
             piece_delay: Duration::ZERO,
             calls: Arc::default(),
+            cancelled: Arc::default(),
             prompts: Arc::default(),
         }
     }
@@ -45,6 +47,11 @@ impl FakeBackend {
     /// Generations started so far.
     pub fn calls(&self) -> usize {
         self.calls.load(Ordering::SeqCst)
+    }
+
+    /// Generations that stopped because they were cancelled.
+    pub fn cancelled(&self) -> usize {
+        self.cancelled.load(Ordering::SeqCst)
     }
 
     /// The prompts received, in order.
@@ -69,6 +76,7 @@ impl Backend for FakeBackend {
             stop = StopReason::StopString;
         }
         let delay = self.piece_delay;
+        let cancelled = self.cancelled.clone();
         std::thread::spawn(move || {
             let chars: Vec<char> = answer.chars().collect();
             let mut text = String::new();
@@ -81,6 +89,7 @@ impl Backend for FakeBackend {
                 std::thread::sleep(delay);
                 if request.cancel.is_cancelled() {
                     stop = StopReason::Cancelled;
+                    cancelled.fetch_add(1, Ordering::SeqCst);
                     break;
                 }
                 let piece: String = piece.iter().collect();

@@ -1,0 +1,362 @@
+//! The server in process, over an in-memory pipe, driven by a small JSON-RPC client, with the
+//! fake backend: capabilities, ordering of edits, positions, cancellation, latest-wins, the
+//! popup fallback, loading, settings, and bad input.
+
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
+use tandem_core::{CompletionSettings, Prompt};
+use tandem_engine::Backend;
+use tandem_model::FakeBackend;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream, WriteHalf};
+use tokio::sync::mpsc;
+
+struct TestClient {
+    out: WriteHalf<DuplexStream>,
+    inbox: mpsc::UnboundedReceiver<Value>,
+    /// Notifications seen while waiting for responses.
+    notes: Vec<Value>,
+    next_id: i64,
+}
+
+impl TestClient {
+    async fn start(backend: FakeBackend, settings: CompletionSettings) -> Self {
+        Self::start_with(Box::new(move || Ok(Arc::new(backend) as Arc<dyn Backend>)), settings).await
+    }
+
+    async fn start_with(loader: tandem_lsp::Loader, settings: CompletionSettings) -> Self {
+        let (client_end, server_end) = tokio::io::duplex(1 << 20);
+        let (sr, sw) = tokio::io::split(server_end);
+        let options = tandem_lsp::Options { settings, loader, metrics_file: None };
+        tokio::spawn(tandem_lsp::serve(sr, sw, options));
+        let (cr, cw) = tokio::io::split(client_end);
+        let (tx, inbox) = mpsc::unbounded_channel();
+        tokio::spawn(read_messages(cr, tx));
+        Self { out: cw, inbox, notes: Vec::new(), next_id: 1 }
+    }
+
+    async fn send_raw(&mut self, body: &[u8]) {
+        let frame = [format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes(), body].concat();
+        self.out.write_all(&frame).await.unwrap();
+    }
+
+    async fn notify(&mut self, method: &str, params: Value) {
+        let msg = json!({"jsonrpc": "2.0", "method": method, "params": params});
+        self.send_raw(msg.to_string().as_bytes()).await;
+    }
+
+    async fn send_request(&mut self, method: &str, params: Value) -> i64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        let msg = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        self.send_raw(msg.to_string().as_bytes()).await;
+        id
+    }
+
+    async fn response(&mut self, id: i64) -> Value {
+        loop {
+            let msg = tokio::time::timeout(Duration::from_secs(20), self.inbox.recv())
+                .await
+                .expect("no answer from the server")
+                .expect("server closed");
+            if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() {
+                return msg;
+            }
+            if let (Some(sid), Some(_)) = (msg.get("id"), msg.get("method")) {
+                // A request from the server (progress token creation): accept it.
+                let reply = json!({"jsonrpc": "2.0", "id": sid, "result": null});
+                self.send_raw(reply.to_string().as_bytes()).await;
+            }
+            self.notes.push(msg);
+        }
+    }
+
+    async fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.send_request(method, params).await;
+        self.response(id).await
+    }
+
+    async fn initialize(&mut self, capabilities: Value, options: Value) -> Value {
+        let r = self
+            .request(
+                "initialize",
+                json!({"processId": null, "rootUri": "file:///w", "capabilities": capabilities, "initializationOptions": options}),
+            )
+            .await;
+        self.notify("initialized", json!({})).await;
+        r
+    }
+
+    /// Waits until the model is loaded.
+    async fn ready(&mut self) {
+        for _ in 0..200 {
+            if self.request("tandem/metrics", Value::Null).await["result"]["state"] == "ready" {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("the model never became ready");
+    }
+
+    async fn open(&mut self, uri: &str, text: &str) {
+        let doc = json!({"uri": uri, "languageId": "python", "version": 1, "text": text});
+        self.notify("textDocument/didOpen", json!({"textDocument": doc})).await;
+    }
+
+    async fn inline(&mut self, uri: &str, line: u32, character: u32) -> Value {
+        let id = self.send_inline(uri, line, character).await;
+        self.response(id).await
+    }
+
+    async fn send_inline(&mut self, uri: &str, line: u32, character: u32) -> i64 {
+        let params = json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}, "context": {"triggerKind": 1}});
+        self.send_request("textDocument/inlineCompletion", params).await
+    }
+}
+
+async fn read_messages(r: tokio::io::ReadHalf<DuplexStream>, tx: mpsc::UnboundedSender<Value>) {
+    let mut r = BufReader::new(r);
+    loop {
+        let mut len = 0usize;
+        loop {
+            let mut line = String::new();
+            if r.read_line(&mut line).await.unwrap_or(0) == 0 {
+                return;
+            }
+            if line == "\r\n" {
+                break;
+            }
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                len = v.trim().parse().unwrap();
+            }
+        }
+        let mut body = vec![0; len];
+        r.read_exact(&mut body).await.unwrap();
+        let _ = tx.send(serde_json::from_slice(&body).unwrap());
+    }
+}
+
+fn echo_prefix() -> FakeBackend {
+    // Answers with a marker so tests can see the prompt went through.
+    FakeBackend::new(|_| "SUGGESTION".into())
+}
+
+fn fim_prefix(p: &Prompt) -> String {
+    match p {
+        Prompt::Fim(f) => f.prefix.clone(),
+        other => panic!("not FIM: {other:?}"),
+    }
+}
+
+fn items(r: &Value) -> Vec<Value> {
+    r["result"].as_array().cloned().unwrap_or_else(|| panic!("no items in {r}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn advertises_inline_completion_and_negotiates_the_encoding() {
+    let mut c = TestClient::start(echo_prefix(), CompletionSettings::default()).await;
+    let r = c.initialize(json!({}), Value::Null).await;
+    let caps = &r["result"]["capabilities"];
+    assert_eq!(caps["inlineCompletionProvider"], true);
+    assert_eq!(caps["positionEncoding"], "utf-16");
+    assert_eq!(caps["textDocumentSync"], 2);
+    assert!(caps["completionProvider"].is_object());
+
+    let mut c = TestClient::start(echo_prefix(), CompletionSettings::default()).await;
+    let r = c.initialize(json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}}), Value::Null).await;
+    assert_eq!(r["result"]["capabilities"]["positionEncoding"], "utf-8");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_edits_then_a_completion_sees_the_final_text() {
+    let fake = echo_prefix();
+    let mut c = TestClient::start(fake.clone(), CompletionSettings::default()).await;
+    c.initialize(json!({}), Value::Null).await;
+    c.ready().await;
+    c.open("file:///w/a.py", "").await;
+    let typed = "def add(a, b):\n    return a + b\n\nprint(add(1, 2))";
+    let (mut line, mut col) = (0u32, 0u32);
+    for (i, ch) in typed.chars().enumerate() {
+        let change = json!({"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col}}, "text": ch.to_string()});
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": "file:///w/a.py", "version": i + 2}, "contentChanges": [change]}),
+        )
+        .await;
+        if ch == '\n' {
+            line += 1;
+            col = 0;
+        } else {
+            col += 1;
+        }
+    }
+    let r = c.inline("file:///w/a.py", line, col).await;
+    assert_eq!(items(&r)[0]["insertText"], "SUGGESTION");
+    assert_eq!(fim_prefix(fake.prompts().last().unwrap()), typed);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn utf16_and_utf8_positions_land_on_the_same_character() {
+    let text = "s = \"😀é\" + x\n";
+    for (caps, character) in [(json!({}), 11u32), (json!({"general": {"positionEncodings": ["utf-8"]}}), 14)]
+    {
+        let fake = echo_prefix();
+        let mut c = TestClient::start(fake.clone(), CompletionSettings::default()).await;
+        c.initialize(caps, Value::Null).await;
+        c.ready().await;
+        c.open("file:///w/u.py", text).await;
+        let r = c.inline("file:///w/u.py", 0, character).await;
+        let item = &items(&r)[0];
+        assert_eq!(item["range"]["start"]["character"], character);
+        assert_eq!(fim_prefix(&fake.prompts()[0]), "s = \"😀é\" +");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_request_stops_the_model_between_tokens() {
+    let fake = FakeBackend::new(|_| "x".repeat(400)).with_piece_delay(Duration::from_millis(10));
+    let mut c = TestClient::start(
+        fake.clone(),
+        CompletionSettings { max_tokens: 200, ..CompletionSettings::default() },
+    )
+    .await;
+    c.initialize(json!({}), Value::Null).await;
+    c.ready().await;
+    c.open("file:///w/a.py", "x = \n").await;
+    let id = c.send_inline("file:///w/a.py", 0, 4).await;
+    while fake.calls() == 0 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    c.notify("$/cancelRequest", json!({"id": id})).await;
+    let r = c.response(id).await;
+    assert_eq!(r["error"]["code"], -32800, "{r}");
+    for _ in 0..100 {
+        if fake.cancelled() == 1 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the generation was not cancelled");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newer_request_for_the_document_wins() {
+    let fake = FakeBackend::new(|p| format!("<{}>", fim_prefix(p).len()))
+        .with_piece_delay(Duration::from_millis(20));
+    let mut c = TestClient::start(fake.clone(), CompletionSettings::default()).await;
+    c.initialize(json!({}), Value::Null).await;
+    c.ready().await;
+    c.open("file:///w/a.py", "abc = \n").await;
+    let first = c.send_inline("file:///w/a.py", 0, 5).await;
+    while fake.calls() == 0 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let second = c.send_inline("file:///w/a.py", 0, 6).await;
+    assert_eq!(items(&c.response(first).await), Vec::<Value>::new());
+    assert_eq!(items(&c.response(second).await)[0]["insertText"], "<6>");
+    assert_eq!(fake.cancelled(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn popup_completion_carries_the_suggestion_for_clients_without_inline() {
+    let mut c =
+        TestClient::start(FakeBackend::new(|_| "turn a + b".into()), CompletionSettings::default()).await;
+    c.initialize(json!({}), Value::Null).await;
+    c.ready().await;
+    c.open("file:///w/a.py", "def add(a, b):\n    re\n").await;
+    let r = c
+        .request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": "file:///w/a.py"}, "position": {"line": 1, "character": 6}}),
+        )
+        .await;
+    assert_eq!(r["result"]["isIncomplete"], true);
+    let item = &r["result"]["items"][0];
+    assert_eq!(item["textEdit"]["newText"], "return a + b");
+    assert_eq!(item["textEdit"]["range"]["start"], json!({"line": 1, "character": 4}));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn while_the_model_loads_completions_are_empty_not_blocked() {
+    let (release, wait) = std::sync::mpsc::channel::<()>();
+    let loader: tandem_lsp::Loader = Box::new(move || {
+        let _ = wait.recv_timeout(Duration::from_secs(10));
+        Ok(Arc::new(echo_prefix()) as Arc<dyn Backend>)
+    });
+    let mut c = TestClient::start_with(loader, CompletionSettings::default()).await;
+    c.initialize(json!({"window": {"workDoneProgress": true}}), Value::Null).await;
+    c.open("file:///w/a.py", "x = \n").await;
+    assert_eq!(c.request("tandem/metrics", Value::Null).await["result"]["state"], "loading");
+    assert_eq!(items(&c.inline("file:///w/a.py", 0, 4).await), Vec::<Value>::new());
+    release.send(()).unwrap();
+    c.ready().await;
+    assert_eq!(items(&c.inline("file:///w/a.py", 0, 4).await)[0]["insertText"], "SUGGESTION");
+    let progress: Vec<&Value> = c.notes.iter().filter(|n| n["method"] == "$/progress").collect();
+    assert!(progress.iter().any(|p| p["params"]["value"]["kind"] == "begin"), "{:?}", c.notes);
+    assert!(progress.iter().any(|p| p["params"]["value"]["kind"] == "end"), "{:?}", c.notes);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_come_from_initialization_options_and_configuration_changes() {
+    let fake = echo_prefix();
+    let mut c = TestClient::start(fake.clone(), CompletionSettings::default()).await;
+    c.initialize(json!({}), json!({"completion": {"languages": {"python": false}}})).await;
+    c.ready().await;
+    c.open("file:///w/a.py", "x = \n").await;
+    assert_eq!(items(&c.inline("file:///w/a.py", 0, 4).await), Vec::<Value>::new());
+    assert_eq!(fake.calls(), 0);
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"tandem": {"completion": {"languages": {}}}}}),
+    )
+    .await;
+    assert_eq!(items(&c.inline("file:///w/a.py", 0, 4).await)[0]["insertText"], "SUGGESTION");
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"completion": {"debounce_ms": "soon"}}}),
+    )
+    .await;
+    let told = |c: &TestClient| {
+        c.notes.iter().any(|n| {
+            n["method"] == "window/showMessage"
+                && n["params"]["message"].as_str().unwrap_or("").contains("invalid completion settings")
+        })
+    };
+    for _ in 0..100 {
+        if told(&c) {
+            break;
+        }
+        assert_eq!(c.request("tandem/metrics", Value::Null).await["result"]["state"], "ready");
+    }
+    assert!(told(&c), "{:?}", c.notes);
+    // The bad value changed nothing.
+    assert_eq!(items(&c.inline("file:///w/a.py", 0, 4).await)[0]["insertText"], "SUGGESTION");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_gets_an_error_and_the_server_keeps_going() {
+    let mut c = TestClient::start(echo_prefix(), CompletionSettings::default()).await;
+    c.initialize(json!({}), Value::Null).await;
+    c.ready().await;
+    c.send_raw(b"{this is not json").await;
+    c.open("file:///w/a.py", "x = \n").await;
+    let r = c.inline("file:///w/a.py", 99, 0).await;
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+    let r = c.inline("file:///w/missing.py", 0, 0).await;
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": "file:///w/a.py", "version": 2}, "contentChanges": [{"range": {"start": {"line": 40, "character": 0}, "end": {"line": 40, "character": 0}}, "text": "y"}]}),
+    )
+    .await;
+    // A position past the end of a line is the end of the line.
+    let r = c.inline("file:///w/a.py", 0, 80).await;
+    assert_eq!(items(&r)[0]["range"]["start"]["character"], 4);
+    assert!(c.notes.iter().any(|n| n["error"]["code"] == -32700 && n["id"].is_null()), "{:?}", c.notes);
+    c.send_raw(br#"{"jsonrpc":"2.0","id":41,"params":{}}"#).await;
+    assert_eq!(c.response(41).await["error"]["code"], -32600);
+    c.out.write_all(b"Content-Length: banana\r\n\r\n").await.unwrap();
+    assert_eq!(c.request("tandem/metrics", Value::Null).await["result"]["state"], "ready");
+    assert!(c.notes.iter().any(|n| n["method"] == "window/logMessage"
+        && n["params"]["message"].as_str().unwrap_or("").contains("outside the document")));
+}
