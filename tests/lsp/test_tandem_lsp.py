@@ -1,0 +1,125 @@
+"""`tandem lsp` end to end: the built binary over stdio, driven by pytest-lsp (a third-party
+LSP client), with the real default model.
+
+Run by scripts/test; by hand: `target/pyenv/bin/pytest tests/lsp` after `cargo build --release`.
+"""
+
+import asyncio
+import os
+import pathlib
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+TANDEM = os.environ.get("TANDEM_BIN", str(ROOT / "target" / "release" / "tandem"))
+STATE = ROOT / "target" / "lsp-e2e-state"
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(
+        server_command=[TANDEM, "lsp"],
+        server_env={**os.environ, "XDG_STATE_HOME": str(STATE)},
+    )
+)
+async def client(lsp_client: LanguageClient, tmp_path):
+    params = types.InitializeParams(
+        capabilities=types.ClientCapabilities(
+            general=types.GeneralClientCapabilities(position_encodings=[types.PositionEncodingKind.Utf16]),
+            window=types.WindowClientCapabilities(work_done_progress=True),
+        ),
+        root_uri=tmp_path.as_uri(),
+    )
+    result = await lsp_client.initialize_session(params)
+    assert result.capabilities.inline_completion_provider
+    lsp_client.root = tmp_path
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def wait_ready(client):
+    for _ in range(600):
+        state = await client.protocol.send_request_async("tandem/metrics", None)
+        if state.state == "ready":
+            return
+        assert state.state == "loading", state
+        await asyncio.sleep(0.1)
+    raise AssertionError("the model did not load in 60 s")
+
+
+def open_doc(client, name, text, language="python"):
+    uri = (client.root / name).as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text)
+        )
+    )
+    return uri
+
+
+async def inline(client, uri, line, character):
+    return await client.text_document_inline_completion_async(
+        types.InlineCompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=line, character=character),
+            context=types.InlineCompletionContext(trigger_kind=types.InlineCompletionTriggerKind.Invoked),
+        )
+    )
+
+
+@pytest.mark.asyncio
+async def test_inline_completion_of_a_return_statement(client: LanguageClient):
+    await wait_ready(client)
+    uri = open_doc(client, "add.py", "def add(a, b):\n    return \n")
+    result = await inline(client, uri, 1, 11)
+    items = result if isinstance(result, list) else result.items
+    assert items[0].insert_text == "a + b"
+    assert items[0].range.start == types.Position(line=1, character=11)
+    # Progress was reported while loading.
+    assert any(kind == "end" for kind in progress_kinds(client)), client.progress_reports
+
+
+@pytest.mark.asyncio
+async def test_typing_through_the_suggestion_reuses_it_and_edits_apply(client: LanguageClient):
+    await wait_ready(client)
+    uri = open_doc(client, "add.py", "def add(a, b):\n    return \n")
+    first = await inline(client, uri, 1, 11)
+    assert first[0].insert_text == "a + b"
+    # The user types "a " (incremental change), then asks again: the rest comes from reuse.
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(start=types.Position(line=1, character=11), end=types.Position(line=1, character=11)),
+                    text="a ",
+                )
+            ],
+        )
+    )
+    second = await inline(client, uri, 1, 13)
+    assert second[0].insert_text == "+ b"
+    metrics = await client.protocol.send_request_async("tandem/metrics", None)
+    assert metrics.reuse_hits == 1
+    assert metrics.model_calls == 1
+
+
+@pytest.mark.asyncio
+async def test_utf16_positions_with_non_ascii_text(client: LanguageClient):
+    await wait_ready(client)
+    text = 'def greet(name):\n    """Say hé to 😀 name."""\n    return "hé " + \n'
+    uri = open_doc(client, "greet.py", text)
+    line = text.split("\n")[2]
+    result = await inline(client, uri, 2, len(line.encode("utf-16-le")) // 2 - 1)
+    assert result, "no suggestion"
+    assert "name" in result[0].insert_text
+
+
+def progress_kinds(client):
+    kinds = []
+    for values in client.progress_reports.values():
+        for v in values:
+            kinds.append(getattr(v, "kind", None))
+    return kinds
