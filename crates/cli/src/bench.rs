@@ -5,7 +5,7 @@ use crate::models::{self, Choice};
 use anyhow::{Context, Result, bail};
 use std::process::ExitCode;
 use std::time::Instant;
-use tandem_core::{Cancel, Manifest};
+use tandem_core::{Cancel, CompletionSettings, Manifest};
 use tandem_model::{LoadOptions, Runtime};
 
 /// The benchmark's input: a real source file, frozen so that figures stay comparable.
@@ -25,9 +25,28 @@ pub struct Args {
     /// Tokens to generate per generation measurement.
     #[arg(long, default_value_t = 32)]
     gen_tokens: usize,
+    /// Replay typing through the language server instead (keystroke-to-suggestion latency).
+    #[arg(long)]
+    typing: bool,
+    /// With --typing: how many lines to erase and type back.
+    #[arg(long, default_value_t = 6)]
+    lines: usize,
+    /// With --typing: the pause between keystrokes, in milliseconds.
+    #[arg(long, default_value_t = 120)]
+    pause_ms: u64,
 }
 
-pub fn run(manifest: &Manifest, choice: &Choice, args: Args) -> Result<ExitCode> {
+pub fn run(
+    manifest: &Manifest,
+    choice: &Choice,
+    settings: CompletionSettings,
+    args: Args,
+) -> Result<ExitCode> {
+    if args.typing {
+        let typing =
+            crate::typing::TypingArgs { lines: args.lines, pause_ms: args.pause_ms, json: args.json };
+        return crate::typing::run(manifest, choice, settings, typing);
+    }
     let started = Instant::now();
     let (resolved, mut rt) = models::load_runtime(manifest, choice, &LoadOptions::default())?;
     let load_ms = ms(started);

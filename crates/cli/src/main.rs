@@ -7,6 +7,7 @@ mod config;
 mod lsp;
 mod models;
 mod store;
+mod typing;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -95,7 +96,7 @@ fn run(cli: Cli, config: config::Config) -> Result<ExitCode> {
         Command::Lsp => lsp::run(manifest, choice, config.completion),
         Command::Stats { json } => lsp::stats(json),
         Command::Complete(args) => complete::run(&manifest, &choice, args),
-        Command::Bench(args) => bench::run(&manifest, &choice, args),
+        Command::Bench(args) => bench::run(&manifest, &choice, config.completion, args),
         Command::Model(ModelCommand::List) => models::list(&manifest),
         Command::Model(ModelCommand::Pull { name, find_links }) => {
             models::pull(&manifest, name.as_deref(), store::PullOptions { find_links })

@@ -48,7 +48,7 @@ impl Default for CompletionSettings {
             languages: BTreeMap::new(),
             debounce_ms: 75,
             prefix_tokens: 768,
-            suffix_tokens: 96,
+            suffix_tokens: 48,
             max_tokens: 48,
             time_budget_ms: 4000,
             multiline: Multiline::Auto,
