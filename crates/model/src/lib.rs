@@ -8,6 +8,8 @@
 pub mod backend;
 pub mod fake;
 pub mod format;
+pub mod gemm;
+pub mod linear;
 pub mod local;
 pub mod qwen2;
 pub mod requant;

@@ -6,8 +6,10 @@
 //! key/value head across its query heads without copying them, and logits are computed only
 //! for the last position.
 
+use crate::gemm::Q8Matrix;
+use crate::linear::Linear;
 use candle_core::quantized::{GgmlDType, QMatMul, QTensor, ggml_file, gguf_file};
-use candle_core::{DType, Device, Module, Tensor};
+use candle_core::{DType, Device, Tensor};
 
 /// Hyper-parameters of a qwen2 model, read from GGUF metadata.
 #[derive(Clone, Debug, PartialEq)]
@@ -80,17 +82,17 @@ impl Qwen2Config {
 #[derive(Debug)]
 struct Layer {
     attn_norm: Tensor,
-    wq: QMatMul,
-    wk: QMatMul,
-    wv: QMatMul,
+    wq: Linear,
+    wk: Linear,
+    wv: Linear,
     bq: Tensor,
     bk: Tensor,
     bv: Tensor,
-    wo: QMatMul,
+    wo: Linear,
     ffn_norm: Tensor,
-    gate: QMatMul,
-    up: QMatMul,
-    down: QMatMul,
+    gate: Linear,
+    up: Linear,
+    down: Linear,
 }
 
 /// The weights of a qwen2 model.
@@ -100,7 +102,7 @@ pub struct Qwen2 {
     embed: QTensor,
     layers: Vec<Layer>,
     norm: Tensor,
-    output: QMatMul,
+    output: Linear,
 }
 
 /// Reads tensors out of a memory-mapped GGUF file. Each tensor is copied out (candle's
@@ -161,19 +163,29 @@ impl TensorSource<'_> {
         }
     }
 
-    /// A weight matrix for matrix products; Q5_0 ones are re-quantized to Q8_0, whose dot
-    /// product has a SIMD kernel (see `requant`).
-    fn matmul(&self, name: &str) -> Result<QMatMul, WeightsError> {
+    /// A weight matrix for matrix products. Q8_0 ones, and Q5_0 ones re-quantized losslessly to
+    /// Q8_0 (see `requant`), use the int8 kernel of `gemm`; the others candle's `QMatMul`.
+    fn matmul(&self, name: &str) -> Result<Linear, WeightsError> {
         let (info, start, data) = self.raw(name)?;
-        let q = match info.ggml_dtype {
-            GgmlDType::Q5_0 => {
-                let q8 = crate::requant::q5_0_to_q8_0(data);
-                ggml_file::qtensor_from_ggml(GgmlDType::Q8_0, &q8, info.shape.dims().to_vec(), &Device::Cpu)?
+        let dims = info.shape.dims();
+        let int8 = |q8: &[u8]| -> Result<Linear, WeightsError> {
+            let [rows, cols] = dims else {
+                return Err(WeightsError::Shape(format!("`{name}` has shape {dims:?}")));
+            };
+            let m = Q8Matrix::from_q8_0(q8, *rows, *cols)
+                .map_err(|e| WeightsError::Shape(format!("`{name}`: {e}")))?;
+            Ok(Linear::Int8(m))
+        };
+        let linear = match info.ggml_dtype {
+            GgmlDType::Q5_0 => int8(&crate::requant::q5_0_to_q8_0(data))?,
+            GgmlDType::Q8_0 => int8(data)?,
+            dtype => {
+                let q = ggml_file::qtensor_from_ggml(dtype, data, dims.to_vec(), &Device::Cpu)?;
+                Linear::Candle(QMatMul::from_qtensor(q)?)
             }
-            dtype => ggml_file::qtensor_from_ggml(dtype, data, info.shape.dims().to_vec(), &Device::Cpu)?,
         };
         self.release(start, data.len());
-        Ok(QMatMul::from_qtensor(q)?)
+        Ok(linear)
     }
 
     fn dense(&self, name: &str) -> Result<Tensor, WeightsError> {

@@ -1,6 +1,7 @@
 //! Lossless re-quantization of Q5_0 weights to Q8_0 at load.
 //!
-//! candle-core's Q5_0 dot product is a scalar loop, while its Q8_0 one has an AVX2 path. A Q5_0
+//! candle-core's Q5_0 dot product is a scalar loop, while Q8_0 matrices go through the int8
+//! kernel of `gemm` (whose narrow path also profits from these small values). A Q5_0
 //! block stores 32 five-bit integers `q` and one f16 scale `d`, the values being `(q - 16) * d`;
 //! a Q8_0 block stores 32 `i8` and one f16 scale. Writing `q - 16` (in -16..=15) with the same
 //! scale is exact: the re-quantized weights are the same numbers, 55% larger in memory.
