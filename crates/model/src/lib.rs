@@ -20,6 +20,7 @@ pub mod tokenizer;
 pub use backend::{Backend, BackendError, BackendInfo, BackendKind, Event, GenerateRequest, Generation};
 pub use fake::FakeBackend;
 pub use local::LocalBackend;
+pub use qwen2::Kernels;
 pub use runtime::{Finished, LoadError, LoadOptions, Prefill, RunError, Runtime};
 pub use tokenizer::TextTokenizer;
 

@@ -111,6 +111,18 @@ pub struct Qwen2 {
 struct TensorSource<'a> {
     ct: &'a gguf_file::Content,
     map: &'a memmap2::Mmap,
+    kernels: Kernels,
+}
+
+/// Which matrix products the model uses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Kernels {
+    /// Q8_0 and Q5_0 matrices through tandem's int8 kernel (`gemm`), the rest through candle.
+    #[default]
+    Fast,
+    /// Every matrix in the file's own type through candle's `QMatMul`: the straightforward path
+    /// the fast one is checked against (tests, `tandem bench --perplexity`).
+    Reference,
 }
 
 impl TensorSource<'_> {
@@ -177,8 +189,8 @@ impl TensorSource<'_> {
             Ok(Linear::Int8(m))
         };
         let linear = match info.ggml_dtype {
-            GgmlDType::Q5_0 => int8(&crate::requant::q5_0_to_q8_0(data))?,
-            GgmlDType::Q8_0 => int8(data)?,
+            GgmlDType::Q5_0 if self.kernels == Kernels::Fast => int8(&crate::requant::q5_0_to_q8_0(data))?,
+            GgmlDType::Q8_0 if self.kernels == Kernels::Fast => int8(data)?,
             dtype => {
                 let q = ggml_file::qtensor_from_ggml(dtype, data, dims.to_vec(), &Device::Cpu)?;
                 Linear::Candle(QMatMul::from_qtensor(q)?)
@@ -195,9 +207,13 @@ impl TensorSource<'_> {
 
 impl Qwen2 {
     /// Builds the model from a parsed GGUF header and the file's bytes.
-    pub fn load(ct: &gguf_file::Content, map: &memmap2::Mmap) -> Result<Self, WeightsError> {
+    pub fn load(
+        ct: &gguf_file::Content,
+        map: &memmap2::Mmap,
+        kernels: Kernels,
+    ) -> Result<Self, WeightsError> {
         let cfg = Qwen2Config::from_gguf(ct)?;
-        let src = TensorSource { ct, map };
+        let src = TensorSource { ct, map, kernels };
         let embed = src.qtensor("token_embd.weight")?;
         if embed.dtype() == GgmlDType::F32 || cfg.hidden % embed.dtype().block_size() != 0 {
             return Err(WeightsError::Shape("token embedding type".into()));
@@ -239,6 +255,17 @@ impl Qwen2 {
     ///
     /// The caller checks that the tokens fit in the cache and are in the vocabulary.
     pub fn forward(&self, tokens: &[u32], cache: &mut KvCache) -> candle_core::Result<Tensor> {
+        self.forward_logits(tokens, cache, false)
+    }
+
+    /// As [`forward`](Self::forward), with logits for every position, shape `(tokens, vocab)`,
+    /// when `all_logits` is set (for perplexity).
+    pub fn forward_logits(
+        &self,
+        tokens: &[u32],
+        cache: &mut KvCache,
+        all_logits: bool,
+    ) -> candle_core::Result<Tensor> {
         let t = tokens.len();
         let start = cache.len;
         if t == 0 || start + t > cache.capacity {
@@ -258,9 +285,10 @@ impl Qwen2 {
             x = (x + layer.down.forward(&act)?)?;
         }
         cache.len = start + t;
-        let last = x.narrow(0, t - 1, 1)?;
-        let last = candle_nn::ops::rms_norm(&last, &self.norm, self.cfg.rms_eps)?;
-        self.output.forward(&last)?.squeeze(0)
+        let rows = if all_logits { x } else { x.narrow(0, t - 1, 1)? };
+        let rows = candle_nn::ops::rms_norm(&rows, &self.norm, self.cfg.rms_eps)?;
+        let logits = self.output.forward(&rows)?;
+        if all_logits { Ok(logits) } else { logits.squeeze(0) }
     }
 
     #[allow(clippy::too_many_arguments)]

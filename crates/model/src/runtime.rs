@@ -5,7 +5,7 @@
 //! time budgets, cancellation) are checked between tokens.
 
 use crate::format::{FormatError, Formatter};
-use crate::qwen2::{KvCache, Qwen2, Qwen2Config, WeightsError, to_vec};
+use crate::qwen2::{Kernels, KvCache, Qwen2, Qwen2Config, WeightsError, to_vec};
 use crate::sampler::Sampler;
 use crate::tokenizer::{TextTokenizer, TokenizerError, Utf8Stream};
 use candle_core::quantized::gguf_file;
@@ -22,11 +22,12 @@ const PREFILL_CHUNK: usize = 256;
 pub struct LoadOptions {
     /// Positions the KV cache holds: the longest prompt plus answer.
     pub context: usize,
+    pub kernels: Kernels,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        Self { context: 4096 }
+        Self { context: 4096, kernels: Kernels::Fast }
     }
 }
 
@@ -109,8 +110,8 @@ impl Runtime {
         if arch != "qwen2" {
             return Err(LoadError::Architecture { path: path.to_owned(), arch });
         }
-        let model =
-            Qwen2::load(&ct, &map).map_err(|source| LoadError::Weights { path: path.to_owned(), source })?;
+        let model = Qwen2::load(&ct, &map, opts.kernels)
+            .map_err(|source| LoadError::Weights { path: path.to_owned(), source })?;
         let tokenizer = TextTokenizer::from_gguf(&ct)
             .map_err(|source| LoadError::Tokenizer { path: path.to_owned(), source })?;
         let formatter = Formatter::new(format, &tokenizer)
@@ -200,6 +201,33 @@ impl Runtime {
                 Err(e.into())
             }
         }
+    }
+
+    /// Perplexity of the model on `tokens` (each predicted from those before it), evaluated in
+    /// prefill-sized chunks from an empty cache. The cache is left cleared.
+    pub fn perplexity(&mut self, tokens: &[u32]) -> Result<f64, RunError> {
+        if tokens.len() < 2 {
+            return Err(RunError::EmptyPrompt);
+        }
+        if tokens.len() > self.cache.capacity() {
+            return Err(RunError::PromptTooLong { tokens: tokens.len(), limit: self.cache.capacity() });
+        }
+        self.clear_cache();
+        let mut nll = 0f64;
+        let mut pos = 0;
+        for chunk in tokens.chunks(PREFILL_CHUNK) {
+            let logits = self.model.forward_logits(chunk, &mut self.cache, true)?;
+            let rows: Vec<Vec<f32>> = logits.to_vec2()?;
+            for (i, row) in rows.iter().enumerate() {
+                let Some(&next) = tokens.get(pos + i + 1) else { break };
+                let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                let sum: f64 = row.iter().map(|&l| ((l - max) as f64).exp()).sum();
+                nll -= (row[next as usize] - max) as f64 - sum.ln();
+            }
+            pos += chunk.len();
+        }
+        self.clear_cache();
+        Ok((nll / (tokens.len() - 1) as f64).exp())
     }
 
     /// Generates from a token prompt, calling `on_text` with each piece of text as soon as it
