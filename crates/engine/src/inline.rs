@@ -166,7 +166,7 @@ impl Engine {
         }
         let _guard = CancelOnDrop(cancel.clone());
         let answer =
-            self.from_model(&req, &settings, &cancel, before, after, after_line, &mut rec, start).await;
+            self.ask_model(&req, &settings, &cancel, before, after, after_line, &mut rec, start).await;
         {
             let mut st = self.lock();
             if st.inflight.get(&req.document).is_some_and(|c| c.same(&cancel)) {
@@ -185,7 +185,7 @@ impl Engine {
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn from_model(
+    async fn ask_model(
         &self,
         req: &InlineRequest,
         settings: &CompletionSettings,

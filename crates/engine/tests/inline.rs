@@ -105,9 +105,7 @@ async fn disabled_languages_get_nothing() {
 #[tokio::test(start_paused = true)]
 async fn the_prompt_is_a_fim_prompt_within_budget() {
     let fake = FakeBackend::new(|_| "z".into());
-    let mut settings = CompletionSettings::default();
-    settings.prefix_tokens = 8;
-    settings.suffix_tokens = 4;
+    let settings = CompletionSettings { prefix_tokens: 8, suffix_tokens: 4, ..CompletionSettings::default() };
     let e = Engine::new(Arc::new(fake.clone()), settings);
     let doc = "line one here\nline two here\nline three\nx = \nafter one\nafter two\nafter three\n";
     let cursor = doc.find("x = ").unwrap() + 4;
