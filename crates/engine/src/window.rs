@@ -8,9 +8,9 @@ pub struct Windows<'a> {
 }
 
 /// Keeps whole lines of `text` around byte offset `cursor`: the cursor's own line is always kept
-/// (its part before the cursor in the prefix, the rest in the suffix); then lines are added
-/// outwards while they fit, the prefix getting `prefix_share` of `budget` and the suffix the rest
-/// (what one side leaves unused goes to the other). `count` gives the tokens of a piece of text.
+/// (its part before the cursor in the prefix, the rest in the suffix); the suffix takes whole
+/// lines within its share of `budget` (`1 - prefix_share`), and the prefix whole lines within
+/// what the suffix left. `count` gives the tokens of a piece of text.
 ///
 /// `cursor` must be a char boundary of `text`.
 pub fn fim_windows<'a>(
@@ -21,36 +21,9 @@ pub fn fim_windows<'a>(
     count: &dyn Fn(&str) -> usize,
 ) -> Windows<'a> {
     let (before, after) = text.split_at(cursor);
-    // Line starts in `before` (from the cursor back) and line ends in `after` (forwards).
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let line_end = after.find('\n').map_or(after.len(), |i| i + 1);
-    let mut used = count(&before[line_start..]) + count(&after[..line_end]);
     let prefix_budget = ((budget as f32) * prefix_share.clamp(0.0, 1.0)) as usize;
-    let mut start = line_start;
-    let mut end = line_end;
-    let grow_prefix = |limit: usize, used: &mut usize, start: &mut usize| {
-        while *start > 0 {
-            let prev = before[..*start - 1].rfind('\n').map_or(0, |i| i + 1);
-            let cost = count(&before[prev..*start]);
-            if *used + cost > limit {
-                break;
-            }
-            *used += cost;
-            *start = prev;
-        }
-    };
-    grow_prefix(prefix_budget.max(used), &mut used, &mut start);
-    while end < after.len() {
-        let next = after[end..].find('\n').map_or(after.len(), |i| end + i + 1);
-        let cost = count(&after[end..next]);
-        if used + cost > budget {
-            break;
-        }
-        used += cost;
-        end = next;
-    }
-    // The suffix may have left room for more prefix.
-    grow_prefix(budget, &mut used, &mut start);
+    let end = suffix_end(after, budget - prefix_budget, count);
+    let start = prefix_start(before, budget.saturating_sub(count(&after[..end])), count);
     Windows { prefix: &before[start..], suffix: &after[..end] }
 }
 
@@ -73,10 +46,11 @@ mod tests {
     fn cuts_at_line_boundaries_and_keeps_the_cursor_line() {
         let text = "1111\n2222\n3333\n44|44\n5555\n6666\n";
         let cursor = text.find('|').unwrap();
-        // Cursor line costs 6 ("44" + "|44\n"); budget 16 with 75% for the prefix = 12.
+        // Budget 16, a quarter (4) for the suffix: only the cursor's line ("|44\n") fits there;
+        // the prefix gets the other 12.
         let w = fim_windows(text, cursor, 16, 0.75, &chars);
-        assert_eq!(w.prefix, "3333\n44");
-        assert_eq!(w.suffix, "|44\n5555\n");
+        assert_eq!(w.prefix, "2222\n3333\n44");
+        assert_eq!(w.suffix, "|44\n");
     }
 
     #[test]
