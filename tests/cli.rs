@@ -273,3 +273,21 @@ fn complete_prints_the_completion_and_json_timings() {
         assert!(v["timings_ms"][stage].as_f64().unwrap() >= 0.0, "{stage}");
     }
 }
+
+#[test]
+fn stats_without_a_language_server_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = tandem().env("XDG_STATE_HOME", dir.path()).args(["stats"]).output().unwrap();
+    assert_clean_error(&o, "no metrics at");
+    std::fs::create_dir_all(dir.path().join("tandem")).unwrap();
+    let metrics =
+        r#"{"model":"m","requests":3,"reuse_hits":2,"cache_hits":0,"model_calls":1,"latency_p50_ms":12.0}"#;
+    std::fs::write(dir.path().join("tandem/metrics.json"), metrics).unwrap();
+    let o = tandem().env("XDG_STATE_HOME", dir.path()).args(["stats"]).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("requests         3") && out.contains("reuse hits     2") && out.contains("12 ms"),
+        "{out}"
+    );
+}
