@@ -50,7 +50,7 @@ impl Default for CompletionSettings {
             prefix_tokens: 768,
             suffix_tokens: 48,
             max_tokens: 48,
-            time_budget_ms: 4000,
+            time_budget_ms: 10000,
             multiline: Multiline::Auto,
             popup_wait_ms: 300,
         }
