@@ -36,10 +36,7 @@ pub fn complete(backend: &dyn Backend, req: &CompletionRequest<'_>) -> Result<Co
     let w = crate::window::fim_windows(req.text, req.cursor, req.budget, 0.75, &count);
     let before = &req.text[..req.cursor];
     let span = crate::postprocess::span_at(before, &req.text[req.cursor..]);
-    let stop = match span {
-        Span::Line => vec!["\n".to_owned()],
-        Span::Block => vec!["\n\n".to_owned(), "```".to_owned()],
-    };
+    let stop = crate::postprocess::stop_strings(span);
     let prompt = Prompt::Fim(FimPrompt {
         prefix: w.prefix.to_owned(),
         suffix: w.suffix.to_owned(),

@@ -221,10 +221,7 @@ impl Engine {
         let (text, source) = match cached {
             Some(text) => (text, Source::Cache),
             None => {
-                let stop = match span {
-                    Span::Line => vec!["\n".to_owned()],
-                    Span::Block => vec!["\n\n".to_owned(), "```".to_owned()],
-                };
+                let stop = postprocess::stop_strings(span);
                 let params = GenerationParams {
                     max_tokens: settings.max_tokens,
                     stop,

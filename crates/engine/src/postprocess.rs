@@ -29,6 +29,14 @@ pub fn span_at(before: &str, after: &str) -> Span {
     Span::Line
 }
 
+/// Where generation stops for a span: the end of the line, or a blank line (and a fence).
+pub fn stop_strings(span: Span) -> Vec<String> {
+    match span {
+        Span::Line => vec!["\n".to_owned()],
+        Span::Block => vec!["\n\n".to_owned(), "```".to_owned()],
+    }
+}
+
 /// Lines that start the chat-style tails an instruct model adds after the middle.
 const ARTIFACTS: &[&str] = &[
     "```",
