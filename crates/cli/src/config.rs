@@ -17,22 +17,23 @@ pub struct Config {
     pub completion: CompletionSettings,
 }
 
+/// `$VAR/tandem`, else `~/FALLBACK/tandem`: tandem's directory of one XDG kind.
+pub fn xdg_dir(var: &str, fallback: &str) -> Option<PathBuf> {
+    let base = std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(fallback)))?;
+    Some(base.join("tandem"))
+}
+
 /// Where `tandem lsp` keeps its metrics for `tandem stats`: `$XDG_STATE_HOME/tandem/metrics.json`,
 /// else `~/.local/state/tandem/metrics.json`.
 pub fn metrics_path() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_STATE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
-    Some(base.join("tandem").join("metrics.json"))
+    Some(xdg_dir("XDG_STATE_HOME", ".local/state")?.join("metrics.json"))
 }
 
 pub fn path() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CONFIG_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
-    Some(base.join("tandem").join("config.toml"))
+    Some(xdg_dir("XDG_CONFIG_HOME", ".config")?.join("config.toml"))
 }
 
 pub fn load() -> Result<Config> {

@@ -11,14 +11,9 @@ use tandem_core::{ModelEntry, Source};
 /// The directory holding model files: `$XDG_DATA_HOME/tandem/models`, else
 /// `~/.local/share/tandem/models`.
 pub fn models_dir() -> Result<PathBuf> {
-    let base = match std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
-        Some(d) => PathBuf::from(d),
-        None => {
-            let home = std::env::var_os("HOME").context("neither XDG_DATA_HOME nor HOME is set")?;
-            PathBuf::from(home).join(".local/share")
-        }
-    };
-    Ok(base.join("tandem").join("models"))
+    let dir = crate::config::xdg_dir("XDG_DATA_HOME", ".local/share")
+        .context("neither XDG_DATA_HOME nor HOME is set")?;
+    Ok(dir.join("models"))
 }
 
 /// Where `entry`'s file is, or would be once pulled.
