@@ -524,12 +524,7 @@ mod tests {
             mat.matmul_with(Kernel::Scalar, &xq, &mut reference);
             for t in 0..m {
                 for r in 0..rows {
-                    let (mut exact, mut magnitude) = (0f64, 0f64);
-                    for c in 0..k {
-                        let xv = xq.qs[t * k + c] as f64 * xq.d[t * k / BLOCK + c / BLOCK] as f64;
-                        exact += xv * w[r * k + c] as f64;
-                        magnitude += (xv * w[r * k + c] as f64).abs();
-                    }
+                    let (exact, magnitude) = exact_product(&xq, &w, k, t, r);
                     let got = reference[t * rows + r] as f64;
                     assert!((got - exact).abs() <= 1e-5 * magnitude + 1e-7, "[{t},{r}]: {got} vs {exact}");
                 }
@@ -618,6 +613,18 @@ mod tests {
 
     /// Against the exact product of the quantized operands (in f64): only f32 rounding differs,
     /// relative 1e-5 of `Σ|w·x|`.
+    /// Row `r` of the weights times token `t` of the quantized activations, in f64, with the sum
+    /// of the absolute products (the scale of rounding error to allow).
+    fn exact_product(xq: &QuantizedRows, w: &[f32], k: usize, t: usize, r: usize) -> (f64, f64) {
+        let (mut exact, mut magnitude) = (0f64, 0f64);
+        for c in 0..k {
+            let xv = xq.qs[t * k + c] as f64 * xq.d[t * k / BLOCK + c / BLOCK] as f64;
+            exact += xv * w[r * k + c] as f64;
+            magnitude += (xv * w[r * k + c] as f64).abs();
+        }
+        (exact, magnitude)
+    }
+
     #[test]
     fn matches_the_quantized_product() {
         for kernel in kernels() {
@@ -630,12 +637,7 @@ mod tests {
                 mat.matmul_with(kernel, &xq, &mut out);
                 for t in 0..m {
                     for r in 0..rows {
-                        let (mut exact, mut magnitude) = (0f64, 0f64);
-                        for c in 0..k {
-                            let xv = xq.qs[t * k + c] as f64 * xq.d[t * k / BLOCK + c / BLOCK] as f64;
-                            exact += xv * w[r * k + c] as f64;
-                            magnitude += (xv * w[r * k + c] as f64).abs();
-                        }
+                        let (exact, magnitude) = exact_product(&xq, &w, k, t, r);
                         let got = out[t * rows + r] as f64;
                         assert!(
                             (got - exact).abs() <= 1e-5 * magnitude + 1e-7,

@@ -36,10 +36,6 @@ impl LocalBackend {
             std::thread::Builder::new().name("tandem-model".into()).spawn(move || serve(runtime, rx))?;
         Ok(Self { name: name.into(), jobs: Some(tx), tokenizer, worker: Some(worker) })
     }
-
-    pub fn tokenizer(&self) -> &Arc<TextTokenizer> {
-        &self.tokenizer
-    }
 }
 
 impl Drop for LocalBackend {

@@ -72,10 +72,6 @@ impl TextTokenizer {
         let bytes: Vec<u8> = ids.iter().flat_map(|&id| self.token_bytes(id).iter().copied()).collect();
         String::from_utf8_lossy(&bytes).into_owned()
     }
-
-    pub fn vocab_size(&self) -> usize {
-        self.token_bytes.len()
-    }
 }
 
 /// The inverse of GPT-2's byte-to-character table: byte-level BPE vocabularies write each byte
