@@ -3,5 +3,9 @@
 //! Owns tree-sitter: languages, syntax-aware prefix/suffix windows, imports, definitions and the
 //! workspace index. It is pure — text in, context out — does no I/O, no async, and never fails
 //! on broken code. It must not know about models, LSP or the terminal.
-//!
-//! Nothing lives here yet; the engine cuts plain line windows until this crate grows.
+
+pub mod language;
+pub mod outline;
+pub mod view;
+
+pub use language::Language;
