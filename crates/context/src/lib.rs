@@ -5,8 +5,11 @@
 //! on broken code. It must not know about models, LSP or the terminal.
 
 pub mod imports;
+pub mod index;
 pub mod language;
+pub mod lines;
 pub mod outline;
 pub mod view;
+pub mod window;
 
 pub use language::Language;

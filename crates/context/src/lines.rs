@@ -1,4 +1,5 @@
-//! Prefix and suffix windows around a cursor, cut at line boundaries within a token budget.
+//! Plain line windows around a cursor within a token budget: the fallback for languages without a
+//! grammar, and the building block of the syntax-aware windows.
 
 /// The text kept before and after the cursor.
 #[derive(Clone, Debug, PartialEq, Eq)]

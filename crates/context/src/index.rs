@@ -1,0 +1,213 @@
+//! The workspace index: every source file's outline and text, and which files define each name.
+//! Bounded: per-file and total size limits and a file count limit; binary, generated and minified
+//! files are skipped. Pure — the caller reads the files and feeds them in.
+
+use crate::imports::Files;
+use crate::language::Language;
+use crate::outline::Outline;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// How much the index may hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub max_files: usize,
+    pub max_file_bytes: usize,
+    pub max_total_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_files: 20_000, max_file_bytes: 512 * 1024, max_total_bytes: 128 * 1024 * 1024 }
+    }
+}
+
+/// One indexed file.
+#[derive(Debug)]
+pub struct Entry {
+    pub language: Language,
+    pub text: Arc<str>,
+    pub outline: Outline,
+}
+
+/// Why a file is not in the index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Skip {
+    UnknownLanguage,
+    TooLarge,
+    Binary,
+    Generated,
+    Full,
+}
+
+#[derive(Debug, Default)]
+pub struct Index {
+    limits: Limits,
+    files: HashMap<Arc<str>, Entry>,
+    names: HashMap<String, HashSet<Arc<str>>>,
+    go_modules: HashMap<String, String>,
+    bytes: usize,
+    generation: u64,
+}
+
+/// Whether `text` looks machine-made: a generated-code marker near the top, or minified lines.
+pub fn is_generated(path: &str, text: &str) -> bool {
+    if path.contains(".min.") {
+        return true;
+    }
+    let head: String = text.lines().take(8).collect::<Vec<_>>().join("\n").to_lowercase();
+    if head.contains("@generated")
+        || (head.contains("generated") && (head.contains("do not edit") || head.contains("don't edit")))
+    {
+        return true;
+    }
+    text.lines().take(200).any(|l| l.len() > 2000)
+}
+
+impl Index {
+    pub fn new(limits: Limits) -> Self {
+        Self { limits, ..Self::default() }
+    }
+
+    /// Adds or replaces the file at `path` (workspace-relative, `/`-separated).
+    pub fn update(&mut self, path: &str, text: &str) -> Result<(), Skip> {
+        if path.ends_with("go.mod") {
+            let dir = crate::imports::dir(path).to_owned();
+            match text.lines().find_map(|l| l.trim().strip_prefix("module ")) {
+                Some(m) => self.go_modules.insert(dir, m.trim().trim_matches('"').to_owned()),
+                None => self.go_modules.remove(&dir),
+            };
+            return Ok(());
+        }
+        let Some(language) = Language::from_path(path) else { return Err(Skip::UnknownLanguage) };
+        let skip = if text.len() > self.limits.max_file_bytes {
+            Some(Skip::TooLarge)
+        } else if text.as_bytes().contains(&0) {
+            Some(Skip::Binary)
+        } else if is_generated(path, text) {
+            Some(Skip::Generated)
+        } else {
+            None
+        };
+        if let Some(skip) = skip {
+            self.remove(path);
+            return Err(skip);
+        }
+        let old = self.files.get(path).map_or(0, |e| e.text.len());
+        let replacing = self.files.contains_key(path);
+        if (!replacing && self.files.len() >= self.limits.max_files)
+            || self.bytes - old + text.len() > self.limits.max_total_bytes
+        {
+            return Err(Skip::Full);
+        }
+        if self.files.get(path).is_some_and(|e| &*e.text == text) {
+            return Ok(());
+        }
+        self.remove(path);
+        let key: Arc<str> = path.into();
+        let outline = Outline::of(language, text);
+        for d in &outline.definitions {
+            self.names.entry(d.name.clone()).or_default().insert(key.clone());
+        }
+        self.bytes += text.len();
+        self.generation += 1;
+        self.files.insert(key, Entry { language, text: text.into(), outline });
+        Ok(())
+    }
+
+    pub fn remove(&mut self, path: &str) {
+        if let Some((key, entry)) = self.files.remove_entry(path) {
+            for d in &entry.outline.definitions {
+                if let Some(set) = self.names.get_mut(&d.name) {
+                    set.remove(&key);
+                    if set.is_empty() {
+                        self.names.remove(&d.name);
+                    }
+                }
+            }
+            self.bytes -= entry.text.len();
+            self.generation += 1;
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Option<&Entry> {
+        self.files.get(path)
+    }
+
+    /// The files that define `name`.
+    pub fn defining(&self, name: &str) -> impl Iterator<Item = &str> {
+        self.names.get(name).into_iter().flatten().map(|p| &**p)
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Bytes of text held.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Changes with every update that changed something.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+}
+
+impl Files for Index {
+    fn exists(&self, path: &str) -> bool {
+        self.files.contains_key(path)
+    }
+
+    fn paths(&self) -> Box<dyn Iterator<Item = &str> + '_> {
+        Box::new(self.files.keys().map(|k| &**k))
+    }
+
+    fn go_module(&self, dir: &str) -> Option<String> {
+        self.go_modules.get(dir).cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn updates_replace_and_remove_names() {
+        let mut index = Index::default();
+        index.update("src/a.rs", "pub fn alpha() {}\npub struct Beta;\n").unwrap();
+        assert_eq!(index.defining("alpha").collect::<Vec<_>>(), ["src/a.rs"]);
+        index.update("src/a.rs", "pub fn gamma() {}\n").unwrap();
+        assert_eq!(index.defining("alpha").count(), 0);
+        assert_eq!(index.defining("gamma").collect::<Vec<_>>(), ["src/a.rs"]);
+        index.remove("src/a.rs");
+        assert_eq!((index.len(), index.bytes(), index.defining("gamma").count()), (0, 0, 0));
+    }
+
+    #[test]
+    fn skips_what_is_not_source_and_stays_bounded() {
+        let limits = Limits { max_files: 2, max_file_bytes: 100, max_total_bytes: 150 };
+        let mut index = Index::new(limits);
+        assert_eq!(index.update("README.md", "# hi"), Err(Skip::UnknownLanguage));
+        assert_eq!(index.update("big.rs", &"x".repeat(101)), Err(Skip::TooLarge));
+        assert_eq!(index.update("bin.c", "int\0"), Err(Skip::Binary));
+        assert_eq!(
+            index.update("gen.go", "// Code generated by x. DO NOT EDIT.\npackage p\n"),
+            Err(Skip::Generated)
+        );
+        assert_eq!(index.update("app.min.js", "var a=1"), Err(Skip::Generated));
+        index.update("a.py", &"a = 1\n".repeat(15)).unwrap();
+        assert_eq!(index.update("b.py", &"b = 1\n".repeat(15)), Err(Skip::Full), "bytes");
+        index.update("b.py", "b = 1\n").unwrap();
+        assert_eq!(index.update("c.py", "c = 1\n"), Err(Skip::Full), "files");
+        assert!(index.bytes() <= 150 && index.len() == 2);
+    }
+}

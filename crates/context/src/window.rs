@@ -1,0 +1,233 @@
+//! Syntax-aware prefix and suffix windows: whole lines within a token budget, the prefix starting
+//! where a statement starts (not inside an expression, string or comment), and — when the window
+//! cuts into the functions, classes or impls around the cursor — their headers kept in front of
+//! it, so the model knows where it is.
+
+use crate::language::Language;
+use crate::lines::{prefix_start, suffix_end};
+use crate::outline::{Kind, Outline};
+use tree_sitter::Tree;
+
+/// Lines the prefix start may move forward to reach a statement boundary.
+const BOUNDARY_SEARCH_LINES: usize = 12;
+
+/// The text kept around the cursor.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Window {
+    /// Headers of the enclosing definitions cut by the window (with a closing ellipsis line),
+    /// then the window's text before the cursor.
+    pub prefix: String,
+    /// The window's text after the cursor.
+    pub suffix: String,
+    /// Where the window's own text starts in the document (a line start): the anchor to pass
+    /// back next time so that consecutive prompts share their start.
+    pub start: usize,
+    /// Bytes of `prefix` that are headers rather than window text.
+    pub header_len: usize,
+}
+
+/// A parsed document: what [`window`] needs to cut at syntax boundaries.
+#[derive(Debug)]
+pub struct Parsed<'a> {
+    pub language: Language,
+    pub tree: &'a Tree,
+    pub outline: &'a Outline,
+}
+
+/// The windows around byte offset `cursor` of `text` (a char boundary): the prefix within
+/// `prefix_budget` tokens (headers included), the suffix within `suffix_budget`. `anchor` is an
+/// earlier window's start, kept while the text from it fits. Without `parsed`, plain lines.
+pub fn window(
+    text: &str,
+    cursor: usize,
+    parsed: Option<&Parsed<'_>>,
+    prefix_budget: usize,
+    suffix_budget: usize,
+    anchor: Option<usize>,
+    count: &dyn Fn(&str) -> usize,
+) -> Window {
+    let (before, after) = text.split_at(cursor);
+    let suffix = &after[..suffix_end(after, suffix_budget, count)];
+    let anchored =
+        anchor.filter(|&a| a <= before.len() && (a == 0 || before.as_bytes().get(a - 1) == Some(&b'\n')));
+    let Some(p) = parsed else {
+        let start = crate::lines::stable_prefix_start(before, anchored, prefix_budget, count);
+        return Window {
+            prefix: before[start..].to_owned(),
+            suffix: suffix.to_owned(),
+            start,
+            header_len: 0,
+        };
+    };
+    // Keep the anchor while the headers it needs and the text from it still fit.
+    if let Some(a) = anchored {
+        let headers = headers(p, text, cursor, a);
+        if count(&headers) + count(&before[a..]) <= prefix_budget {
+            return assemble(headers, before, a, suffix);
+        }
+    }
+    // A fresh start leaves a quarter of the budget to grow into.
+    let budget = prefix_budget - prefix_budget / 4;
+    let mut start = boundary_at_or_after(p, text, prefix_start(before, budget, count), cursor);
+    loop {
+        let headers = headers(p, text, cursor, start);
+        let used = count(&headers) + count(&before[start..]);
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        if used <= prefix_budget || start >= line_start {
+            if used > prefix_budget {
+                // Only the cursor's own line is left: drop the headers to stay within budget.
+                return assemble(String::new(), before, start, suffix);
+            }
+            return assemble(headers, before, start, suffix);
+        }
+        // Headers took room: start a line later.
+        start += before[start..].find('\n').map_or(before.len() - start, |i| i + 1);
+    }
+}
+
+fn assemble(headers: String, before: &str, start: usize, suffix: &str) -> Window {
+    let header_len = headers.len();
+    let mut prefix = headers;
+    prefix.push_str(&before[start..]);
+    Window { prefix, suffix: suffix.to_owned(), start, header_len }
+}
+
+/// The first line start at or after `start` (and before the cursor's line) that begins a
+/// statement; `start` itself when none is near.
+fn boundary_at_or_after(p: &Parsed<'_>, text: &str, start: usize, cursor: usize) -> usize {
+    if start == 0 {
+        return 0;
+    }
+    let cursor_line = text[..cursor].rfind('\n').map_or(0, |i| i + 1);
+    let mut line = start;
+    for _ in 0..BOUNDARY_SEARCH_LINES {
+        if line >= cursor_line {
+            break;
+        }
+        if is_boundary(p, text, line) {
+            return line;
+        }
+        line += text[line..].find('\n').map_or(text.len() - line, |i| i + 1);
+    }
+    start
+}
+
+/// Whether the line starting at `line` begins a statement: the smallest node spanning the line
+/// break before it is a block of statements (a body, a file), not an expression, a string or a
+/// comment.
+fn is_boundary(p: &Parsed<'_>, text: &str, line: usize) -> bool {
+    let before = text[..line].trim_end();
+    let Some(last) = before.char_indices().last().map(|(i, _)| i) else { return true };
+    let rest = &text[line..];
+    let first = line + (rest.len() - rest.trim_start().len());
+    if first >= text.len() {
+        return false;
+    }
+    let Some(node) = p.tree.root_node().descendant_for_byte_range(last, first) else { return false };
+    let kind = node.kind();
+    node.parent().is_none()
+        || kind.ends_with("block")
+        || kind.ends_with("body")
+        || matches!(
+            kind,
+            "source_file"
+                | "program"
+                | "module"
+                | "translation_unit"
+                | "compound_statement"
+                | "declaration_list"
+                | "field_declaration_list"
+                | "enum_variant_list"
+        )
+}
+
+/// The headers (signature lines) of the definitions around `cursor` that start before `start`,
+/// outermost first, each up to where its body begins, then an ellipsis line.
+fn headers(p: &Parsed<'_>, text: &str, cursor: usize, start: usize) -> String {
+    let mut out = String::new();
+    for d in &p.outline.definitions {
+        let Some(body) = &d.body else { continue };
+        let scope = matches!(
+            d.kind,
+            Kind::Function
+                | Kind::Method
+                | Kind::Class
+                | Kind::Impl
+                | Kind::Trait
+                | Kind::Interface
+                | Kind::Module
+        );
+        if !scope
+            || d.range.start >= start
+            || body.start >= cursor
+            || !within(text, d.range.start, body.end, cursor)
+        {
+            continue;
+        }
+        let first = text[..d.range.start].rfind('\n').map_or(0, |i| i + 1);
+        let body_line = text[..body.start].rfind('\n').map_or(0, |i| i + 1);
+        let end = if text[body.start..].starts_with('{') {
+            text[body.start..].find('\n').map_or(text.len(), |i| body.start + i + 1)
+        } else {
+            body_line
+        };
+        // A header that reaches into the window is visible already.
+        if end > start || end <= first {
+            continue;
+        }
+        out.push_str(&text[first..end]);
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    if !out.is_empty() {
+        let rest = &text[start..];
+        let indent = &rest[..rest.len() - rest.trim_start_matches([' ', '\t']).len()];
+        out.push_str(&format!("{indent}{} ...\n", p.language.comment()));
+    }
+    out
+}
+
+/// Whether `cursor` is inside a body ending at `end`: before its end, or after it on blank space
+/// indented deeper than the definition (an indented block ends at its last statement).
+fn within(text: &str, def_start: usize, end: usize, cursor: usize) -> bool {
+    if cursor <= end {
+        return true;
+    }
+    let column = |at: usize| at - text[..at].rfind('\n').map_or(0, |i| i + 1);
+    text[end..cursor].trim().is_empty() && column(cursor) > column(def_start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outline::parse;
+
+    fn cut(lang: Language, marked: &str, prefix_budget: usize) -> Window {
+        let cursor = marked.find("$0").unwrap();
+        let text = marked.replace("$0", "");
+        let tree = parse(lang, &text).unwrap();
+        let outline = Outline::from_tree(lang, &text, &tree);
+        let p = Parsed { language: lang, tree: &tree, outline: &outline };
+        window(&text, cursor, Some(&p), prefix_budget, 8, None, &|s: &str| s.len())
+    }
+
+    #[test]
+    fn keeps_the_enclosing_signatures() {
+        let text = "impl Parser {\n    fn parse(&mut self, input: &str) -> Result<Value> {\n        let a = 1;\n        let b = 2;\n        let c = 3;\n        $0\n    }\n}\n";
+        let w = cut(Language::Rust, text, 115);
+        assert_eq!(
+            w.prefix,
+            "impl Parser {\n    fn parse(&mut self, input: &str) -> Result<Value> {\n        // ...\n        let c = 3;\n        "
+        );
+        assert_eq!(w.header_len, 85);
+    }
+
+    #[test]
+    fn does_not_start_inside_an_expression() {
+        let text = "def f():\n    x = call(\n        a,\n        b,\n    )\n    y = 2\n    $0\n";
+        // With a budget that would start at "        b,", the window moves on to "    y = 2".
+        let w = cut(Language::Python, text, 48);
+        assert_eq!(w.prefix, "def f():\n    # ...\n    y = 2\n    ");
+    }
+}
