@@ -4,6 +4,7 @@
 //! workspace index. It is pure — text in, context out — does no I/O, no async, and never fails
 //! on broken code. It must not know about models, LSP or the terminal.
 
+pub mod gather;
 pub mod imports;
 pub mod index;
 pub mod language;

@@ -29,7 +29,7 @@ pub struct FimPrompt {
 }
 
 /// A file, or a part of one, given to the model as context.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ContextFile {
     pub path: String,
     pub content: String,

@@ -32,6 +32,11 @@ pub struct CompletionSettings {
     pub prefix_tokens: usize,
     /// Prompt tokens for the text after the cursor (evaluated again on every keystroke).
     pub suffix_tokens: usize,
+    /// Context from the rest of the workspace (definitions the code at the cursor uses,
+    /// recently edited code) in the prompt.
+    pub context: bool,
+    /// At most this many of `prefix_tokens` go to that context.
+    pub context_tokens: usize,
     /// Most tokens generated per suggestion.
     pub max_tokens: usize,
     /// Wall-clock budget of one model call, in milliseconds.
@@ -49,6 +54,8 @@ impl Default for CompletionSettings {
             debounce_ms: 75,
             prefix_tokens: 768,
             suffix_tokens: 48,
+            context: true,
+            context_tokens: 256,
             max_tokens: 48,
             time_budget_ms: 10000,
             multiline: Multiline::Auto,

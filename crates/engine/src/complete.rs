@@ -2,6 +2,9 @@
 //! and the answer trimmed to what belongs at the cursor.
 
 use crate::postprocess::Span;
+use tandem_context::Language;
+use tandem_context::gather::{Request, gather};
+use tandem_context::index::Index;
 use tandem_core::{FimPrompt, GenerationParams, GenerationStats, Prompt, StopReason};
 use tandem_model::{Backend, BackendError, GenerateRequest};
 
@@ -33,18 +36,32 @@ pub struct Completion {
 /// Completes at the cursor with `backend`, blocking until the answer is ready.
 pub fn complete(backend: &dyn Backend, req: &CompletionRequest<'_>) -> Result<Completion, BackendError> {
     let count = |s: &str| backend.count_tokens(s).unwrap_or(s.len() / 3 + 1);
-    let w = crate::window::fim_windows(req.text, req.cursor, req.budget, 0.75, &count);
+    let path = req.path.unwrap_or("");
+    let suffix_tokens = req.budget / 4;
+    let gather_req = Request {
+        path,
+        language: Language::from_path(path),
+        text: req.text,
+        cursor: req.cursor,
+        prefix_tokens: req.budget - suffix_tokens,
+        suffix_tokens,
+        context_tokens: 0,
+        anchor: None,
+        recent: &[],
+        open: &[],
+    };
+    let w = gather(&gather_req, &Index::default(), None, &count).window;
     let before = &req.text[..req.cursor];
     let span = crate::postprocess::span_at(before, &req.text[req.cursor..]);
     let stop = crate::postprocess::stop_strings(span);
     let prompt = Prompt::Fim(FimPrompt {
-        prefix: w.prefix.to_owned(),
-        suffix: w.suffix.to_owned(),
+        prefix: w.prefix.clone(),
+        suffix: w.suffix.clone(),
         path: req.path.map(str::to_owned),
         ..FimPrompt::default()
     });
     let params = GenerationParams { max_tokens: req.max_tokens, stop, ..GenerationParams::default() };
     let done = backend.generate(GenerateRequest::new(prompt, params)).wait()?;
-    let text = crate::postprocess::clean(&done.text, w.prefix, w.suffix, span);
+    let text = crate::postprocess::clean(&done.text, &w.prefix, &w.suffix, span);
     Ok(Completion { text, multiline: span == Span::Block, stop: done.stop, stats: done.stats })
 }

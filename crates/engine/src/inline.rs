@@ -1,16 +1,22 @@
 //! The hot path: a keystroke's completion request to a suggestion.
 //!
 //! reuse (typed through the last suggestion) → cancel the document's older request → debounce →
-//! prompt windows (prefix start kept stable across keystrokes so the KV cache stays warm) → LRU
-//! cache → model under a time and token budget → post-processing → metrics.
+//! context (workspace definitions and recent code, kept while the cursor stays near, then
+//! syntax-aware windows whose start stays put across keystrokes, so the KV cache stays warm) →
+//! LRU cache → model under a time and token budget → post-processing → metrics.
 
 use crate::cache::{Lru, Shown};
 use crate::metrics::{Metrics, RequestRecord, Snapshot, Source};
 use crate::postprocess::{self, Span};
+use crate::workspace::Workspace;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
-use tandem_core::{Cancel, CompletionSettings, FimPrompt, GenerationParams, Multiline, Prompt, StopReason};
+use tandem_context::Language;
+use tandem_context::gather::{self, Request};
+use tandem_core::{
+    Cancel, CompletionSettings, ContextFile, FimPrompt, GenerationParams, Multiline, Prompt, StopReason,
+};
 use tandem_model::{Backend, BackendError, GenerateRequest};
 
 /// A request for the suggestion at a cursor, in editor terms.
@@ -57,13 +63,28 @@ struct State {
     inflight: HashMap<String, Cancel>,
     /// Per document: where the prefix window starts, kept while the prefix fits its budget.
     anchors: HashMap<String, usize>,
+    /// Per document: the workspace context of the last prompt, kept while the cursor stays near.
+    contexts: HashMap<String, Kept>,
     cache: Lru,
 }
+
+/// Workspace context chosen for a document, and where.
+#[derive(Debug)]
+struct Kept {
+    files: Vec<ContextFile>,
+    tokens: usize,
+    line: usize,
+    generation: u64,
+}
+
+/// Lines the cursor may move before the workspace context is chosen again.
+const CONTEXT_LINES: usize = 12;
 
 /// The completion engine shared by every request of a server.
 #[derive(Debug)]
 pub struct Engine {
     backend: Arc<dyn Backend>,
+    workspace: Arc<Workspace>,
     settings: RwLock<CompletionSettings>,
     state: Mutex<State>,
     metrics: Mutex<Metrics>,
@@ -84,14 +105,21 @@ fn ms(d: Duration) -> f64 {
 }
 
 impl Engine {
+    /// An engine with an empty workspace.
     pub fn new(backend: Arc<dyn Backend>, settings: CompletionSettings) -> Self {
+        Self::with_workspace(backend, settings, Arc::default())
+    }
+
+    pub fn with_workspace(backend: Arc<dyn Backend>, settings: CompletionSettings, workspace: Arc<Workspace>) -> Self {
         Self {
             backend,
+            workspace,
             settings: RwLock::new(settings),
             state: Mutex::new(State {
                 shown: HashMap::new(),
                 inflight: HashMap::new(),
                 anchors: HashMap::new(),
+                contexts: HashMap::new(),
                 cache: Lru::new(64),
             }),
             metrics: Mutex::new(Metrics::default()),
@@ -100,6 +128,10 @@ impl Engine {
 
     pub fn backend(&self) -> &Arc<dyn Backend> {
         &self.backend
+    }
+
+    pub fn workspace(&self) -> &Arc<Workspace> {
+        &self.workspace
     }
 
     pub fn settings(&self) -> CompletionSettings {
@@ -119,6 +151,7 @@ impl Engine {
         let mut st = self.lock();
         st.shown.remove(document);
         st.anchors.remove(document);
+        st.contexts.remove(document);
         if let Some(c) = st.inflight.remove(document) {
             c.cancel();
         }
@@ -205,18 +238,17 @@ impl Engine {
         }
         let t = Instant::now();
         let count = |s: &str| self.backend.count_tokens(s).unwrap_or(s.len() / 3 + 1);
-        let anchor = self.lock().anchors.get(&req.document).copied();
-        let prefix_start = crate::window::stable_prefix_start(before, anchor, settings.prefix_tokens, &count);
-        self.lock().anchors.insert(req.document.clone(), prefix_start);
-        let suffix_end = crate::window::suffix_end(after, settings.suffix_tokens, &count);
-        let (prefix, suffix) = (&before[prefix_start..], &after[..suffix_end]);
+        let (prefix, suffix, files) = self.prompt_parts(req, settings, &count);
+        rec.context_tokens = files.iter().map(|f| gather::file_cost(&f.path, &f.content, &count)).sum();
+        rec.context_files = files.len();
+        let (prefix, suffix) = (prefix.as_str(), suffix.as_str());
         let span = match settings.multiline {
             Multiline::Never => Span::Line,
             Multiline::Always => Span::Block,
             Multiline::Auto => postprocess::span_at(before, after),
         };
         rec.context_ms = ms(t.elapsed());
-        let key = Lru::key(prefix, suffix, matches!(span, Span::Block));
+        let key = Lru::key(prefix, suffix, (matches!(span, Span::Block), &files));
         let cached = self.lock().cache.get(key);
         let (text, source) = match cached {
             Some(text) => (text, Source::Cache),
@@ -232,7 +264,8 @@ impl Engine {
                     prefix: prefix.to_owned(),
                     suffix: suffix.to_owned(),
                     path: req.path.clone(),
-                    ..FimPrompt::default()
+                    repo: settings.context.then(|| self.workspace.name()),
+                    files,
                 });
                 let generation =
                     self.backend.generate(GenerateRequest { prompt, params, cancel: cancel.clone() });
@@ -267,5 +300,56 @@ impl Engine {
             Shown { before: before.to_owned(), after_line: after_line.to_owned(), text: text.clone() },
         );
         Ok(InlineAnswer::Text { text, source })
+    }
+
+    /// The prompt's text before and after the cursor, and the workspace context in front of it.
+    fn prompt_parts(
+        &self,
+        req: &InlineRequest,
+        settings: &CompletionSettings,
+        count: &dyn Fn(&str) -> usize,
+    ) -> (String, String, Vec<ContextFile>) {
+        let text = &*req.text;
+        let path = req.path.as_deref().unwrap_or("");
+        // Without context: plain line windows, as a baseline.
+        let language = Language::detect(&req.language, path).filter(|_| settings.context);
+        let line = text[..req.cursor].matches('\n').count();
+        let (anchor, kept) = {
+            let st = self.lock();
+            (st.anchors.get(&req.document).copied(), st.contexts.get(&req.document).map(|k| (k.line, k.generation)))
+        };
+        let recent = self.workspace.recent();
+        let open = self.workspace.open_documents();
+        let gather_req = Request {
+            path,
+            language,
+            text,
+            cursor: req.cursor,
+            prefix_tokens: settings.prefix_tokens,
+            suffix_tokens: settings.suffix_tokens,
+            context_tokens: if settings.context { settings.context_tokens } else { 0 },
+            anchor,
+            recent: &recent,
+            open: &open,
+        };
+        let context = {
+            let index = self.workspace.index();
+            let generation = index.generation();
+            let keep = kept.filter(|&(l, g)| settings.context && l.abs_diff(line) <= CONTEXT_LINES && g == generation);
+            let st = self.lock();
+            let kept_files = keep.and_then(|_| st.contexts.get(&req.document)).map(|k| (k.files.clone(), k.tokens));
+            drop(st);
+            let c = gather::gather(&gather_req, &index, kept_files.as_ref().map(|(f, t)| (f.as_slice(), *t)), count);
+            if settings.context && kept_files.is_none() {
+                let k = Kept { files: c.files.clone(), tokens: c.files_tokens, line, generation };
+                self.lock().contexts.insert(req.document.clone(), k);
+            }
+            c
+        };
+        if settings.context && !path.is_empty() {
+            self.workspace.record_recent(path, text, req.cursor);
+        }
+        self.lock().anchors.insert(req.document.clone(), context.window.start);
+        (context.window.prefix, context.window.suffix, context.files)
     }
 }

@@ -9,9 +9,11 @@ pub mod complete;
 pub mod inline;
 pub mod metrics;
 pub mod postprocess;
+pub mod workspace;
 
 pub use complete::{Completion, CompletionRequest, complete};
 pub use inline::{Engine, EngineError, InlineAnswer, InlineRequest};
 pub use metrics::{Snapshot, Source};
 pub use tandem_core::{Cancel, CompletionSettings};
 pub use tandem_model::Backend;
+pub use workspace::Workspace;

@@ -21,6 +21,9 @@ pub struct RequestRecord {
     pub empty: bool,
     pub debounce_ms: f64,
     pub context_ms: f64,
+    /// Tokens and files of workspace context in the prompt.
+    pub context_tokens: usize,
+    pub context_files: usize,
     pub queue_ms: f64,
     pub prompt_ms: f64,
     pub prompt_tokens: usize,

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
-use tandem_engine::{Backend, CompletionSettings, Engine, InlineAnswer, InlineRequest};
+use tandem_engine::{Backend, CompletionSettings, Engine, InlineAnswer, InlineRequest, Workspace};
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
@@ -51,6 +51,9 @@ struct Inner {
     loader: Mutex<Option<LoaderCell>>,
     progress: OnceLock<bool>,
     root: OnceLock<Option<PathBuf>>,
+    workspace: Arc<Workspace>,
+    /// The client can watch files for us (dynamic registration of didChangeWatchedFiles).
+    watch: OnceLock<bool>,
     metrics_file: Option<PathBuf>,
     metrics_written: Mutex<Option<Instant>>,
 }
@@ -105,6 +108,8 @@ impl Server {
             loader: Mutex::new(Some(LoaderCell(options.loader))),
             progress: OnceLock::new(),
             root: OnceLock::new(),
+            workspace: Arc::default(),
+            watch: OnceLock::new(),
             metrics_file: options.metrics_file,
             metrics_written: Mutex::new(None),
         }))
@@ -158,7 +163,8 @@ impl Server {
         match result {
             Ok(backend) => {
                 let model = backend.info().model;
-                let engine = Engine::new(backend, lock(&self.0.settings).clone());
+                let settings = lock(&self.0.settings).clone();
+                let engine = Engine::with_workspace(backend, settings, self.0.workspace.clone());
                 *lock(&self.0.model) = Model::Ready(Arc::new(engine));
                 let msg = format!("model {model} ready in {:.1} s", started.elapsed().as_secs_f64());
                 client.log_message(MessageType::INFO, format!("tandem: {msg}")).await;
@@ -212,6 +218,48 @@ impl Server {
             .and_then(|r| path.strip_prefix(r).ok())
             .unwrap_or(&path);
         Some(rel.to_string_lossy().trim_start_matches('/').to_owned())
+    }
+
+    /// A document's path inside the workspace, if it is in it.
+    fn workspace_path(&self, uri: &Uri) -> Option<String> {
+        self.0.workspace.relative(&PathBuf::from(uri.path().as_str()))
+    }
+
+    /// Indexes the workspace in the background (completions don't wait for it), then asks the
+    /// client to report file changes.
+    async fn index_workspace(self) {
+        let ws = self.0.workspace.clone();
+        if ws.root().is_none() {
+            return;
+        }
+        let report = tokio::task::spawn_blocking(move || ws.scan()).await.unwrap_or_default();
+        let mut msg = format!(
+            "tandem: indexed {} files ({} KiB) in {} ms, skipped {}",
+            report.indexed,
+            report.bytes / 1024,
+            report.elapsed.as_millis(),
+            report.skipped
+        );
+        if report.full {
+            msg.push_str("; the index is full, the rest of the workspace is left out");
+        }
+        self.0.client.log_message(MessageType::INFO, msg).await;
+        if self.0.watch.get().copied().unwrap_or(false) {
+            let options = DidChangeWatchedFilesRegistrationOptions {
+                watchers: vec![FileSystemWatcher {
+                    glob_pattern: GlobPattern::String("**/*".into()),
+                    kind: None,
+                }],
+            };
+            let registration = Registration {
+                id: "tandem/watch".into(),
+                method: "workspace/didChangeWatchedFiles".into(),
+                register_options: serde_json::to_value(options).ok(),
+            };
+            if let Err(e) = self.0.client.register_capability(vec![registration]).await {
+                self.0.client.log_message(MessageType::WARNING, format!("tandem: no file watching: {e}")).await;
+            }
+        }
     }
 
     fn range_at(&self, text: &str, cursor: usize) -> Range {
@@ -307,7 +355,16 @@ impl LanguageServer for Server {
             .map(|f| f.uri.clone())
             .or(params.root_uri.clone())
             .map(|u| PathBuf::from(u.path().as_str()));
+        self.0.workspace.set_root(root.clone());
         let _ = self.0.root.set(root);
+        let watch = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false);
+        let _ = self.0.watch.set(watch);
         if let Some(section) = params.initialization_options.as_ref().and_then(completion_section) {
             self.apply_settings(section).await;
         }
@@ -321,7 +378,12 @@ impl LanguageServer for Server {
                     Encoding::Utf8 => PositionEncodingKind::UTF8,
                     Encoding::Utf16 => PositionEncodingKind::UTF16,
                 }),
-                text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::INCREMENTAL)),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(TextDocumentSyncKind::INCREMENTAL),
+                    save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                    ..TextDocumentSyncOptions::default()
+                })),
                 inline_completion_provider: Some(OneOf::Left(true)),
                 completion_provider: Some(CompletionOptions::default()),
                 ..ServerCapabilities::default()
@@ -332,6 +394,27 @@ impl LanguageServer for Server {
 
     async fn initialized(&self, _: InitializedParams) {
         tokio::spawn(self.clone().load());
+        tokio::spawn(self.clone().index_workspace());
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let text = lock(&self.0.docs).get(uri.as_str()).map(|d| d.text.clone());
+        if let (Some(rel), Some(text)) = (self.workspace_path(&uri), text) {
+            self.0.workspace.buffer_changed(&rel, &text);
+        }
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let ws = self.0.workspace.clone();
+        let paths: Vec<String> = params.changes.iter().filter_map(|c| self.workspace_path(&c.uri)).collect();
+        // Reading files is blocking work.
+        let _ = tokio::task::spawn_blocking(move || {
+            for p in paths {
+                ws.reload(&p);
+            }
+        })
+        .await;
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -344,6 +427,9 @@ impl LanguageServer for Server {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let d = params.text_document;
+        if let Some(rel) = self.workspace_path(&d.uri) {
+            self.0.workspace.opened(&rel, &d.text);
+        }
         lock(&self.0.docs).open(d.uri.as_str().to_owned(), d.text, d.version, d.language_id);
     }
 
@@ -365,6 +451,10 @@ impl LanguageServer for Server {
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        if let Some(rel) = self.workspace_path(&params.text_document.uri) {
+            let ws = self.0.workspace.clone();
+            tokio::task::spawn_blocking(move || ws.closed(&rel));
+        }
         let uri = params.text_document.uri.as_str().to_owned();
         lock(&self.0.docs).close(&uri);
         if let Some(e) = self.engine() {

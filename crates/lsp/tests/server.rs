@@ -159,7 +159,7 @@ async fn advertises_inline_completion_and_negotiates_the_encoding() {
     let caps = &r["result"]["capabilities"];
     assert_eq!(caps["inlineCompletionProvider"], true);
     assert_eq!(caps["positionEncoding"], "utf-16");
-    assert_eq!(caps["textDocumentSync"], 2);
+    assert_eq!(caps["textDocumentSync"], json!({"openClose": true, "change": 2, "save": true}));
     assert!(caps["completionProvider"].is_object());
 
     let mut c = TestClient::start(echo_prefix(), CompletionSettings::default()).await;

@@ -1,0 +1,296 @@
+//! What goes in a completion prompt: the definitions the code near the cursor uses, from the
+//! files the current file imports (then the rest of the workspace), ranked and cut to a token
+//! budget, plus recently edited code; then the syntax-aware windows of the current file in the
+//! room that is left.
+//!
+//! The chosen pieces are laid out by path and position, not by rank, so the prompt's start
+//! changes rarely and the model's KV cache stays reusable across keystrokes.
+
+use crate::imports::{self, Imported};
+use crate::index::Index;
+use crate::language::Language;
+use crate::outline::{Kind, Outline, parse};
+use crate::view;
+use crate::window::{self, Parsed, Window};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use tandem_core::ContextFile;
+
+/// Lines above the cursor whose identifiers count as "used near the cursor".
+const NEAR_LINES_ABOVE: usize = 40;
+/// Lines below the cursor that count.
+const NEAR_LINES_BELOW: usize = 10;
+
+/// A piece of recently edited or viewed code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Snippet {
+    pub path: String,
+    /// Where it starts in its file (for ordering).
+    pub offset: usize,
+    pub text: String,
+}
+
+/// What to gather.
+#[derive(Clone, Copy, Debug)]
+pub struct Request<'a> {
+    /// The document's path, workspace-relative.
+    pub path: &'a str,
+    pub language: Option<Language>,
+    pub text: &'a str,
+    /// Byte offset of the cursor (a char boundary of `text`).
+    pub cursor: usize,
+    /// Tokens for the current file before the cursor (headers included), when there is no
+    /// other context; the context's tokens come out of this.
+    pub prefix_tokens: usize,
+    pub suffix_tokens: usize,
+    /// At most this many tokens of other files.
+    pub context_tokens: usize,
+    /// The previous window start for this document.
+    pub anchor: Option<usize>,
+    /// Recently edited or viewed code, most recent first.
+    pub recent: &'a [Snippet],
+    /// Paths of the documents open in the editor.
+    pub open: &'a [String],
+}
+
+/// The gathered context.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Context {
+    /// Other files' pieces, in prompt order.
+    pub files: Vec<ContextFile>,
+    /// Tokens the files take in the prompt (path lines and separators included).
+    pub files_tokens: usize,
+    pub window: Window,
+}
+
+/// A candidate piece of context.
+#[derive(Debug)]
+struct Candidate {
+    score: f32,
+    path: String,
+    offset: usize,
+    text: String,
+}
+
+/// Tokens a context file costs in the repository-level layout: a separator token, its path line,
+/// its content and a newline.
+pub fn file_cost(path: &str, content: &str, count: &dyn Fn(&str) -> usize) -> usize {
+    1 + count(&format!("{path}\n{content}\n"))
+}
+
+/// Gathers the context for `req` from `index` (which may be empty), or keeps the files of an
+/// earlier gathering (`keep`: files and their tokens) and only cuts new windows. Never fails.
+pub fn gather(
+    req: &Request<'_>,
+    index: &Index,
+    keep: Option<(&[ContextFile], usize)>,
+    count: &dyn Fn(&str) -> usize,
+) -> Context {
+    let cursor = floor_char_boundary(req.text, req.cursor.min(req.text.len()));
+    let tree = req.language.and_then(|l| parse(l, req.text));
+    let outline = match (req.language, &tree) {
+        (Some(l), Some(t)) => Outline::from_tree(l, req.text, t),
+        _ => Outline::default(),
+    };
+    let parsed = match (req.language, &tree) {
+        (Some(language), Some(tree)) => Some(Parsed { language, tree, outline: &outline }),
+        _ => None,
+    };
+    let (files, files_tokens) = if let Some((files, tokens)) = keep {
+        (files.to_vec(), tokens)
+    } else if req.context_tokens == 0 {
+        (Vec::new(), 0)
+    } else {
+        let candidates = candidates(req, cursor, &outline, index);
+        select(candidates, req.context_tokens.min(req.prefix_tokens / 2), count)
+    };
+    let prefix_budget = req.prefix_tokens.saturating_sub(files_tokens);
+    let window =
+        window::window(req.text, cursor, parsed.as_ref(), prefix_budget, req.suffix_tokens, req.anchor, count);
+    Context { files, files_tokens, window }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Identifiers in `text`.
+fn identifiers(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| w.len() >= 2 && !w.starts_with(|c: char| c.is_ascii_digit()))
+}
+
+/// How much each name used near the cursor matters: closer lines weigh more.
+fn wanted(text: &str, cursor: usize) -> HashMap<&str, f32> {
+    let mut out: HashMap<&str, f32> = HashMap::new();
+    let (before, after) = text.split_at(cursor);
+    for (i, line) in before.rsplit('\n').take(NEAR_LINES_ABOVE).enumerate() {
+        let w = 1.0 / (1.0 + i as f32 / 8.0);
+        for id in identifiers(line) {
+            let e = out.entry(id).or_insert(0.0);
+            *e = e.max(w);
+        }
+    }
+    for (i, line) in after.split('\n').take(NEAR_LINES_BELOW).enumerate() {
+        let w = 0.8 / (1.0 + i as f32 / 4.0);
+        for id in identifiers(line) {
+            let e = out.entry(id).or_insert(0.0);
+            *e = e.max(w);
+        }
+    }
+    out
+}
+
+fn kind_weight(kind: Kind) -> f32 {
+    match kind {
+        Kind::Class | Kind::Struct | Kind::Enum | Kind::Trait | Kind::Interface | Kind::Type => 1.0,
+        Kind::Function | Kind::Method | Kind::Macro => 0.9,
+        Kind::Field | Kind::Variant => 0.85,
+        Kind::Constant | Kind::Variable => 0.7,
+        Kind::Impl | Kind::Module => 0.0,
+    }
+}
+
+fn candidates(req: &Request<'_>, cursor: usize, outline: &Outline, index: &Index) -> Vec<Candidate> {
+    let wanted = wanted(req.text, cursor);
+    // The names the file itself defines near the cursor are visible already.
+    let imported: Vec<Imported> = match req.language {
+        Some(l) => imports::resolve(l, req.path, &outline.imports, index),
+        None => Vec::new(),
+    };
+    let imported_paths: HashSet<&str> = imported.iter().map(|i| i.path.as_str()).collect();
+    let named: HashSet<&str> = imported.iter().flat_map(|i| i.names.iter().map(String::as_str)).collect();
+    // One view per (file, shown definition); its score is the best of the names leading to it.
+    let mut views: HashMap<(String, usize), f32> = HashMap::new();
+    let mut consider = |path: &str, out: &Outline, boost: f32, names: &HashMap<&str, f32>| {
+        for (i, d) in out.definitions.iter().enumerate() {
+            let Some(&w) = names.get(d.name.as_str()) else { continue };
+            if !view::is_listed(d) {
+                continue;
+            }
+            let shown = match d.parent {
+                Some(p) if d.kind.is_member() => p,
+                _ => i,
+            };
+            let explicit = if named.contains(d.name.as_str()) { 1.5 } else { 1.0 };
+            let score = w * boost * kind_weight(d.kind) * explicit;
+            let e = views.entry((path.to_owned(), shown)).or_insert(0.0);
+            *e = e.max(score);
+        }
+    };
+    let open: HashSet<&str> = req.open.iter().map(String::as_str).collect();
+    for imp in &imported {
+        if let Some(e) = index.get(&imp.path) {
+            let boost = if open.contains(imp.path.as_str()) { 1.2 } else { 1.0 };
+            // Names taken explicitly count even when not used near the cursor.
+            let mut names = wanted.clone();
+            for n in &imp.names {
+                names.entry(n.as_str()).or_insert(0.3);
+            }
+            consider(&imp.path, &e.outline, boost, &names);
+        }
+    }
+    // Elsewhere in the workspace: names the imports did not define, defined in a few files
+    // only, weighed down by ambiguity.
+    let found: HashSet<&str> = imported
+        .iter()
+        .filter_map(|imp| index.get(&imp.path))
+        .flat_map(|e| e.outline.definitions.iter().map(|d| d.name.as_str()))
+        .collect();
+    let mut elsewhere: BTreeMap<&str, HashMap<&str, f32>> = BTreeMap::new();
+    for (&name, &w) in &wanted {
+        if found.contains(name) {
+            continue;
+        }
+        let files: Vec<&str> = index.defining(name).filter(|p| *p != req.path && !imported_paths.contains(p)).collect();
+        if files.is_empty() || files.len() > 4 {
+            continue;
+        }
+        for f in files.iter().copied() {
+            elsewhere.entry(f).or_default().insert(name, w * 0.6 / files.len() as f32);
+        }
+    }
+    for (path, names) in &elsewhere {
+        if let Some(e) = index.get(path) {
+            let boost = if open.contains(path) { 1.2 } else { 1.0 };
+            consider(path, &e.outline, boost, names);
+        }
+    }
+    let mut out: Vec<Candidate> = Vec::new();
+    for ((path, i), score) in views {
+        let Some(e) = index.get(&path) else { continue };
+        let text = view::view(e.language, &e.text, &e.outline, i);
+        out.push(Candidate { score, path, offset: e.outline.definitions[i].range.start, text });
+    }
+    for (rank, s) in req.recent.iter().filter(|s| s.path != req.path).enumerate() {
+        let score = 0.5 / (1.0 + rank as f32);
+        out.push(Candidate { score, path: s.path.clone(), offset: s.offset, text: s.text.clone() });
+    }
+    out
+}
+
+/// The best candidates within `budget` tokens, laid out by path and position.
+fn select(mut candidates: Vec<Candidate>, budget: usize, count: &dyn Fn(&str) -> usize) -> (Vec<ContextFile>, usize) {
+    candidates.sort_by(|a, b| {
+        b.score.total_cmp(&a.score).then_with(|| a.path.cmp(&b.path)).then(a.offset.cmp(&b.offset))
+    });
+    let mut chosen: BTreeMap<String, Vec<(usize, String)>> = BTreeMap::new();
+    let mut used = 0;
+    for c in candidates {
+        let mut pieces = chosen.get(&c.path).cloned().unwrap_or_default();
+        if pieces.iter().any(|(_, t)| t.contains(&c.text) || c.text.contains(t.as_str())) {
+            continue;
+        }
+        let before = chosen.get(&c.path).map_or(0, |p| file_cost(&c.path, &join(p), count));
+        pieces.push((c.offset, c.text));
+        pieces.sort();
+        let after = file_cost(&c.path, &join(&pieces), count);
+        if used - before + after <= budget {
+            used = used - before + after;
+            chosen.insert(c.path, pieces);
+        }
+    }
+    let files: Vec<ContextFile> =
+        chosen.into_iter().map(|(path, pieces)| ContextFile { content: join(&pieces), path }).collect();
+    (files, used)
+}
+
+fn join(pieces: &[(usize, String)]) -> String {
+    pieces.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join("\n\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefers_the_imported_definition_used_at_the_cursor() {
+        let mut index = Index::default();
+        index.update("src/error.rs", "pub enum ErrorKind {\n    Empty,\n    Bad(u8),\n}\npub struct Position(pub usize);\n").unwrap();
+        index.update("src/other.rs", "pub enum ErrorKind { Unrelated }\npub fn noise() {}\n").unwrap();
+        let text = "use crate::error::ErrorKind;\nfn parse(s: &str) -> Result<(), ErrorKind> {\n    if s.is_empty() {\n        return Err(ErrorKind::";
+        index.update("src/parse.rs", text).unwrap();
+        let req = Request {
+            path: "src/parse.rs",
+            language: Some(Language::Rust),
+            text,
+            cursor: text.len(),
+            prefix_tokens: 400,
+            suffix_tokens: 50,
+            context_tokens: 60,
+            anchor: None,
+            recent: &[],
+            open: &[],
+        };
+        let count = |s: &str| s.len() / 2;
+        let ctx = gather(&req, &index, None, &count);
+        assert_eq!(
+            ctx.files,
+            [ContextFile { path: "src/error.rs".into(), content: "pub enum ErrorKind {\n    Empty,\n    Bad(u8),\n}".into() }]
+        );
+        assert!(ctx.files_tokens <= 60);
+        assert_eq!(ctx.window.prefix, text);
+    }
+}
