@@ -76,7 +76,7 @@ pub fn run(manifest: &Manifest, choice: &Choice, args: Args) -> Result<ExitCode>
     Ok(ExitCode::SUCCESS)
 }
 
-fn parse_target(target: &str) -> Result<(&str, usize, usize)> {
+pub fn parse_target(target: &str) -> Result<(&str, usize, usize)> {
     let mut it = target.rsplitn(3, ':');
     let (col, line, file) = (it.next(), it.next(), it.next());
     let (Some(col), Some(line), Some(file)) = (col, line, file) else {
@@ -91,7 +91,7 @@ fn parse_target(target: &str) -> Result<(&str, usize, usize)> {
     Ok((file, num(line, "LINE")?, num(col, "COL")?))
 }
 
-fn decode(bytes: Vec<u8>, name: &str) -> Result<String> {
+pub fn decode(bytes: Vec<u8>, name: &str) -> Result<String> {
     if bytes.contains(&0) {
         bail!("{name} looks like a binary file (it contains NUL bytes)");
     }
@@ -102,7 +102,7 @@ fn decode(bytes: Vec<u8>, name: &str) -> Result<String> {
 
 /// Byte offset of 1-based `line` and `col` (in characters; one past the last character is the
 /// end of the line).
-fn cursor_offset(text: &str, line: usize, col: usize) -> Result<usize> {
+pub fn cursor_offset(text: &str, line: usize, col: usize) -> Result<usize> {
     let mut start = 0;
     for n in 1..line {
         match text[start..].find('\n') {

@@ -15,7 +15,10 @@ pub fn run(manifest: Manifest, choice: Choice, settings: CompletionSettings) -> 
             .map_err(|e| format!("{e:#}"))?;
         Ok(Arc::new(backend) as Arc<dyn Backend>)
     });
-    let options = tandem_lsp::Options { settings, loader, metrics_file: config::metrics_path() };
+    let log_requests =
+        std::env::var("TANDEM_LOG").is_ok_and(|v| v.split(',').any(|l| l.trim() == "requests"));
+    let options =
+        tandem_lsp::Options { settings, loader, metrics_file: config::metrics_path(), log_requests };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

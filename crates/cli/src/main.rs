@@ -4,6 +4,7 @@
 mod bench;
 mod complete;
 mod config;
+mod context;
 mod lsp;
 mod models;
 mod store;
@@ -43,6 +44,8 @@ struct Cli {
 enum Command {
     /// Print the completion at a cursor: FILE:LINE:COL (1-based; `-` reads stdin).
     Complete(complete::Args),
+    /// Show what a completion prompt at FILE:LINE:COL holds: workspace context and windows.
+    Context(context::Args),
     /// Measure load time, prompt evaluation and generation speed, and memory.
     Bench(bench::Args),
     /// Run the language server on stdin/stdout (inline completions as you type).
@@ -96,6 +99,7 @@ fn run(cli: Cli, config: config::Config) -> Result<ExitCode> {
         Command::Lsp => lsp::run(manifest, choice, config.completion),
         Command::Stats { json } => lsp::stats(json),
         Command::Complete(args) => complete::run(&manifest, &choice, args),
+        Command::Context(args) => context::run(&manifest, &choice, &config.completion, args),
         Command::Bench(args) => bench::run(&manifest, &choice, config.completion, args),
         Command::Model(ModelCommand::List) => models::list(&manifest),
         Command::Model(ModelCommand::Pull { name, find_links }) => {

@@ -104,8 +104,15 @@ pub fn gather(
         select(candidates, req.context_tokens.min(req.prefix_tokens / 2), count)
     };
     let prefix_budget = req.prefix_tokens.saturating_sub(files_tokens);
-    let window =
-        window::window(req.text, cursor, parsed.as_ref(), prefix_budget, req.suffix_tokens, req.anchor, count);
+    let window = window::window(
+        req.text,
+        cursor,
+        parsed.as_ref(),
+        prefix_budget,
+        req.suffix_tokens,
+        req.anchor,
+        count,
+    );
     Context { files, files_tokens, window }
 }
 
@@ -116,10 +123,114 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// Names too common to say which definition is meant (keywords, and methods every codebase
+/// has); they lead nowhere.
+const COMMON: &[&str] = &[
+    "self",
+    "Self",
+    "this",
+    "super",
+    "return",
+    "if",
+    "else",
+    "for",
+    "while",
+    "let",
+    "const",
+    "var",
+    "fn",
+    "def",
+    "func",
+    "function",
+    "class",
+    "struct",
+    "impl",
+    "pub",
+    "import",
+    "from",
+    "use",
+    "new",
+    "len",
+    "length",
+    "size",
+    "get",
+    "set",
+    "add",
+    "remove",
+    "push",
+    "pop",
+    "append",
+    "insert",
+    "contains",
+    "clone",
+    "copy",
+    "to_string",
+    "toString",
+    "into",
+    "from_str",
+    "iter",
+    "next",
+    "map",
+    "filter",
+    "unwrap",
+    "is_empty",
+    "isEmpty",
+    "equals",
+    "hashCode",
+    "String",
+    "Error",
+    "Ok",
+    "Err",
+    "Some",
+    "None",
+    "nil",
+    "null",
+    "true",
+    "false",
+    "True",
+    "False",
+    "keys",
+    "values",
+    "items",
+    "update",
+    "apply",
+    "call",
+    "bind",
+    "then",
+    "catch",
+    "fmt",
+    "format",
+    "print",
+    "join",
+    "split",
+    "string",
+    "int",
+    "bool",
+    "err",
+    "ctx",
+    "Handler",
+    "ServeHTTP",
+    "init",
+    "__init__",
+    "main",
+    "run",
+    "close",
+    "open",
+    "read",
+    "write",
+    "Write",
+    "Read",
+    "name",
+    "value",
+];
+
+/// Candidates scoring under this are left out, however much room is left: noise costs time.
+const MIN_SCORE: f32 = 0.2;
+
 /// Identifiers in `text`.
 fn identifiers(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|w| w.len() >= 2 && !w.starts_with(|c: char| c.is_ascii_digit()))
+        .filter(|w| w.len() >= 2 && !w.starts_with(|c: char| c.is_ascii_digit()) && !COMMON.contains(w))
 }
 
 /// How much each name used near the cursor matters: closer lines weigh more.
@@ -204,7 +315,8 @@ fn candidates(req: &Request<'_>, cursor: usize, outline: &Outline, index: &Index
         if found.contains(name) {
             continue;
         }
-        let files: Vec<&str> = index.defining(name).filter(|p| *p != req.path && !imported_paths.contains(p)).collect();
+        let files: Vec<&str> =
+            index.defining(name).filter(|p| *p != req.path && !imported_paths.contains(p)).collect();
         if files.is_empty() || files.len() > 4 {
             continue;
         }
@@ -219,7 +331,7 @@ fn candidates(req: &Request<'_>, cursor: usize, outline: &Outline, index: &Index
         }
     }
     let mut out: Vec<Candidate> = Vec::new();
-    for ((path, i), score) in views {
+    for ((path, i), score) in views.into_iter().filter(|(_, s)| *s >= MIN_SCORE) {
         let Some(e) = index.get(&path) else { continue };
         let text = view::view(e.language, &e.text, &e.outline, i);
         out.push(Candidate { score, path, offset: e.outline.definitions[i].range.start, text });
@@ -232,7 +344,11 @@ fn candidates(req: &Request<'_>, cursor: usize, outline: &Outline, index: &Index
 }
 
 /// The best candidates within `budget` tokens, laid out by path and position.
-fn select(mut candidates: Vec<Candidate>, budget: usize, count: &dyn Fn(&str) -> usize) -> (Vec<ContextFile>, usize) {
+fn select(
+    mut candidates: Vec<Candidate>,
+    budget: usize,
+    count: &dyn Fn(&str) -> usize,
+) -> (Vec<ContextFile>, usize) {
     candidates.sort_by(|a, b| {
         b.score.total_cmp(&a.score).then_with(|| a.path.cmp(&b.path)).then(a.offset.cmp(&b.offset))
     });
@@ -268,7 +384,12 @@ mod tests {
     #[test]
     fn prefers_the_imported_definition_used_at_the_cursor() {
         let mut index = Index::default();
-        index.update("src/error.rs", "pub enum ErrorKind {\n    Empty,\n    Bad(u8),\n}\npub struct Position(pub usize);\n").unwrap();
+        index
+            .update(
+                "src/error.rs",
+                "pub enum ErrorKind {\n    Empty,\n    Bad(u8),\n}\npub struct Position(pub usize);\n",
+            )
+            .unwrap();
         index.update("src/other.rs", "pub enum ErrorKind { Unrelated }\npub fn noise() {}\n").unwrap();
         let text = "use crate::error::ErrorKind;\nfn parse(s: &str) -> Result<(), ErrorKind> {\n    if s.is_empty() {\n        return Err(ErrorKind::";
         index.update("src/parse.rs", text).unwrap();
@@ -288,7 +409,10 @@ mod tests {
         let ctx = gather(&req, &index, None, &count);
         assert_eq!(
             ctx.files,
-            [ContextFile { path: "src/error.rs".into(), content: "pub enum ErrorKind {\n    Empty,\n    Bad(u8),\n}".into() }]
+            [ContextFile {
+                path: "src/error.rs".into(),
+                content: "pub enum ErrorKind {\n    Empty,\n    Bad(u8),\n}".into()
+            }]
         );
         assert!(ctx.files_tokens <= 60);
         assert_eq!(ctx.window.prefix, text);

@@ -110,7 +110,11 @@ impl Engine {
         Self::with_workspace(backend, settings, Arc::default())
     }
 
-    pub fn with_workspace(backend: Arc<dyn Backend>, settings: CompletionSettings, workspace: Arc<Workspace>) -> Self {
+    pub fn with_workspace(
+        backend: Arc<dyn Backend>,
+        settings: CompletionSettings,
+        workspace: Arc<Workspace>,
+    ) -> Self {
         Self {
             backend,
             workspace,
@@ -316,7 +320,10 @@ impl Engine {
         let line = text[..req.cursor].matches('\n').count();
         let (anchor, kept) = {
             let st = self.lock();
-            (st.anchors.get(&req.document).copied(), st.contexts.get(&req.document).map(|k| (k.line, k.generation)))
+            (
+                st.anchors.get(&req.document).copied(),
+                st.contexts.get(&req.document).map(|k| (k.line, k.generation)),
+            )
         };
         let recent = self.workspace.recent();
         let open = self.workspace.open_documents();
@@ -335,11 +342,18 @@ impl Engine {
         let context = {
             let index = self.workspace.index();
             let generation = index.generation();
-            let keep = kept.filter(|&(l, g)| settings.context && l.abs_diff(line) <= CONTEXT_LINES && g == generation);
+            let keep = kept
+                .filter(|&(l, g)| settings.context && l.abs_diff(line) <= CONTEXT_LINES && g == generation);
             let st = self.lock();
-            let kept_files = keep.and_then(|_| st.contexts.get(&req.document)).map(|k| (k.files.clone(), k.tokens));
+            let kept_files =
+                keep.and_then(|_| st.contexts.get(&req.document)).map(|k| (k.files.clone(), k.tokens));
             drop(st);
-            let c = gather::gather(&gather_req, &index, kept_files.as_ref().map(|(f, t)| (f.as_slice(), *t)), count);
+            let c = gather::gather(
+                &gather_req,
+                &index,
+                kept_files.as_ref().map(|(f, t)| (f.as_slice(), *t)),
+                count,
+            );
             if settings.context && kept_files.is_none() {
                 let k = Kept { files: c.files.clone(), tokens: c.files_tokens, line, generation };
                 self.lock().contexts.insert(req.document.clone(), k);

@@ -14,6 +14,7 @@ pub mod workspace;
 pub use complete::{Completion, CompletionRequest, complete};
 pub use inline::{Engine, EngineError, InlineAnswer, InlineRequest};
 pub use metrics::{Snapshot, Source};
+pub use tandem_context as context;
 pub use tandem_core::{Cancel, CompletionSettings};
 pub use tandem_model::Backend;
 pub use workspace::Workspace;

@@ -67,7 +67,8 @@ impl Workspace {
     pub fn relative(&self, path: &Path) -> Option<String> {
         let root = self.root()?;
         let rel = path.strip_prefix(&root).ok()?;
-        let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        let parts: Vec<String> =
+            rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
         (!parts.is_empty()).then(|| parts.join("/"))
     }
 

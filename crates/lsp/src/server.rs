@@ -22,6 +22,8 @@ pub struct Options {
     pub loader: Loader,
     /// Where to keep a copy of the metrics for `tandem stats`.
     pub metrics_file: Option<PathBuf>,
+    /// Log each completion request's record (stages, tokens) on stderr.
+    pub log_requests: bool,
 }
 
 impl std::fmt::Debug for Options {
@@ -29,6 +31,7 @@ impl std::fmt::Debug for Options {
         f.debug_struct("Options")
             .field("settings", &self.settings)
             .field("metrics_file", &self.metrics_file)
+            .field("log_requests", &self.log_requests)
             .finish()
     }
 }
@@ -55,6 +58,7 @@ struct Inner {
     /// The client can watch files for us (dynamic registration of didChangeWatchedFiles).
     watch: OnceLock<bool>,
     metrics_file: Option<PathBuf>,
+    log_requests: bool,
     metrics_written: Mutex<Option<Instant>>,
 }
 
@@ -111,6 +115,7 @@ impl Server {
             workspace: Arc::default(),
             watch: OnceLock::new(),
             metrics_file: options.metrics_file,
+            log_requests: options.log_requests,
             metrics_written: Mutex::new(None),
         }))
     }
@@ -257,7 +262,10 @@ impl Server {
                 register_options: serde_json::to_value(options).ok(),
             };
             if let Err(e) = self.0.client.register_capability(vec![registration]).await {
-                self.0.client.log_message(MessageType::WARNING, format!("tandem: no file watching: {e}")).await;
+                self.0
+                    .client
+                    .log_message(MessageType::WARNING, format!("tandem: no file watching: {e}"))
+                    .await;
             }
         }
     }
@@ -312,6 +320,11 @@ impl Server {
 
     /// Keeps a copy of the metrics on disk for `tandem stats`, at most once a second.
     fn save_metrics(&self, engine: &Engine) {
+        if self.0.log_requests
+            && let Some(r) = engine.metrics().metrics.recent.back()
+        {
+            eprintln!("tandem: request {}", serde_json::to_string(r).unwrap_or_default());
+        }
         let Some(path) = &self.0.metrics_file else { return };
         {
             let mut last = lock(&self.0.metrics_written);

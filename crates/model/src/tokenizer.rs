@@ -32,6 +32,15 @@ impl std::fmt::Debug for TextTokenizer {
 }
 
 impl TextTokenizer {
+    /// The tokenizer of a GGUF file, reading only its metadata.
+    pub fn load(path: &std::path::Path) -> Result<Self, TokenizerError> {
+        let mut file = std::fs::File::open(path)
+            .map_err(|e| TokenizerError::Build(format!("opening {}: {e}", path.display())))?;
+        let content = gguf_file::Content::read(&mut file)
+            .map_err(|e| TokenizerError::Build(format!("reading {}: {e}", path.display())))?;
+        Self::from_gguf(&content)
+    }
+
     pub fn from_gguf(content: &gguf_file::Content) -> Result<Self, TokenizerError> {
         let mut inner =
             tokenizers::Tokenizer::from_gguf(content).map_err(|e| TokenizerError::Build(e.to_string()))?;

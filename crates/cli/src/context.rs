@@ -1,0 +1,117 @@
+//! `tandem context FILE:LINE:COL`: shows what a completion prompt at that cursor would hold —
+//! the workspace definitions and the windows of the file — with token counts. For checking and
+//! tuning what the model sees.
+
+use crate::complete::{cursor_offset, decode, parse_target};
+use crate::models::{self, Choice};
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use tandem_core::{CompletionSettings, Manifest};
+use tandem_engine::Workspace;
+use tandem_engine::context::Language;
+use tandem_engine::context::gather::{Request, file_cost, gather};
+use tandem_model::TextTokenizer;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// FILE:LINE:COL, 1-based, the column counted in characters.
+    target: String,
+    /// The workspace root (default: the nearest directory above FILE holding .git, else the
+    /// current directory).
+    #[arg(long)]
+    root: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn find_root(file: &Path) -> PathBuf {
+    let abs = std::path::absolute(file).unwrap_or_else(|_| file.to_owned());
+    abs.ancestors()
+        .skip(1)
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_owned)
+        .unwrap_or_else(|| std::env::current_dir().unwrap_or_default())
+}
+
+pub fn run(
+    manifest: &Manifest,
+    choice: &Choice,
+    settings: &CompletionSettings,
+    args: Args,
+) -> Result<ExitCode> {
+    let (file, line, col) = parse_target(&args.target)?;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {file}"))?;
+    let text = decode(bytes, file)?;
+    let cursor = cursor_offset(&text, line, col).with_context(|| format!("bad position {}", args.target))?;
+    let root = std::path::absolute(args.root.clone().unwrap_or_else(|| find_root(Path::new(file))))?;
+    let resolved = models::resolve(manifest, choice)?;
+    let tokenizer = TextTokenizer::load(&resolved.path)?;
+    let count = |s: &str| tokenizer.encode(s).map_or(s.len() / 3 + 1, |t| t.len());
+
+    let workspace = Workspace::default();
+    workspace.set_root(Some(root.clone()));
+    let report = workspace.scan();
+    let abs = std::path::absolute(file)?;
+    let path = workspace.relative(&abs).unwrap_or_else(|| file.to_owned());
+    workspace.opened(&path, &text);
+    let req = Request {
+        path: &path,
+        language: Language::from_path(&path),
+        text: &text,
+        cursor,
+        prefix_tokens: settings.prefix_tokens,
+        suffix_tokens: settings.suffix_tokens,
+        context_tokens: if settings.context { settings.context_tokens } else { 0 },
+        anchor: None,
+        recent: &[],
+        open: &[],
+    };
+    let ctx = gather(&req, &workspace.index(), None, &count);
+    let w = &ctx.window;
+    if args.json {
+        let files: Vec<_> = ctx
+            .files
+            .iter()
+            .map(|f| serde_json::json!({"path": f.path, "content": f.content, "tokens": file_cost(&f.path, &f.content, &count)}))
+            .collect();
+        let out = serde_json::json!({
+            "root": root.display().to_string(),
+            "path": path,
+            "indexed_files": report.indexed,
+            "files": files,
+            "files_tokens": ctx.files_tokens,
+            "headers": &w.prefix[..w.header_len],
+            "prefix": &w.prefix[w.header_len..],
+            "prefix_tokens": count(&w.prefix),
+            "suffix": w.suffix,
+            "suffix_tokens": count(&w.suffix),
+        });
+        println!("{out:#}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "# workspace {} ({} files indexed in {} ms)",
+        root.display(),
+        report.indexed,
+        report.elapsed.as_millis()
+    );
+    for f in &ctx.files {
+        println!("\n## {} ({} tokens)\n{}", f.path, file_cost(&f.path, &f.content, &count), f.content);
+    }
+    println!(
+        "\n## {path}: before the cursor ({} tokens, headers {} bytes)\n{}",
+        count(&w.prefix),
+        w.header_len,
+        w.prefix
+    );
+    println!("\n## after the cursor ({} tokens)\n{}", count(&w.suffix), w.suffix);
+    println!(
+        "\n# context {} + prefix {} + suffix {} tokens",
+        ctx.files_tokens,
+        count(&w.prefix),
+        count(&w.suffix)
+    );
+    Ok(ExitCode::SUCCESS)
+}
