@@ -10,7 +10,7 @@
 (namespace_definition name: (_) @name body: (declaration_list) @body) @definition.module
 (type_definition declarator: (type_identifier) @name) @definition.type
 (alias_declaration name: (type_identifier) @name) @definition.type
-(preproc_def name: (identifier) @name) @definition.macro
+(preproc_def name: (identifier) @name value: (_)) @definition.macro
 (preproc_function_def name: (identifier) @name) @definition.macro
 (enumerator name: (identifier) @name) @definition.variant
 (field_declaration declarator: (field_identifier) @name) @definition.field

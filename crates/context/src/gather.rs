@@ -254,6 +254,19 @@ fn wanted(text: &str, cursor: usize) -> HashMap<&str, f32> {
     out
 }
 
+/// The name code uses for the module in `path`: its file stem, or its directory for package
+/// files (`pkg/__init__.py`, `util/index.ts`) and Go (packages are directories).
+fn module_name(path: &str) -> &str {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let stem = file.split('.').next().unwrap_or(file);
+    let dir_name = || imports::dir(path).rsplit('/').next().unwrap_or("");
+    if stem == "__init__" || stem == "index" || stem == "mod" || file.ends_with(".go") {
+        dir_name()
+    } else {
+        stem
+    }
+}
+
 fn kind_weight(kind: Kind) -> f32 {
     match kind {
         Kind::Class | Kind::Struct | Kind::Enum | Kind::Trait | Kind::Interface | Kind::Type => 1.0,
@@ -292,6 +305,8 @@ fn candidates(req: &Request<'_>, cursor: usize, outline: &Outline, index: &Index
         }
     };
     let open: HashSet<&str> = req.open.iter().map(String::as_str).collect();
+    let before = &req.text[..cursor];
+    let typing = &before[before.trim_end_matches(|c: char| c.is_alphanumeric() || c == '_').len()..];
     for imp in &imported {
         if let Some(e) = index.get(&imp.path) {
             let boost = if open.contains(imp.path.as_str()) { 1.2 } else { 1.0 };
@@ -299,6 +314,17 @@ fn candidates(req: &Request<'_>, cursor: usize, outline: &Outline, index: &Index
             let mut names = wanted.clone();
             for n in &imp.names {
                 names.entry(n.as_str()).or_insert(0.3);
+            }
+            // A module used by name near the cursor (`util.`): what it defines at the top.
+            let module_weight = wanted.get(module_name(&imp.path)).copied().unwrap_or(0.0) * 0.8;
+            // The word being typed at the cursor: definitions it may be the start of.
+            for d in &e.outline.definitions {
+                if d.parent.is_none() && module_weight > 0.0 {
+                    names.entry(d.name.as_str()).or_insert(module_weight);
+                }
+                if typing.len() >= 2 && d.name.starts_with(typing) && d.name != typing {
+                    names.insert(d.name.as_str(), 0.9);
+                }
             }
             consider(&imp.path, &e.outline, boost, &names);
         }

@@ -13,6 +13,10 @@ pub trait Files {
     fn paths(&self) -> Box<dyn Iterator<Item = &str> + '_>;
     /// The Go module path declared by the `go.mod` at `dir/go.mod`, if any.
     fn go_module(&self, dir: &str) -> Option<String>;
+    /// The import statements of an indexed file (to follow re-exports of index files).
+    fn imports_of(&self, _path: &str) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// A file an import reaches, with the names it takes from it (empty: the whole file).
@@ -357,7 +361,19 @@ fn script(from: &str, statement: &str, files: &dyn Files) -> Vec<Imported> {
     if head.contains('*') {
         names.clear();
     }
-    vec![Imported { path, names }]
+    // An index file that re-exports (`export * from "./http"`): its sources count too.
+    let mut out = Vec::new();
+    if path.rsplit('/').next().is_some_and(|f| f.starts_with("index.")) {
+        for s in files.imports_of(&path).iter().filter(|s| s.trim_start().starts_with("export")) {
+            if let Some(Some(p)) =
+                quoted(&s[s.rfind(" from ").unwrap_or(0)..]).map(|spec| script_module(files, &path, spec))
+            {
+                out.push(Imported { path: p, names: names.clone() });
+            }
+        }
+    }
+    out.insert(0, Imported { path, names });
+    out
 }
 
 // ---- Go ----

@@ -174,6 +174,10 @@ impl Files for Index {
     fn go_module(&self, dir: &str) -> Option<String> {
         self.go_modules.get(dir).cloned()
     }
+
+    fn imports_of(&self, path: &str) -> Vec<String> {
+        self.files.get(path).map(|e| e.outline.imports.clone()).unwrap_or_default()
+    }
 }
 
 #[cfg(test)]

@@ -120,7 +120,8 @@ fn is_boundary(p: &Parsed<'_>, text: &str, line: usize) -> bool {
     let Some(last) = before.char_indices().last().map(|(i, _)| i) else { return true };
     let rest = &text[line..];
     let first = line + (rest.len() - rest.trim_start().len());
-    if first >= text.len() {
+    // A closing bracket ends something that started above: not a place to start.
+    if first >= text.len() || text[first..].starts_with(['}', ')', ']']) {
         return false;
     }
     let Some(node) = p.tree.root_node().descendant_for_byte_range(last, first) else { return false };
