@@ -71,10 +71,10 @@ struct Candidate {
     text: String,
 }
 
-/// Tokens a context file costs in the repository-level layout: a separator token, its path line,
-/// its content and a newline.
+/// Tokens a context file costs in the repository-level layout (`<sep>{path}\n{content}\n`, each
+/// part encoded on its own): the separator, the path, the content and two newlines.
 pub fn file_cost(path: &str, content: &str, count: &dyn Fn(&str) -> usize) -> usize {
-    1 + count(&format!("{path}\n{content}\n"))
+    3 + count(path) + count(content)
 }
 
 /// Gathers the context for `req` from `index` (which may be empty), or keeps the files of an
@@ -233,25 +233,34 @@ fn identifiers(text: &str) -> impl Iterator<Item = &str> {
         .filter(|w| w.len() >= 2 && !w.starts_with(|c: char| c.is_ascii_digit()) && !COMMON.contains(w))
 }
 
-/// How much each name used near the cursor matters: closer lines weigh more.
-fn wanted(text: &str, cursor: usize) -> HashMap<&str, f32> {
-    let mut out: HashMap<&str, f32> = HashMap::new();
+/// Names used near the cursor and how much each matters (closer lines weigh more); and, apart,
+/// the names used there as qualifiers (`util.x`, `fmt::y`): modules whose contents are wanted.
+fn wanted(text: &str, cursor: usize) -> (HashMap<&str, f32>, HashMap<&str, f32>) {
+    let (mut names, mut qualifiers): (HashMap<&str, f32>, HashMap<&str, f32>) = Default::default();
     let (before, after) = text.split_at(cursor);
-    for (i, line) in before.rsplit('\n').take(NEAR_LINES_ABOVE).enumerate() {
-        let w = 1.0 / (1.0 + i as f32 / 8.0);
+    let above = before
+        .rsplit('\n')
+        .take(NEAR_LINES_ABOVE)
+        .enumerate()
+        .map(|(i, l)| (l, 1.0 / (1.0 + i as f32 / 8.0)));
+    let below =
+        after.split('\n').take(NEAR_LINES_BELOW).enumerate().map(|(i, l)| (l, 0.8 / (1.0 + i as f32 / 4.0)));
+    for (line, w) in above.chain(below) {
+        let import_line = ["use ", "pub use ", "import ", "from ", "#include", "package ", "mod "]
+            .iter()
+            .any(|k| line.trim_start().starts_with(k));
         for id in identifiers(line) {
-            let e = out.entry(id).or_insert(0.0);
+            let e = names.entry(id).or_insert(0.0);
             *e = e.max(w);
+            let offset = id.as_ptr() as usize - line.as_ptr() as usize;
+            let next = &line[offset + id.len()..];
+            if !import_line && (next.starts_with('.') || next.starts_with("::")) {
+                let e = qualifiers.entry(id).or_insert(0.0);
+                *e = e.max(w);
+            }
         }
     }
-    for (i, line) in after.split('\n').take(NEAR_LINES_BELOW).enumerate() {
-        let w = 0.8 / (1.0 + i as f32 / 4.0);
-        for id in identifiers(line) {
-            let e = out.entry(id).or_insert(0.0);
-            *e = e.max(w);
-        }
-    }
-    out
+    (names, qualifiers)
 }
 
 /// The name code uses for the module in `path`: its file stem, or its directory for package
@@ -278,7 +287,7 @@ fn kind_weight(kind: Kind) -> f32 {
 }
 
 fn candidates(req: &Request<'_>, cursor: usize, outline: &Outline, index: &Index) -> Vec<Candidate> {
-    let wanted = wanted(req.text, cursor);
+    let (wanted, qualifiers) = wanted(req.text, cursor);
     // The names the file itself defines near the cursor are visible already.
     let imported: Vec<Imported> = match req.language {
         Some(l) => imports::resolve(l, req.path, &outline.imports, index),
@@ -316,7 +325,7 @@ fn candidates(req: &Request<'_>, cursor: usize, outline: &Outline, index: &Index
                 names.entry(n.as_str()).or_insert(0.3);
             }
             // A module used by name near the cursor (`util.`): what it defines at the top.
-            let module_weight = wanted.get(module_name(&imp.path)).copied().unwrap_or(0.0) * 0.8;
+            let module_weight = qualifiers.get(module_name(&imp.path)).copied().unwrap_or(0.0) * 0.8;
             // The word being typed at the cursor: definitions it may be the start of.
             for d in &e.outline.definitions {
                 if d.parent.is_none() && module_weight > 0.0 {

@@ -59,10 +59,12 @@ pub fn window(
             header_len: 0,
         };
     };
+    // What the prompt's prefix costs: headers and window together, as the model reads them.
+    let cost = |headers: &str, start: usize| count(&format!("{headers}{}", &before[start..]));
     // Keep the anchor while the headers it needs and the text from it still fit.
     if let Some(a) = anchored {
         let headers = headers(p, text, cursor, a);
-        if count(&headers) + count(&before[a..]) <= prefix_budget {
+        if cost(&headers, a) <= prefix_budget {
             return assemble(headers, before, a, suffix);
         }
     }
@@ -71,7 +73,7 @@ pub fn window(
     let mut start = boundary_at_or_after(p, text, prefix_start(before, budget, count), cursor);
     loop {
         let headers = headers(p, text, cursor, start);
-        let used = count(&headers) + count(&before[start..]);
+        let used = cost(&headers, start);
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         if used <= prefix_budget || start >= line_start {
             if used > prefix_budget {
