@@ -1,0 +1,86 @@
+-- The plugin against the server contract it codes to, with a stand-in server that answers at
+-- once (fake_server.py): `tandem/status` drives the status, `:TandemExplain` sends the exact
+-- selected range to `tandem.explain` and shows the markdown in a floating window, and the
+-- settings arrive as initializationOptions.
+--
+--   nvim --headless -u NONE -i NONE -n -c "luafile editors/nvim/test/contract.lua"
+local t = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "driver.lua")
+local eq, lua, input, wait_for, say = t.eq, t.lua, t.input, t.wait_for, t.say
+
+local function requests(log, method)
+  local found = {}
+  if vim.fn.filereadable(log) == 1 then
+    for _, l in ipairs(vim.fn.readfile(log)) do
+      local m = vim.fn.json_decode(l)
+      if m.method == method then
+        found[#found + 1] = m.params
+      end
+    end
+  end
+  return found
+end
+
+t.run("nvim contract", function()
+  local log = vim.fn.tempname()
+  vim.env.FAKE_TANDEM_LOG = log
+  local fake = t.plugin .. "/test/fake_server.py"
+  local dir = t.start({ cmd = { "python3", fake }, settings = { max_tokens = 16, multiline = "never" } })
+  local file = dir .. "/add.py"
+  vim.fn.writefile({ "def add(a, b):", "    return a + b", "" }, file)
+  t.edit(file)
+
+  -- initializationOptions carry the settings.
+  local init = wait_for(5000, "initialize", function()
+    return requests(log, "initialize")[1]
+  end)
+  eq({ completion = { max_tokens = 16, multiline = "never" } }, init.initializationOptions, "initializationOptions")
+
+  -- tandem/status: loading, then degraded, reaches the status and the statusline.
+  local status = wait_for(5000, "status degraded", function()
+    local s = lua("return require('tandem').status()")
+    return s.state == "degraded" and s
+  end)
+  eq({ state = "degraded", model = "fake-model", detail = "remote unreachable; local model only" }, status, "status")
+  eq("tandem: degraded", lua("return require('tandem').statusline()"), "statusline")
+  say("status: %s", vim.inspect(status))
+
+  -- A characterwise visual selection: the exact range (end after the last selected character).
+  input("2G05lvt+<Esc>")
+  wait_for(2000, "the selection", function()
+    return lua("return vim.api.nvim_buf_get_mark(0, '>')[2]") == 12
+  end)
+  lua("vim.cmd(\"'<,'>TandemExplain\")")
+  local answer = wait_for(5000, "the explain answer", function()
+    return lua("return require('tandem.explain').last")
+  end)
+  local sent = requests(log, "workspace/executeCommand")[1]
+  eq("tandem.explain", sent.command, "command")
+  eq(vim.uri_from_fname(file), sent.arguments[1].uri, "uri")
+  eq({ start = { line = 1, character = 5 }, ["end"] = { line = 1, character = 13 } }, sent.arguments[1].range, "range")
+  eq(true, answer.degraded, "degraded answer")
+  local shown = lua([[
+    local w = require("tandem.explain").window
+    if not (w and vim.api.nvim_win_is_valid(w)) then return nil end
+    return {
+      float = vim.api.nvim_win_get_config(w).relative ~= "",
+      text = table.concat(vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(w), 0, -1, false), "\n"),
+    }
+  ]])
+  assert(shown, "no explanation window")
+  eq(true, shown.float, "a floating window")
+  assert(shown.text:find("returns the sum", 1, true), "answer shown: " .. shown.text)
+  assert(shown.text:find("(1:5-1:13)", 1, true), "range echoed: " .. shown.text)
+  assert(shown.text:find("degraded: remote unreachable", 1, true), "degraded noted: " .. shown.text)
+  say("explained lines: %s", vim.inspect(shown.text))
+
+  -- A linewise range: whole lines.
+  lua("vim.cmd('1,2TandemExplain')")
+  wait_for(5000, "the second explain request", function()
+    return #requests(log, "workspace/executeCommand") == 2
+  end)
+  eq(
+    { start = { line = 0, character = 0 }, ["end"] = { line = 1, character = 16 } },
+    requests(log, "workspace/executeCommand")[2].arguments[1].range,
+    "line range"
+  )
+end)

@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""A stand-in for `tandem lsp` that answers instantly, for testing the plugin's explain and
+status paths against the server contract (`tandem.explain`, `tandem/status`) without the model.
+
+It records every request's method and params to the file named by FAKE_TANDEM_LOG (one JSON
+object a line), offers `tandem.explain`, reports `tandem/status` loading then degraded, answers
+`tandem.explain` with markdown naming the range it got, and suggests `a + b` inline.
+"""
+
+import json
+import os
+import sys
+
+
+def read():
+    length = None
+    while True:
+        line = sys.stdin.buffer.readline()
+        if not line:
+            return None
+        line = line.strip()
+        if not line:
+            break
+        name, _, value = line.partition(b":")
+        if name.lower() == b"content-length":
+            length = int(value)
+    return json.loads(sys.stdin.buffer.read(length))
+
+
+def send(message):
+    body = json.dumps(message).encode()
+    sys.stdout.buffer.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    sys.stdout.buffer.flush()
+
+
+def log(message):
+    path = os.environ.get("FAKE_TANDEM_LOG")
+    if path:
+        with open(path, "a") as f:
+            f.write(json.dumps({"method": message.get("method"), "params": message.get("params")}) + "\n")
+
+
+def status(state, detail):
+    send({"jsonrpc": "2.0", "method": "tandem/status",
+          "params": {"state": state, "model": "fake-model", "detail": detail}})
+
+
+def main():
+    while True:
+        message = read()
+        if message is None:
+            return
+        log(message)
+        method, id_ = message.get("method"), message.get("id")
+        if method == "initialize":
+            send({"jsonrpc": "2.0", "id": id_, "result": {
+                "capabilities": {
+                    "textDocumentSync": 2,
+                    "inlineCompletionProvider": True,
+                    "executeCommandProvider": {"commands": ["tandem.explain"]},
+                },
+                "serverInfo": {"name": "fake-tandem"},
+            }})
+        elif method == "initialized":
+            status("loading", "loading the model")
+            status("degraded", "remote unreachable; local model only")
+        elif method == "workspace/executeCommand":
+            arg = (message["params"].get("arguments") or [{}])[0]
+            r = arg.get("range") or {}
+            start, end = r.get("start", {}), r.get("end", {})
+            text = "`add` returns the sum of **a** and **b** (%s:%s-%s:%s)." % (
+                start.get("line"), start.get("character"), end.get("line"), end.get("character"))
+            send({"jsonrpc": "2.0", "id": id_, "result": {
+                "markdown": text, "model": "fake-model", "route": "local",
+                "reason": "remote unreachable", "degraded": True}})
+        elif method == "textDocument/inlineCompletion":
+            pos = message["params"]["position"]
+            send({"jsonrpc": "2.0", "id": id_, "result": {"items": [
+                {"insertText": "a + b", "range": {"start": pos, "end": pos}}]}})
+        elif method == "shutdown":
+            send({"jsonrpc": "2.0", "id": id_, "result": None})
+        elif method == "exit":
+            return
+        elif id_ is not None:
+            send({"jsonrpc": "2.0", "id": id_, "error": {"code": -32601, "message": "no " + str(method)}})
+
+
+if __name__ == "__main__":
+    main()
