@@ -83,4 +83,19 @@ t.run("nvim contract", function()
     requests(log, "workspace/executeCommand")[2].arguments[1].range,
     "line range"
   )
+
+  -- configure() sends the changed settings; a server that dies shows as an error.
+  lua("require('tandem').configure({ max_tokens = 8 })")
+  wait_for(5000, "the configuration change", function()
+    return requests(log, "workspace/didChangeConfiguration")[1]
+  end)
+  eq({ settings = { completion = { max_tokens = 8 } } }, requests(log, "workspace/didChangeConfiguration")[1], "didChangeConfiguration")
+  lua("require('tandem').configure({ crash = true })")
+  local dead = wait_for(5000, "the status after the server died", function()
+    local s = lua("return require('tandem').status()")
+    return s.state == "error" and s
+  end)
+  assert(dead.detail:find("code 7", 1, true), "exit code in the status: " .. vim.inspect(dead))
+  eq(vim.NIL, lua("return require('tandem').client()"), "no client after the exit")
+  say("server exit: %s", dead.detail)
 end)

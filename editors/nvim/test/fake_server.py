@@ -4,7 +4,8 @@ status paths against the server contract (`tandem.explain`, `tandem/status`) wit
 
 It records every request's method and params to the file named by FAKE_TANDEM_LOG (one JSON
 object a line), offers `tandem.explain`, reports `tandem/status` loading then degraded, answers
-`tandem.explain` with markdown naming the range it got, and suggests `a + b` inline.
+`tandem.explain` with markdown naming the range it got, suggests `a + b` inline, and exits with
+code 7 when a configuration change asks it to (`{"completion": {"crash": true}}`).
 """
 
 import json
@@ -77,6 +78,9 @@ def main():
             pos = message["params"]["position"]
             send({"jsonrpc": "2.0", "id": id_, "result": {"items": [
                 {"insertText": "a + b", "range": {"start": pos, "end": pos}}]}})
+        elif method == "workspace/didChangeConfiguration":
+            if message["params"]["settings"]["completion"].get("crash"):
+                sys.exit(7)
         elif method == "shutdown":
             send({"jsonrpc": "2.0", "id": id_, "result": None})
         elif method == "exit":

@@ -123,10 +123,12 @@ async function start(): Promise<void> {
   if (!command) {
     const message = notFoundMessage(configured);
     setStatus({ state: 'error', model: '', detail: message });
-    const pick = await vscode.window.showErrorMessage(message, 'Open Settings');
-    if (pick) {
-      await vscode.commands.executeCommand('workbench.action.openSettings', 'tandem.path');
-    }
+    // Not awaited: activation must not wait for the user to close the message.
+    void vscode.window.showErrorMessage(message, 'Open Settings').then((pick) => {
+      if (pick) {
+        void vscode.commands.executeCommand('workbench.action.openSettings', 'tandem.path');
+      }
+    });
     return;
   }
   const serverOptions: ServerOptions = { command, args: ['lsp'] };

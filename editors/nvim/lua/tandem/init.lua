@@ -134,13 +134,16 @@ local function client_config()
       end
     end,
     on_exit = function(code, signal)
-      client_id = nil
-      attached = {}
-      if code ~= 0 or signal ~= 0 then
-        set_status("error", nil, ("tandem lsp exited (code %d, signal %d)"):format(code, signal))
-      else
-        set_status("stopped")
-      end
+      -- Called from the process's exit callback, where most of the API is off limits.
+      vim.schedule(function()
+        client_id = nil
+        attached = {}
+        if code ~= 0 or signal ~= 0 then
+          set_status("error", nil, ("tandem lsp exited (code %d, signal %d)"):format(code, signal))
+        else
+          set_status("stopped")
+        end
+      end)
     end,
   }
 end
