@@ -84,6 +84,20 @@ t.run("nvim contract", function()
     "line range"
   )
 
+  -- A buffer unloaded and loaded again gets its ghost text back.
+  lua("vim.cmd('bunload!')")
+  t.edit(file)
+  input("Goreturn ")
+  local g = wait_for(5000, "ghost text in the reloaded buffer", function()
+    local shown = t.ghost()
+    return shown.text and shown
+  end)
+  eq("a + b", g.text, "suggestion after reloading")
+  input("<Tab><Esc>")
+  wait_for(2000, "the accepted suggestion", function()
+    return t.line(4) == "return a + b"
+  end)
+
   -- configure() sends the changed settings; a server that dies shows as an error.
   lua("require('tandem').configure({ max_tokens = 8 })")
   wait_for(5000, "the configuration change", function()

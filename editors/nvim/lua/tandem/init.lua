@@ -267,6 +267,13 @@ function M.attach(buf)
     return
   end
   attached[buf] = id
+  api.nvim_create_autocmd("BufUnload", {
+    buffer = buf,
+    once = true,
+    callback = function()
+      attached[buf] = nil
+    end,
+  })
   if use_builtin() then
     vim.lsp.inline_completion.enable(true, { bufnr = buf })
   else
