@@ -11,8 +11,8 @@ local function requests(log, method)
   local found = {}
   if vim.fn.filereadable(log) == 1 then
     for _, l in ipairs(vim.fn.readfile(log)) do
-      local m = vim.fn.json_decode(l)
-      if m.method == method then
+      local ok, m = pcall(vim.fn.json_decode, l) -- the last line may be half written
+      if ok and m.method == method then
         found[#found + 1] = m.params
       end
     end
@@ -97,6 +97,32 @@ t.run("nvim contract", function()
   wait_for(2000, "the accepted suggestion", function()
     return t.line(4) == "return a + b"
   end)
+
+  -- Late answers are dropped: after a dismiss, after the cursor moved, after more typing.
+  local function stays_empty(what)
+    vim.wait(1800)
+    local shown = t.ghost()
+    eq({ text = nil, marks = 0 }, { text = shown.text, marks = shown.marks }, what)
+  end
+  input("oslow = ")
+  vim.wait(300) -- the request is out, its answer a second away
+  input("<C-]>")
+  stays_empty("a late answer after a dismiss")
+  input("<BS> ")
+  vim.wait(300)
+  input("<Left>")
+  stays_empty("a late answer after the cursor moved")
+  input("<End>x")
+  vim.wait(300)
+  input("y")
+  local late = wait_for(5000, "the answer to the last keystroke", function()
+    local shown = t.ghost()
+    return shown.text and shown
+  end)
+  eq("a + b", late.text, "the answer to the last keystroke")
+  eq("slow = xy", t.line(5), "the typed line")
+  input("<Esc>")
+  say("late answers dropped")
 
   -- configure() sends the changed settings; a server that dies shows as an error.
   lua("require('tandem').configure({ max_tokens = 8 })")

@@ -18,7 +18,11 @@ end
 
 --- Runs Lua `code` in the editor under test with `...` as its arguments; returns its result.
 function M.lua(code, ...)
-  return vim.fn.rpcrequest(chan, "nvim_exec_lua", code, { ... })
+  local ok, result = pcall(vim.fn.rpcrequest, chan, "nvim_exec_lua", code, { ... })
+  if not ok then
+    error(("%s\nin: %s"):format(result, vim.trim(code)), 2)
+  end
+  return result
 end
 
 --- Types `keys` (with <> notation) into the editor under test.

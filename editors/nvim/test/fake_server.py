@@ -4,13 +4,18 @@ status paths against the server contract (`tandem.explain`, `tandem/status`) wit
 
 It records every request's method and params to the file named by FAKE_TANDEM_LOG (one JSON
 object a line), offers `tandem.explain`, reports `tandem/status` loading then degraded, answers
-`tandem.explain` with markdown naming the range it got, suggests `a + b` inline, and exits with
+`tandem.explain` with markdown naming the range it got, suggests `a + b` inline (a second late
+when the document contains "slow"), and exits with
 code 7 when a configuration change asks it to (`{"completion": {"crash": true}}`).
 """
 
 import json
 import os
 import sys
+import threading
+
+lock = threading.Lock()
+documents = {}
 
 
 def read():
@@ -30,8 +35,9 @@ def read():
 
 def send(message):
     body = json.dumps(message).encode()
-    sys.stdout.buffer.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-    sys.stdout.buffer.flush()
+    with lock:
+        sys.stdout.buffer.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        sys.stdout.buffer.flush()
 
 
 def log(message):
@@ -39,6 +45,19 @@ def log(message):
     if path:
         with open(path, "a") as f:
             f.write(json.dumps({"method": message.get("method"), "params": message.get("params")}) + "\n")
+
+
+def apply(text, change):
+    """Applies one LSP content change (ASCII text assumed: characters are bytes)."""
+    if "range" not in change:
+        return change["text"]
+    lines = text.split("\n")
+
+    def offset(p):
+        return sum(len(line) + 1 for line in lines[: p["line"]]) + p["character"]
+
+    r = change["range"]
+    return text[: offset(r["start"])] + change["text"] + text[offset(r["end"]) :]
 
 
 def status(state, detail):
@@ -74,10 +93,23 @@ def main():
             send({"jsonrpc": "2.0", "id": id_, "result": {
                 "markdown": text, "model": "fake-model", "route": "local",
                 "reason": "remote unreachable", "degraded": True}})
+        elif method == "textDocument/didOpen":
+            doc = message["params"]["textDocument"]
+            documents[doc["uri"]] = doc["text"]
+        elif method == "textDocument/didChange":
+            uri = message["params"]["textDocument"]["uri"]
+            for change in message["params"]["contentChanges"]:
+                documents[uri] = apply(documents.get(uri, ""), change)
         elif method == "textDocument/inlineCompletion":
             pos = message["params"]["position"]
-            send({"jsonrpc": "2.0", "id": id_, "result": {"items": [
-                {"insertText": "a + b", "range": {"start": pos, "end": pos}}]}})
+            text = documents.get(message["params"]["textDocument"]["uri"], "")
+            reply = {"jsonrpc": "2.0", "id": id_, "result": {"items": [
+                {"insertText": "a + b", "range": {"start": pos, "end": pos}}]}}
+            if "slow" in text:
+                # A model call that takes a while: the editor may have moved on by then.
+                threading.Timer(1.0, send, [reply]).start()
+            else:
+                send(reply)
         elif method == "workspace/didChangeConfiguration":
             if message["params"]["settings"]["completion"].get("crash"):
                 sys.exit(7)

@@ -221,16 +221,25 @@ async function explainSelection(): Promise<void> {
   const selection = editor.selection;
   const range = selection.isEmpty ? editor.document.lineAt(selection.active.line).range : selection;
   const args = explainArguments(c.code2ProtocolConverter.asUri(editor.document.uri), c.code2ProtocolConverter.asRange(range));
+  let cancelled = false;
   try {
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'tandem: explaining…', cancellable: true },
-      (_, token) => c.sendRequest(ExecuteCommandRequest.type, { command: EXPLAIN_COMMAND, arguments: args }, token),
+      (_, token) => {
+        token.onCancellationRequested(() => (cancelled = true));
+        return c.sendRequest(ExecuteCommandRequest.type, { command: EXPLAIN_COMMAND, arguments: args }, token);
+      },
     );
-    await showExplanation(result, args[0]);
+    if (!cancelled) {
+      await showExplanation(result, args[0]);
+    }
   } catch (e) {
+    if (cancelled) {
+      return;
+    }
     if (e instanceof ResponseError && e.code === METHOD_NOT_FOUND) {
       void vscode.window.showErrorMessage('tandem: this tandem has no explain command; update tandem.');
-    } else if (!(e instanceof vscode.CancellationError)) {
+    } else {
       void vscode.window.showErrorMessage(`tandem: explain failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }

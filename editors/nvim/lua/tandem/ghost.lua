@@ -97,6 +97,7 @@ function M.clear(buf)
     s.timer:stop()
   end
   cancel_pending(s)
+  s.seq = s.seq + 1 -- an answer still on its way is dropped
   s.item = nil
   s.extmark = nil
   if api.nvim_buf_is_valid(buf) then
