@@ -124,6 +124,37 @@ t.run("nvim contract", function()
   input("<Esc>")
   say("late answers dropped")
 
+  -- A block: shown on virtual lines, taken a line at a time, then whole.
+  input("o    # block")
+  local block = wait_for(5000, "a block suggestion", function()
+    local shown = t.ghost()
+    return shown.text and shown
+  end)
+  eq("\n    x = 1\n    y = 2", block.text, "the block")
+  local virt = lua([[
+    local g = require("tandem.ghost")
+    local m = vim.api.nvim_buf_get_extmarks(0, g.namespace, 0, -1, { details = true })[1]
+    local out = {}
+    for _, l in ipairs(m[4].virt_lines or {}) do
+      out[#out + 1] = l[1][1]
+    end
+    return out
+  ]])
+  eq({ "    x = 1", "    y = 2" }, virt, "virtual lines")
+  input("<M-l>")
+  wait_for(2000, "the first line of the block", function()
+    return t.line(7) == "    x = 1"
+  end)
+  eq("\n    y = 2", lua("return require('tandem.ghost').current(0)"), "the rest of the block")
+  input("<Tab>")
+  wait_for(2000, "the whole block", function()
+    return t.line(8) == "    y = 2"
+  end)
+  eq({ "    # block", "    x = 1", "    y = 2" }, lua("return vim.api.nvim_buf_get_lines(0, 5, 8, false)"), "block lines")
+  eq({ 8, 9 }, lua("return vim.api.nvim_win_get_cursor(0)"), "cursor after the block")
+  input("<Esc>")
+  say("block accepted line by line")
+
   -- configure() sends the changed settings; a server that dies shows as an error.
   lua("require('tandem').configure({ max_tokens = 8 })")
   wait_for(5000, "the configuration change", function()

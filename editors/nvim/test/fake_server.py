@@ -5,7 +5,7 @@ status paths against the server contract (`tandem.explain`, `tandem/status`) wit
 It records every request's method and params to the file named by FAKE_TANDEM_LOG (one JSON
 object a line), offers `tandem.explain`, reports `tandem/status` loading then degraded, answers
 `tandem.explain` with markdown naming the range it got, suggests `a + b` inline (a second late
-when the document contains "slow"), and exits with
+when the document contains "slow"; a block after a line ending in "# block"), and exits with
 code 7 when a configuration change asks it to (`{"completion": {"crash": true}}`).
 """
 
@@ -103,8 +103,10 @@ def main():
         elif method == "textDocument/inlineCompletion":
             pos = message["params"]["position"]
             text = documents.get(message["params"]["textDocument"]["uri"], "")
+            line = text.split("\n")[pos["line"]] if pos["line"] < len(text.split("\n")) else ""
+            suggestion = "\n    x = 1\n    y = 2" if line.endswith("# block") else "a + b"
             reply = {"jsonrpc": "2.0", "id": id_, "result": {"items": [
-                {"insertText": "a + b", "range": {"start": pos, "end": pos}}]}}
+                {"insertText": suggestion, "range": {"start": pos, "end": pos}}]}}
             if "slow" in text:
                 # A model call that takes a while: the editor may have moved on by then.
                 threading.Timer(1.0, send, [reply]).start()

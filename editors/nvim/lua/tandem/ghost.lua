@@ -53,23 +53,20 @@ local function render(buf, s)
   local it = s.item
   local lines = vim.split(it.ghost, "\n", { plain = true })
   local hl = "TandemGhost"
-  local rest = it.after:sub(it.del + 1)
   local virt_lines = {}
   for i = 2, #lines do
     virt_lines[#virt_lines + 1] = { { lines[i], hl } }
   end
   local opts = { hl_mode = "combine" }
   if util.has("0.10") then
-    -- Inline virtual text pushes the rest of the line to the right by itself.
+    -- Inline virtual text pushes the rest of the line to the right (where it stays, on the
+    -- first line, even when accepting a block would move it below).
     opts.virt_text = { { lines[1], hl } }
     opts.virt_text_pos = "inline"
-    if #lines > 1 and rest ~= "" then
-      table.insert(virt_lines[#virt_lines], { rest, hl })
-    end
   else
     -- Overlay the suggestion and, after it, the rest of the line where it will end up; blanks
     -- cover what is left of the line underneath.
-    local first = lines[1]
+    local first, rest = lines[1], it.after:sub(it.del + 1)
     if #lines > 1 then
       table.insert(virt_lines[#virt_lines], { rest, hl })
       rest = ""
