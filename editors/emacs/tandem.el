@@ -279,8 +279,9 @@ eglot runs one server per buffer: in these modes tandem replaces the usual one."
                          (or (tandem--get m "state") (plist-get tandem-status :state) "unknown")
                          (let ((model (tandem--get m "model"))) (if model (format ", model %s" model) ""))
                          (let ((p50 (tandem--get m "latency_p50_ms")) (p95 (tandem--get m "latency_p95_ms")))
-                           (if p50 (format ", %s requests, p50 %s ms, p95 %s ms"
-                                           (tandem--get m "requests") p50 p95)
+                           (if (and (numberp p50) (numberp p95))
+                               (format ", %s requests, p50 %.0f ms, p95 %.0f ms"
+                                       (tandem--get m "requests") p50 p95)
                              ""))))))
     (cond ((tandem--lsp-workspace) (tandem--lsp-request "tandem/metrics" nil show))
           ((and (fboundp 'eglot-current-server) (eglot-current-server))
