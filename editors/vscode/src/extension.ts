@@ -161,7 +161,14 @@ async function start(): Promise<void> {
     }
   });
   c.onDidChangeState((e) => {
-    if (e.newState === ClientState.Stopped && client === c) {
+    if (client !== c) {
+      return;
+    }
+    if (e.newState === ClientState.Running && !hasStatusNotifications) {
+      // Started, or restarted by the client after a crash: the model loads again.
+      setStatus({ state: 'loading', model: '', detail: 'loading the model' });
+      pollStatus();
+    } else if (e.newState === ClientState.Stopped) {
       stopPolling();
       setStatus({ state: 'stopped', model: status.model, detail: 'the server stopped; run "tandem: Restart Server"' });
     }
@@ -173,11 +180,6 @@ async function start(): Promise<void> {
     const message = `tandem: could not start ${command} lsp: ${e instanceof Error ? e.message : String(e)}`;
     setStatus({ state: 'error', model: '', detail: message });
     void vscode.window.showErrorMessage(message);
-    return;
-  }
-  if (!hasStatusNotifications) {
-    setStatus({ state: 'loading', model: '', detail: 'loading the model' });
-    pollStatus();
   }
 }
 
