@@ -1,5 +1,5 @@
 -- The plugin against the server contract it codes to, with a stand-in server that answers at
--- once (fake_server.py): `tandem/status` drives the status, `:TandemExplain` sends the exact
+-- once (editors/fake_server.py): `tandem/status` drives the status, `:TandemExplain` sends the exact
 -- selected range to `tandem.explain` and shows the markdown in a floating window, and the
 -- settings arrive as initializationOptions.
 --
@@ -23,7 +23,7 @@ end
 t.run("nvim contract", function()
   local log = vim.fn.tempname()
   vim.env.FAKE_TANDEM_LOG = log
-  local fake = t.plugin .. "/test/fake_server.py"
+  local fake = t.root .. "/editors/fake_server.py"
   local dir = t.start({ cmd = { "python3", fake }, settings = { max_tokens = 16, multiline = "never" } })
   local file = dir .. "/add.py"
   vim.fn.writefile({ "def add(a, b):", "    return a + b", "" }, file)

@@ -81,8 +81,8 @@ test('the real server: status ready, an inline suggestion, no popup items', { ti
 });
 
 test('a server with tandem/status and tandem.explain: degraded status, explanation panel', { timeout: 30_000 }, async () => {
-  const stand_in = path.join(root, 'editors', 'nvim', 'test', 'fake_server.py');
-  fake.settings = { path: stand_in };
+  const standIn = path.join(root, 'editors', 'fake_server.py');
+  fake.settings = { path: standIn };
   await extension.activate(context as never);
   await until('the degraded status', 10, () => fake.statusItem.text === '$(warning) tandem');
   assert.match(fake.statusItem.tooltip, /remote unreachable; local model only/);

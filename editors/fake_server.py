@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""A stand-in for `tandem lsp` that answers instantly, for testing the plugin's explain and
+"""A stand-in for `tandem lsp` that answers at once, for testing the editor clients' explain and
 status paths against the server contract (`tandem.explain`, `tandem/status`) without the model.
+Used by editors/nvim/test/contract.lua and the VS Code extension's integration test.
 
 It records every request's method and params to the file named by FAKE_TANDEM_LOG (one JSON
 object a line), offers `tandem.explain`, reports `tandem/status` loading then degraded, answers
