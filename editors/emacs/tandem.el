@@ -1,0 +1,292 @@
+;;; tandem.el --- Local code completions from tandem, through lsp-mode or eglot  -*- lexical-binding: t; -*-
+
+;; Version: 0.1.0
+;; Package-Requires: ((emacs "27.1"))
+;; Keywords: tools, languages, convenience
+;; SPDX-License-Identifier: Apache-2.0
+
+;;; Commentary:
+
+;; tandem is a local-first coding assistant; `tandem lsp' is its language server.  This file
+;; connects it to Emacs:
+;;
+;; - lsp-mode: `tandem-lsp-setup' registers tandem as an add-on server (it runs next to your
+;;   usual language server) and turns on `lsp-inline-completion-mode', so suggestions appear as
+;;   ghost text while you type (accept with C-<return>, dismiss with C-g).
+;; - eglot: `tandem-eglot-setup' adds tandem to `eglot-server-programs' for some major modes.
+;;   eglot runs one server per buffer and has no inline completions, so tandem replaces the
+;;   usual server there and its suggestion arrives through `completion-at-point'.
+;;
+;; Both: `tandem-explain' explains the region (or the current line) in a side window, and
+;; `tandem-show-status' tells the server's state and latency.
+;;
+;;   (add-to-list 'load-path "/path/to/tandem/editors/emacs")
+;;   (require 'tandem)
+;;   (tandem-lsp-setup)        ; or (tandem-eglot-setup '(python-mode python-ts-mode))
+
+;;; Code:
+
+(require 'cl-lib)
+(require 'subr-x)
+
+(defgroup tandem nil
+  "Local code completions from tandem."
+  :group 'tools
+  :prefix "tandem-")
+
+(defcustom tandem-command '("tandem" "lsp")
+  "The command that starts tandem's language server.
+Its first element is looked up on `exec-path' unless it is a path."
+  :type '(repeat string))
+
+(defcustom tandem-completion-settings nil
+  "Completion settings sent as initializationOptions `{\"completion\": ...}'.
+A plist with the keys of the settings table in tandem's README, e.g.
+\(:debounce_ms 75 :multiline \"never\" :languages (:markdown :json-false)).
+nil keeps the server's own settings (its config file, or its defaults)."
+  :type 'plist)
+
+(defcustom tandem-major-modes
+  '(python-mode python-ts-mode rust-mode rust-ts-mode go-mode go-ts-mode
+    js-mode js-ts-mode typescript-mode typescript-ts-mode tsx-ts-mode
+    c-mode c-ts-mode c++-mode c++-ts-mode java-mode java-ts-mode
+    ruby-mode ruby-ts-mode sh-mode bash-ts-mode lua-mode emacs-lisp-mode)
+  "Major modes (and modes derived from them) that tandem serves."
+  :type '(repeat symbol))
+
+(defcustom tandem-inline-idle-delay 0.2
+  "Seconds of idle time before lsp-mode asks for an inline suggestion.
+Set as `lsp-inline-completion-idle-delay' in buffers tandem serves."
+  :type 'number)
+
+(defvar tandem-status nil
+  "The server's last `tandem/status' notification: a plist (:state :model :detail).")
+
+(defconst tandem--explain-buffer "*tandem explain*")
+
+;;;; Common
+
+(defun tandem--get (object key)
+  "KEY (a string) of OBJECT, a JSON object as a hash table or a plist."
+  (if (hash-table-p object)
+      (gethash key object)
+    (plist-get object (intern (concat ":" key)))))
+
+(defun tandem--server-command (&rest _)
+  "`tandem-command', or a `user-error' saying how to install tandem."
+  (let ((program (car tandem-command)))
+    (unless (executable-find program)
+      (user-error "tandem: `%s' was not found.  Build tandem (cargo build --release in its \
+repository) and put target/release/tandem on your PATH, or set `tandem-command'" program))
+    tandem-command))
+
+(defun tandem--initialization-options (&rest _)
+  "initializationOptions for the server (nil when there are no settings to send)."
+  (when tandem-completion-settings
+    (list :completion tandem-completion-settings)))
+
+(defun tandem--serves-mode-p (mode)
+  "Whether MODE is one of `tandem-major-modes' or derived from one."
+  (cl-some (lambda (m) (provided-mode-derived-p mode m)) tandem-major-modes))
+
+(defun tandem--set-status (params)
+  "Remember the `tandem/status' PARAMS and refresh mode lines."
+  (setq tandem-status (list :state (tandem--get params "state")
+                            :model (tandem--get params "model")
+                            :detail (tandem--get params "detail")))
+  (force-mode-line-update t))
+
+(defun tandem--bounds ()
+  "The region to explain: the active region, else the current line."
+  (if (use-region-p)
+      (cons (region-beginning) (region-end))
+    (cons (line-beginning-position) (line-end-position))))
+
+(defun tandem--explain-markdown (result)
+  "The text shown for an explain RESULT: the answer and where it came from."
+  (let* ((markdown (or (tandem--get result "markdown") ""))
+         (model (tandem--get result "model"))
+         (route (tandem--get result "route"))
+         (degraded (eq (tandem--get result "degraded") t))
+         (reason (tandem--get result "reason"))
+         (origin (string-join (delq nil (list (and (stringp model) (not (string-empty-p model)) model)
+                                              (and (stringp route) (not (string-empty-p route)) route)))
+                              ", ")))
+    (concat (string-trim-right markdown) "\n"
+            (if (or degraded (not (string-empty-p origin)))
+                (concat "\n---\n_" origin "_"
+                        (if degraded
+                            (format " (degraded%s)" (if (and (stringp reason) (not (string-empty-p reason)))
+                                                        (concat ": " reason) ""))
+                          "")
+                        "\n")
+              ""))))
+
+(defun tandem--show-explanation (result)
+  "Show the explain RESULT in a side window."
+  (let ((buffer (get-buffer-create tandem--explain-buffer)))
+    (with-current-buffer buffer
+      (let ((inhibit-read-only t))
+        (erase-buffer)
+        (insert (tandem--explain-markdown result)))
+      (cond ((fboundp 'gfm-view-mode) (gfm-view-mode))
+            ((fboundp 'markdown-view-mode) (markdown-view-mode))
+            (t (special-mode)))
+      (goto-char (point-min)))
+    (display-buffer buffer '(display-buffer-in-side-window (side . right) (window-width . 0.4)))))
+
+(defun tandem--explain-error (message)
+  "Report a failed explain with MESSAGE."
+  (message "tandem: explain failed: %s" message))
+
+;;;; lsp-mode
+
+(declare-function lsp-register-client "lsp-mode")
+(declare-function make-lsp-client "lsp-mode")
+(declare-function lsp-stdio-connection "lsp-mode")
+(declare-function lsp-find-workspace "lsp-mode")
+(declare-function lsp-request-async "lsp-mode")
+(declare-function lsp--point-to-position "lsp-mode")
+(declare-function lsp--buffer-uri "lsp-mode")
+(declare-function lsp-inline-completion-mode "lsp-inline-completion")
+(defvar lsp--cur-workspace)
+(defvar lsp-inline-completion-idle-delay)
+
+(defun tandem--lsp-workspace ()
+  "The tandem workspace of the current buffer under lsp-mode, or nil."
+  (and (bound-and-true-p lsp-mode)
+       (lsp-find-workspace 'tandem (buffer-file-name))))
+
+(defun tandem--lsp-request (method params on-success)
+  "Send METHOD with PARAMS to the tandem server only.
+Call ON-SUCCESS with the result."
+  (let ((lsp--cur-workspace (or (tandem--lsp-workspace)
+                                (user-error "tandem: no tandem server in this buffer"))))
+    (lsp-request-async method params on-success
+                       :mode 'detached
+                       :error-handler (lambda (err) (tandem--explain-error (tandem--get err "message"))))))
+
+(defun tandem--lsp-explain (beg end)
+  "Explain BEG..END through lsp-mode."
+  (tandem--lsp-request
+   "workspace/executeCommand"
+   (list :command "tandem.explain"
+         :arguments (vector (list :uri (lsp--buffer-uri)
+                                  :range (list :start (lsp--point-to-position beg)
+                                               :end (lsp--point-to-position end)))))
+   #'tandem--show-explanation))
+
+(defun tandem--lsp-explain-action (action)
+  "Run the server's \"Explain with tandem\" code ACTION and show its answer."
+  (let ((command (or (tandem--get action "command") action)))
+    (tandem--lsp-request "workspace/executeCommand"
+                         (list :command "tandem.explain" :arguments (tandem--get command "arguments"))
+                         #'tandem--show-explanation)))
+
+(defun tandem--lsp-buffer-setup ()
+  "Turn on inline suggestions where tandem serves the buffer."
+  (when (and (tandem--lsp-workspace) (fboundp 'lsp-inline-completion-mode))
+    (setq-local lsp-inline-completion-idle-delay tandem-inline-idle-delay)
+    (lsp-inline-completion-mode 1)))
+
+;;;###autoload
+(defun tandem-lsp-setup ()
+  "Register tandem with lsp-mode as an add-on server for `tandem-major-modes'.
+It runs next to the usual server of each mode; suggestions show inline
+\(`lsp-inline-completion-mode', lsp-mode 9.0.1 or later)."
+  (require 'lsp-mode)
+  (require 'lsp-inline-completion nil t)
+  (let ((notifications (make-hash-table :test 'equal))
+        (actions (make-hash-table :test 'equal)))
+    (puthash "tandem/status" (lambda (_workspace params) (tandem--set-status params)) notifications)
+    (puthash "tandem.explain" #'tandem--lsp-explain-action actions)
+    (lsp-register-client
+     (make-lsp-client
+      :new-connection (lsp-stdio-connection #'tandem--server-command
+                                            (lambda () (executable-find (car tandem-command))))
+      :activation-fn (lambda (_file mode) (tandem--serves-mode-p mode))
+      :add-on? t
+      :priority -2
+      :server-id 'tandem
+      :initialization-options #'tandem--initialization-options
+      :notification-handlers notifications
+      :action-handlers actions)))
+  (add-hook 'lsp-after-open-hook #'tandem--lsp-buffer-setup))
+
+;;;; eglot
+
+(declare-function eglot-current-server "eglot")
+(declare-function eglot--TextDocumentIdentifier "eglot")
+(declare-function eglot--pos-to-lsp-position "eglot")
+(declare-function jsonrpc-async-request "jsonrpc")
+(defvar eglot-server-programs)
+
+(defun tandem--eglot-contact (&rest _)
+  "The eglot contact for tandem: the command and its initializationOptions."
+  (append (tandem--server-command)
+          (let ((options (tandem--initialization-options)))
+            (and options (list :initializationOptions options)))))
+
+(defun tandem--eglot-request (method params on-success)
+  "Send METHOD with PARAMS to the buffer's eglot server.
+Call ON-SUCCESS with the result."
+  (let ((server (or (and (fboundp 'eglot-current-server) (eglot-current-server))
+                    (user-error "tandem: eglot is not managing this buffer"))))
+    (jsonrpc-async-request server method params
+                           :success-fn on-success
+                           :error-fn (lambda (err) (tandem--explain-error (tandem--get err "message"))))))
+
+(defun tandem--eglot-explain (beg end)
+  "Explain BEG..END through eglot."
+  (tandem--eglot-request
+   :workspace/executeCommand
+   (list :command "tandem.explain"
+         :arguments (vector (list :uri (plist-get (eglot--TextDocumentIdentifier) :uri)
+                                  :range (list :start (eglot--pos-to-lsp-position beg)
+                                               :end (eglot--pos-to-lsp-position end)))))
+   #'tandem--show-explanation))
+
+;;;###autoload
+(defun tandem-eglot-setup (&optional modes)
+  "Use tandem as eglot's server for MODES (default: `tandem-major-modes').
+eglot runs one server per buffer: in these modes tandem replaces the usual one."
+  (require 'eglot)
+  (add-to-list 'eglot-server-programs (cons (or modes tandem-major-modes) #'tandem--eglot-contact))
+  (cl-defmethod eglot-handle-notification (_server (_method (eql tandem/status)) &rest params)
+    "Remember tandem's state."
+    (tandem--set-status params)))
+
+;;;; Commands
+
+;;;###autoload
+(defun tandem-explain (beg end)
+  "Explain the region BEG..END (or the current line) in a side window."
+  (interactive (let ((b (tandem--bounds))) (list (car b) (cdr b))))
+  (let ((explain (cond ((tandem--lsp-workspace) #'tandem--lsp-explain)
+                       ((and (fboundp 'eglot-current-server) (eglot-current-server))
+                        #'tandem--eglot-explain)
+                       (t (user-error "tandem: no tandem server in this buffer \
+(see `tandem-lsp-setup', `tandem-eglot-setup')")))))
+    (message "tandem: explaining...")
+    (funcall explain beg end)))
+
+;;;###autoload
+(defun tandem-show-status ()
+  "Show the server's state and latency."
+  (interactive)
+  (let ((show (lambda (m)
+                (message "tandem: %s%s%s"
+                         (or (tandem--get m "state") (plist-get tandem-status :state) "unknown")
+                         (let ((model (tandem--get m "model"))) (if model (format ", model %s" model) ""))
+                         (let ((p50 (tandem--get m "latency_p50_ms")) (p95 (tandem--get m "latency_p95_ms")))
+                           (if (and (numberp p50) (numberp p95))
+                               (format ", %s requests, p50 %.0f ms, p95 %.0f ms"
+                                       (tandem--get m "requests") p50 p95)
+                             ""))))))
+    (cond ((tandem--lsp-workspace) (tandem--lsp-request "tandem/metrics" nil show))
+          ((and (fboundp 'eglot-current-server) (eglot-current-server))
+           (tandem--eglot-request :tandem/metrics nil show))
+          (t (user-error "tandem: no tandem server in this buffer")))))
+
+(provide 'tandem)
+;;; tandem.el ends here

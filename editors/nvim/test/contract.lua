@@ -1,0 +1,172 @@
+-- The plugin against the server contract it codes to, with a stand-in server that answers at
+-- once (editors/fake_server.py): `tandem/status` drives the status, `:TandemExplain` sends the exact
+-- selected range to `tandem.explain` and shows the markdown in a floating window, and the
+-- settings arrive as initializationOptions.
+--
+--   nvim --headless -u NONE -i NONE -n -c "luafile editors/nvim/test/contract.lua"
+local t = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "driver.lua")
+local eq, lua, input, wait_for, say = t.eq, t.lua, t.input, t.wait_for, t.say
+
+local function requests(log, method)
+  local found = {}
+  if vim.fn.filereadable(log) == 1 then
+    for _, l in ipairs(vim.fn.readfile(log)) do
+      local ok, m = pcall(vim.fn.json_decode, l) -- the last line may be half written
+      if ok and m.method == method then
+        found[#found + 1] = m.params
+      end
+    end
+  end
+  return found
+end
+
+t.run("nvim contract", function()
+  local log = vim.fn.tempname()
+  vim.env.FAKE_TANDEM_LOG = log
+  local fake = t.root .. "/editors/fake_server.py"
+  local dir = t.start({ cmd = { "python3", fake }, settings = { max_tokens = 16, multiline = "never" } })
+  local file = dir .. "/add.py"
+  vim.fn.writefile({ "def add(a, b):", "    return a + b", "" }, file)
+  t.edit(file)
+
+  -- initializationOptions carry the settings.
+  local init = wait_for(5000, "initialize", function()
+    return requests(log, "initialize")[1]
+  end)
+  eq({ completion = { max_tokens = 16, multiline = "never" } }, init.initializationOptions, "initializationOptions")
+
+  -- tandem/status: loading, then degraded, reaches the status and the statusline.
+  local status = wait_for(5000, "status degraded", function()
+    local s = lua("return require('tandem').status()")
+    return s.state == "degraded" and s
+  end)
+  eq({ state = "degraded", model = "fake-model", detail = "remote unreachable; local model only" }, status, "status")
+  eq("tandem: degraded", lua("return require('tandem').statusline()"), "statusline")
+  say("status: %s", vim.inspect(status))
+
+  -- A characterwise visual selection: the exact range (end after the last selected character).
+  input("2G05lvt+<Esc>")
+  wait_for(2000, "the selection", function()
+    return lua("return vim.api.nvim_buf_get_mark(0, '>')[2]") == 12
+  end)
+  lua("vim.cmd(\"'<,'>TandemExplain\")")
+  local answer = wait_for(5000, "the explain answer", function()
+    return lua("return require('tandem.explain').last")
+  end)
+  local sent = requests(log, "workspace/executeCommand")[1]
+  eq("tandem.explain", sent.command, "command")
+  eq(vim.uri_from_fname(file), sent.arguments[1].uri, "uri")
+  eq({ start = { line = 1, character = 5 }, ["end"] = { line = 1, character = 13 } }, sent.arguments[1].range, "range")
+  eq(true, answer.degraded, "degraded answer")
+  local shown = lua([[
+    local w = require("tandem.explain").window
+    if not (w and vim.api.nvim_win_is_valid(w)) then return nil end
+    return {
+      float = vim.api.nvim_win_get_config(w).relative ~= "",
+      text = table.concat(vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(w), 0, -1, false), "\n"),
+    }
+  ]])
+  assert(shown, "no explanation window")
+  eq(true, shown.float, "a floating window")
+  assert(shown.text:find("returns the sum", 1, true), "answer shown: " .. shown.text)
+  assert(shown.text:find("(1:5-1:13)", 1, true), "range echoed: " .. shown.text)
+  assert(shown.text:find("degraded: remote unreachable", 1, true), "degraded noted: " .. shown.text)
+  say("explained lines: %s", vim.inspect(shown.text))
+
+  -- A linewise range: whole lines.
+  lua("vim.cmd('1,2TandemExplain')")
+  wait_for(5000, "the second explain request", function()
+    return #requests(log, "workspace/executeCommand") == 2
+  end)
+  eq(
+    { start = { line = 0, character = 0 }, ["end"] = { line = 1, character = 16 } },
+    requests(log, "workspace/executeCommand")[2].arguments[1].range,
+    "line range"
+  )
+
+  -- A buffer unloaded and loaded again gets its ghost text back.
+  lua("vim.cmd('bunload!')")
+  t.edit(file)
+  input("Goreturn ")
+  local g = wait_for(5000, "ghost text in the reloaded buffer", function()
+    local shown = t.ghost()
+    return shown.text and shown
+  end)
+  eq("a + b", g.text, "suggestion after reloading")
+  input("<Tab><Esc>")
+  wait_for(2000, "the accepted suggestion", function()
+    return t.line(4) == "return a + b"
+  end)
+
+  -- Late answers are dropped: after a dismiss, after the cursor moved, after more typing.
+  local function stays_empty(what)
+    vim.wait(1800)
+    local shown = t.ghost()
+    eq({ text = nil, marks = 0 }, { text = shown.text, marks = shown.marks }, what)
+  end
+  input("oslow = ")
+  vim.wait(300) -- the request is out, its answer a second away
+  input("<C-]>")
+  stays_empty("a late answer after a dismiss")
+  input("<BS> ")
+  vim.wait(300)
+  input("<Left>")
+  stays_empty("a late answer after the cursor moved")
+  input("<End>x")
+  vim.wait(300)
+  input("y")
+  local late = wait_for(5000, "the answer to the last keystroke", function()
+    local shown = t.ghost()
+    return shown.text and shown
+  end)
+  eq("a + b", late.text, "the answer to the last keystroke")
+  eq("slow = xy", t.line(5), "the typed line")
+  input("<Esc>")
+  say("late answers dropped")
+
+  -- A block: shown on virtual lines, taken a line at a time, then whole.
+  input("o    # block")
+  local block = wait_for(5000, "a block suggestion", function()
+    local shown = t.ghost()
+    return shown.text and shown
+  end)
+  eq("\n    x = 1\n    y = 2", block.text, "the block")
+  local virt = lua([[
+    local g = require("tandem.ghost")
+    local m = vim.api.nvim_buf_get_extmarks(0, g.namespace, 0, -1, { details = true })[1]
+    local out = {}
+    for _, l in ipairs(m[4].virt_lines or {}) do
+      out[#out + 1] = l[1][1]
+    end
+    return out
+  ]])
+  eq({ "    x = 1", "    y = 2" }, virt, "virtual lines")
+  input("<M-l>")
+  wait_for(2000, "the first line of the block", function()
+    return t.line(7) == "    x = 1"
+  end)
+  eq("\n    y = 2", lua("return require('tandem.ghost').current(0)"), "the rest of the block")
+  input("<Tab>")
+  wait_for(2000, "the whole block", function()
+    return t.line(8) == "    y = 2"
+  end)
+  eq({ "    # block", "    x = 1", "    y = 2" }, lua("return vim.api.nvim_buf_get_lines(0, 5, 8, false)"), "block lines")
+  eq({ 8, 9 }, lua("return vim.api.nvim_win_get_cursor(0)"), "cursor after the block")
+  input("<Esc>")
+  say("block accepted line by line")
+
+  -- configure() sends the changed settings; a server that dies shows as an error.
+  lua("require('tandem').configure({ max_tokens = 8 })")
+  wait_for(5000, "the configuration change", function()
+    return requests(log, "workspace/didChangeConfiguration")[1]
+  end)
+  eq({ settings = { completion = { max_tokens = 8 } } }, requests(log, "workspace/didChangeConfiguration")[1], "didChangeConfiguration")
+  lua("require('tandem').configure({ crash = true })")
+  local dead = wait_for(5000, "the status after the server died", function()
+    local s = lua("return require('tandem').status()")
+    return s.state == "error" and s
+  end)
+  assert(dead.detail:find("code 7", 1, true), "exit code in the status: " .. vim.inspect(dead))
+  eq(vim.NIL, lua("return require('tandem').client()"), "no client after the exit")
+  say("server exit: %s", dead.detail)
+end)

@@ -1,0 +1,108 @@
+-- End-to-end test of the Neovim plugin with the real `tandem lsp` and the real model: typing,
+-- ghost text, dismiss, accept word, accept (and explain, where the server has it).
+--
+--   TANDEM_BIN=target/release/tandem nvim --headless -u NONE -i NONE -n -c "luafile editors/nvim/test/e2e.lua"
+--
+-- Exits 0 when every check passes, 1 otherwise.
+local t = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "driver.lua")
+local eq, lua, input, line, wait_for, say = t.eq, t.lua, t.input, t.line, t.wait_for, t.say
+
+local tandem = vim.fn.fnamemodify(vim.env.TANDEM_BIN or (t.root .. "/target/release/tandem"), ":p")
+
+local function wait_ghost(ms, what)
+  return wait_for(ms, what, function()
+    local g = t.ghost()
+    return g.text and g
+  end)
+end
+
+t.run("nvim e2e", function()
+  assert(vim.fn.executable(tandem) == 1, "no tandem binary at " .. tandem .. " (cargo build --release)")
+  local dir = t.start({ cmd = { tandem, "lsp" } })
+  local file = dir .. "/add.py"
+  vim.fn.writefile({ "def add(a, b):" }, file)
+  t.edit(file)
+  eq("python", lua("return vim.bo.filetype"), "filetype")
+  wait_for(90000, "the model to load (status ready)", function()
+    local s = lua("return require('tandem').status()")
+    assert(s.state ~= "error", "server error: " .. vim.inspect(s))
+    return s.state == "ready"
+  end)
+  say("server ready: %s", vim.inspect(lua("return require('tandem').status()")))
+
+  -- Type a return statement: the ghost text appears after the cursor.
+  input("Go    return ")
+  wait_for(5000, "the typed text", function()
+    return line(2) == "    return "
+  end)
+  local g = wait_ghost(60000, "ghost text after typing")
+  say("ghost text shown: %s", vim.inspect(g))
+  eq("a + b", g.text, "suggestion")
+  eq(1, g.marks, "extmarks")
+  assert(vim.startswith(g.shown, "a + b"), "extmark text: " .. vim.inspect(g.shown))
+  eq("    return ", line(2), "the buffer before accepting")
+
+  -- Dismiss: the ghost text goes and stays gone; the buffer is unchanged.
+  input("<C-]>")
+  wait_for(2000, "the ghost text to go", function()
+    local d = t.ghost()
+    return d.text == nil and d.marks == 0
+  end)
+  vim.wait(1500)
+  local after = t.ghost()
+  eq(nil, after.text, "suggestion after dismiss")
+  eq(0, after.marks, "extmarks after dismiss")
+  eq("    return ", line(2), "the buffer after dismiss")
+  eq("i", t.mode(), "mode after dismiss")
+  say("dismissed; nothing shown 1.5 s later")
+
+  -- With nothing shown, the accept key is an ordinary key again.
+  input("<Tab>")
+  wait_for(2000, "Tab to insert a tab", function()
+    return line(2) == "    return \t"
+  end)
+  say("Tab falls through when nothing is shown")
+
+  -- Erasing it asks again (answered from the server's cache or reuse).
+  input("<BS>")
+  g = wait_ghost(30000, "ghost text after erasing the tab")
+  eq("a + b", g.text, "suggestion again")
+
+  -- Accept the next word, then the rest.
+  input("<M-w>")
+  wait_for(2000, "the first word to be accepted", function()
+    return line(2) == "    return a"
+  end)
+  eq(" + b", lua("return require('tandem.ghost').current(0)"), "the rest after accepting a word")
+  input("<Tab>")
+  wait_for(2000, "the suggestion to be accepted", function()
+    return line(2) == "    return a + b"
+  end)
+  eq({ "def add(a, b):", "    return a + b" }, lua("return vim.api.nvim_buf_get_lines(0, 0, -1, false)"), "buffer")
+  eq("i", t.mode(), "mode after accepting")
+  eq({ 2, #"    return a + b" }, lua("return vim.api.nvim_win_get_cursor(0)"), "cursor after accepting")
+  say("accepted: %q", line(2))
+
+  -- Explain, where this server has it.
+  local commands = lua([[
+    local c = require("tandem").client()
+    local caps = c.server_capabilities or c.resolved_capabilities or {}
+    return (caps.executeCommandProvider or {}).commands or {}
+  ]])
+  if vim.tbl_contains(commands, "tandem.explain") then
+    input("<Esc>")
+    lua("vim.cmd('1,2TandemExplain')")
+    local answer = wait_for(120000, "the explain answer", function()
+      return lua("return require('tandem.explain').last")
+    end)
+    assert(answer.markdown ~= "", "empty explanation")
+    local float = lua([[
+      local w = require("tandem.explain").window
+      return w ~= nil and vim.api.nvim_win_is_valid(w) and vim.api.nvim_win_get_config(w).relative ~= ""
+    ]])
+    eq(true, float, "explanation in a floating window")
+    say("explained (%s, %s): %d characters", answer.model, answer.route, #answer.markdown)
+  else
+    say("skipped explain: this server does not offer tandem.explain (contract.lua tests it)")
+  end
+end)

@@ -1,0 +1,111 @@
+// The extension itself (activation, status bar, inline suggestions through
+// vscode-languageclient, Explain Selection) under plain Node, with a stand-in `vscode` module
+// (vscode-stub.ts): against the real server, against a stand-in server that speaks the parts
+// of the contract the built server may lack (tandem/status, tandem.explain), and with no server.
+//
+//   TANDEM_BIN=../../target/release/tandem npm run test:server
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, test } from 'node:test';
+import { Position, Range, Selection, install, textDocument } from './vscode-stub';
+
+const fake = install();
+// Loaded after the stub is in place.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const extension = require('../../extension') as typeof import('../../extension');
+
+const root = path.resolve(__dirname, '..', '..', '..', '..', '..');
+const tandem = process.env.TANDEM_BIN ?? path.join(root, 'target', 'release', 'tandem');
+const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-vscode-ext-'));
+process.env.XDG_STATE_HOME = stateDir;
+const context = { subscriptions: [] as { dispose(): unknown }[] };
+
+async function until<T>(what: string, seconds: number, f: () => T | undefined | false): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const v = f();
+    if (v) {
+      return v;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${seconds} s waiting for ${what}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+afterEach(async () => {
+  await extension.deactivate();
+  fake.messages.length = 0;
+  fake.executed.length = 0;
+});
+
+test('no server: an error status and a message saying how to fix it', async () => {
+  fake.settings = { path: '/nonexistent/tandem' };
+  await extension.activate(context as never);
+  assert.equal(fake.statusItem.text, '$(error) tandem');
+  assert.match(fake.messages.join('\n'), /"\/nonexistent\/tandem" \(setting tandem\.path\)/);
+  assert.deepEqual([...fake.commands.keys()].sort(), ['tandem.explainSelection', 'tandem.restart', 'tandem.showStatus']);
+});
+
+test('the real server: status ready, an inline suggestion, no popup items', { timeout: 120_000 }, async () => {
+  fake.settings = { path: tandem, 'completion.multiline': 'never' };
+  await extension.activate(context as never);
+  const seen: string[] = [];
+  await until('the status to be ready', 90, () => {
+    if (seen.at(-1) !== fake.statusItem.text) {
+      seen.push(fake.statusItem.text);
+    }
+    return fake.statusItem.text === '$(check) tandem';
+  });
+  assert.match(fake.statusItem.tooltip, /model: qwen/);
+  assert.deepEqual(fake.messages, []);
+
+  const doc = textDocument(path.join(stateDir, 'add.py'), 'python', 'def add(a, b):\n    return \n');
+  fake.openDocument.fire(doc);
+  const provider = await until('the inline completion provider', 5, () => fake.inlineProvider);
+  const token = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) };
+  type Items = { insertText: string; range: Range }[];
+  const result = (await provider.provideInlineCompletionItems(doc, new Position(1, 11), { triggerKind: 0 }, token)) as
+    | Items
+    | { items: Items };
+  const items = Array.isArray(result) ? result : result.items;
+  assert.equal(items[0].insertText, 'a + b');
+  assert.deepEqual(items[0].range, new Range(1, 11, 1, 11));
+
+  // The popup fallback stays out of VS Code, where suggestions come inline.
+  const popup = await fake.completionProvider?.provideCompletionItems(doc, new Position(1, 11), {}, token);
+  assert.equal(popup, undefined);
+});
+
+test('a server with tandem/status and tandem.explain: degraded status, explanation panel', { timeout: 30_000 }, async () => {
+  const standIn = path.join(root, 'editors', 'fake_server.py');
+  fake.settings = { path: standIn };
+  await extension.activate(context as never);
+  await until('the degraded status', 10, () => fake.statusItem.text === '$(warning) tandem');
+  assert.match(fake.statusItem.tooltip, /remote unreachable; local model only/);
+  assert.equal((fake.statusItem.backgroundColor as { id: string }).id, 'statusBarItem.warningBackground');
+
+  const file = path.join(stateDir, 'add.py');
+  const doc = textDocument(file, 'python', 'def add(a, b):\n    return a + b\n');
+  fake.openDocument.fire(doc);
+  fake.activeTextEditor = { document: doc, selection: new Selection(1, 4, 1, 16) };
+  await fake.commands.get('tandem.explainSelection')?.();
+  const preview = fake.executed.find((e) => e.command === 'markdown.showPreviewToSide');
+  assert.ok(preview, `preview opened: ${JSON.stringify(fake.executed)}`);
+  const panel = String(fake.contentProviders.get('tandem-explain')?.provideTextDocumentContent());
+  assert.match(panel, /^# add\.py, line 2\n/);
+  assert.match(panel, /returns the sum of \*\*a\*\* and \*\*b\*\* \(1:4-1:16\)/);
+  assert.match(panel, /_Explained by fake-model, local model\._ \*\*Degraded\*\*: remote unreachable\./);
+
+  // The server's code action runs `tandem.explain` through the command the language client
+  // registers for it: its answer goes to the same panel.
+  const serverCommand = await until('the client to register tandem.explain', 5, () => fake.commands.get('tandem.explain'));
+  await serverCommand({ uri: String(doc.uri), range: { start: { line: 0, character: 0 }, end: { line: 2, character: 0 } } });
+  const again = String(fake.contentProviders.get('tandem-explain')?.provideTextDocumentContent());
+  assert.match(again, /^# add\.py, lines 1-2\n/);
+  assert.match(again, /\(0:0-2:0\)/);
+  assert.deepEqual(fake.messages, []);
+});
