@@ -360,3 +360,94 @@ async fn bad_input_gets_an_error_and_the_server_keeps_going() {
     assert!(c.notes.iter().any(|n| n["method"] == "window/logMessage"
         && n["params"]["message"].as_str().unwrap_or("").contains("outside the document")));
 }
+
+fn file_uri(p: &std::path::Path) -> String {
+    format!("file://{}", p.display())
+}
+
+impl TestClient {
+    /// Waits for a notification matching `pred` (seen already or arriving within 20 s).
+    async fn note(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(i) = self.notes.iter().position(&pred) {
+                return self.notes.remove(i);
+            }
+            let msg = tokio::time::timeout_at(deadline, self.inbox.recv())
+                .await
+                .expect("the notification never came")
+                .expect("server closed");
+            if let (Some(sid), Some(_)) = (msg.get("id"), msg.get("method")) {
+                let reply = json!({"jsonrpc": "2.0", "id": sid, "result": null});
+                self.send_raw(reply.to_string().as_bytes()).await;
+            }
+            self.notes.push(msg);
+        }
+    }
+}
+
+fn context_paths(p: &Prompt) -> Vec<(String, String)> {
+    match p {
+        Prompt::Fim(f) => f.files.iter().map(|c| (c.path.clone(), c.content.clone())).collect(),
+        other => panic!("not FIM: {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workspace_definitions_reach_the_prompt_and_follow_file_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("app")).unwrap();
+    std::fs::write(root.join("app/models.py"), "class User:\n    name: str\n    email: str\n").unwrap();
+    let view = "from .models import User\nfrom . import text\n\ndef greet(user: User) -> str:\n    return ";
+    std::fs::write(root.join("app/views.py"), view).unwrap();
+    let fake = echo_prefix();
+    let mut c =
+        TestClient::start(fake.clone(), CompletionSettings { debounce_ms: 0, ..Default::default() }).await;
+    let caps = json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
+    let params = json!({"processId": null, "rootUri": file_uri(root), "capabilities": caps});
+    c.request("initialize", params).await;
+    c.notify("initialized", json!({})).await;
+    c.note(|m| {
+        m["method"] == "window/logMessage"
+            && m["params"]["message"].as_str().unwrap_or("").contains("indexed 2 files")
+    })
+    .await;
+    c.note(|m| m["method"] == "client/registerCapability").await;
+    c.ready().await;
+
+    let uri = file_uri(&root.join("app/views.py"));
+    c.open(&uri, view).await;
+    let r = c.inline(&uri, 4, 11).await;
+    assert_eq!(items(&r)[0]["insertText"], "SUGGESTION");
+    let prompt = fake.prompts().pop().unwrap();
+    let Prompt::Fim(fim) = &prompt else { panic!("not FIM") };
+    assert_eq!(fim.path.as_deref(), Some("app/views.py"));
+    assert_eq!(
+        context_paths(&prompt),
+        [("app/models.py".into(), "class User:\n    name: str\n    email: str".into())]
+    );
+
+    // A module appears on disk and the editor says so: its definitions are used once the code
+    // at the cursor names it.
+    std::fs::write(root.join("app/text.py"), "def shout(s: str) -> str:\n    return s.upper()\n").unwrap();
+    let change = json!({"changes": [{"uri": file_uri(&root.join("app/text.py")), "type": 1}]});
+    c.notify("workspace/didChangeWatchedFiles", change).await;
+    let edit = json!({"range": {"start": {"line": 4, "character": 11}, "end": {"line": 4, "character": 11}}, "text": "text."});
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [edit]}),
+    )
+    .await;
+    let mut found = false;
+    for _ in 0..50 {
+        c.inline(&uri, 4, 16).await;
+        let paths = context_paths(&fake.prompts().pop().unwrap());
+        if paths.iter().any(|(p, t)| p == "app/text.py" && t.contains("def shout(s: str) -> str:")) {
+            found = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(found, "the new file's definitions never reached the prompt");
+}
