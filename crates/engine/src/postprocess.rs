@@ -89,6 +89,10 @@ pub fn clean(raw: &str, before: &str, after: &str, span: Span) -> String {
     // Drop what repeats the rest of the line (closing brackets the editor already has).
     let rest = rest_of_line.trim();
     if !rest.is_empty() {
+        if let Some(at) = unmatched_closer(&out, rest) {
+            // `, 2))  # Output: 3` before `))`: the answer went on past the brackets that close it.
+            out.truncate(at);
+        }
         if let Some(stripped) = out.trim_end().strip_suffix(rest) {
             out = stripped.to_owned();
         } else if let Some(overlap) = longest_overlap(out.trim_end(), rest) {
@@ -97,6 +101,33 @@ pub fn clean(raw: &str, before: &str, after: &str, span: Span) -> String {
     }
     let out = out.trim_end().to_owned();
     if out.trim().is_empty() { String::new() } else { out }
+}
+
+/// Where the first line of `text` closes a bracket it did not open, with a run of closers that
+/// the rest of the line starts with: the text the editor already has begins there.
+fn unmatched_closer(text: &str, rest: &str) -> Option<usize> {
+    let line = text.split('\n').next().unwrap_or("");
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    for (i, c) in line.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'' | '`') => quote = Some(c),
+            (None, '(' | '[' | '{') => depth += 1,
+            (None, ')' | ']' | '}') => {
+                depth -= 1;
+                if depth < 0 {
+                    let run = &line[i..line[i..]
+                        .find(|c| !matches!(c, ')' | ']' | '}' | ';'))
+                        .map_or(line.len(), |n| i + n)];
+                    return rest.starts_with(run).then_some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Length of the longest suffix of `text` made only of closing brackets that is a prefix of
@@ -113,6 +144,13 @@ fn indent_of(line: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stops_where_the_text_after_the_cursor_begins() {
+        assert_eq!(clean(", 2))  # Output: 3", "print(add(1", "))\n", Span::Line), ", 2");
+        assert_eq!(clean("a(b), c)", "f(", ")\n", Span::Line), "a(b), c");
+        assert_eq!(clean("\")\" + x)", "f(", ")\n", Span::Line), "\")\" + x");
+    }
 
     #[test]
     fn span_follows_the_cursor_position() {
