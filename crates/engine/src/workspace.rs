@@ -2,7 +2,7 @@
 //! background, kept current from the editor's buffers and file events), the documents open in
 //! the editor, and a ring of recently edited code.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant};
@@ -33,7 +33,12 @@ pub struct Workspace {
     index: RwLock<Index>,
     recent: Mutex<VecDeque<Snippet>>,
     open: Mutex<BTreeSet<String>>,
+    /// When each open document's buffer last went into the index.
+    indexed_at: Mutex<HashMap<String, Instant>>,
 }
+
+/// How often an edited buffer is indexed again while it changes.
+const REINDEX_EVERY: Duration = Duration::from_secs(2);
 
 fn read<T>(l: &RwLock<T>) -> RwLockReadGuard<'_, T> {
     l.read().unwrap_or_else(|e| e.into_inner())
@@ -127,17 +132,31 @@ impl Workspace {
     /// A document was opened (or saved) in the editor: its buffer is what counts.
     pub fn opened(&self, rel: &str, text: &str) {
         lock(&self.open).insert(rel.to_owned());
+        lock(&self.indexed_at).insert(rel.to_owned(), Instant::now());
         let _ = self.update(rel, text);
     }
 
-    /// The editor's buffer of an open document, on save or now and then while it changes.
+    /// The editor's buffer of an open document, on save.
     pub fn buffer_changed(&self, rel: &str, text: &str) {
+        lock(&self.indexed_at).insert(rel.to_owned(), Instant::now());
         let _ = self.update(rel, text);
+    }
+
+    /// Whether an edited buffer is due to be indexed again (at most every couple of seconds
+    /// while typing); marks it done when it is.
+    pub fn due(&self, rel: &str) -> bool {
+        let mut at = lock(&self.indexed_at);
+        let due = at.get(rel).is_none_or(|t| t.elapsed() >= REINDEX_EVERY);
+        if due {
+            at.insert(rel.to_owned(), Instant::now());
+        }
+        due
     }
 
     /// A document was closed: the file on disk counts again.
     pub fn closed(&self, rel: &str) {
         lock(&self.open).remove(rel);
+        lock(&self.indexed_at).remove(rel);
         self.reload(rel);
     }
 

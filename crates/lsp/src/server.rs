@@ -460,6 +460,15 @@ impl LanguageServer for Server {
         let result = lock(&self.0.docs).change(&uri, params.text_document.version, &changes, self.encoding());
         if let Err(e) = result {
             self.0.client.log_message(MessageType::ERROR, format!("tandem: {e}")).await;
+            return;
+        }
+        // Now and then, the edited buffer's definitions go into the index for the other files.
+        if let Some(rel) = self.workspace_path(&params.text_document.uri)
+            && self.0.workspace.due(&rel)
+            && let Some(text) = lock(&self.0.docs).get(&uri).map(|d| d.text.clone())
+        {
+            let ws = self.0.workspace.clone();
+            tokio::task::spawn_blocking(move || ws.buffer_changed(&rel, &text));
         }
     }
 
