@@ -439,9 +439,17 @@ async fn workspace_definitions_reach_the_prompt_and_follow_file_events() {
         json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [edit]}),
     )
     .await;
+    // The file event and the edit race (as in an editor); each keystroke asks again.
     let mut found = false;
-    for _ in 0..50 {
-        c.inline(&uri, 4, 16).await;
+    for i in 0..50u32 {
+        let at = json!({"line": 4, "character": 16 + i});
+        let key = json!({"range": {"start": at, "end": at}, "text": " "});
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": 3 + i}, "contentChanges": [key]}),
+        )
+        .await;
+        c.inline(&uri, 4, 17 + i).await;
         let paths = context_paths(&fake.prompts().pop().unwrap());
         if paths.iter().any(|(p, t)| p == "app/text.py" && t.contains("def shout(s: str) -> str:")) {
             found = true;
