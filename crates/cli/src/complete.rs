@@ -91,7 +91,7 @@ fn parse_target(target: &str) -> Result<(&str, usize, usize)> {
     Ok((file, num(line, "LINE")?, num(col, "COL")?))
 }
 
-fn decode(bytes: Vec<u8>, name: &str) -> Result<String> {
+pub fn decode(bytes: Vec<u8>, name: &str) -> Result<String> {
     if bytes.contains(&0) {
         bail!("{name} looks like a binary file (it contains NUL bytes)");
     }

@@ -2,20 +2,34 @@
 
 use crate::config;
 use crate::models::{self, Choice};
+use crate::remote;
 use anyhow::{Context, Result};
 use std::process::ExitCode;
 use std::sync::Arc;
-use tandem_core::{CompletionSettings, Manifest};
+use tandem_core::Manifest;
 use tandem_engine::Backend;
 use tandem_model::LoadOptions;
 
-pub fn run(manifest: Manifest, choice: Choice, settings: CompletionSettings) -> Result<ExitCode> {
+pub fn run(manifest: Manifest, choice: Choice, config: config::Config) -> Result<ExitCode> {
+    // Explanations use the larger local model when it is installed; otherwise the server hands
+    // the router the completion model once it is loaded.
+    let mut router = remote::router(&config)?;
+    let explain_choice = remote::local_choice(&manifest, &choice);
+    if explain_choice.model != choice.model {
+        router = router.with_local_loader(remote::local_loader(manifest.clone(), explain_choice));
+    }
+    let settings = config.completion;
     let loader: tandem_lsp::Loader = Box::new(move || {
         let (_, backend) = models::load_backend(&manifest, &choice, &LoadOptions::default())
             .map_err(|e| format!("{e:#}"))?;
         Ok(Arc::new(backend) as Arc<dyn Backend>)
     });
-    let options = tandem_lsp::Options { settings, loader, metrics_file: config::metrics_path() };
+    let options = tandem_lsp::Options {
+        settings,
+        loader,
+        metrics_file: config::metrics_path(),
+        router: Some(Arc::new(router)),
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

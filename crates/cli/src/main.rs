@@ -4,8 +4,10 @@
 mod bench;
 mod complete;
 mod config;
+mod explain;
 mod lsp;
 mod models;
+mod remote;
 mod store;
 mod typing;
 
@@ -14,7 +16,8 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// A local-first coding assistant: code completion from a small model running in-process.
+/// A local-first coding assistant: code completion from a small model running in-process,
+/// explanations from a larger remote model when one is configured.
 #[derive(Debug, Parser)]
 #[command(name = "tandem", version, about)]
 struct Cli {
@@ -43,6 +46,9 @@ struct Cli {
 enum Command {
     /// Print the completion at a cursor: FILE:LINE:COL (1-based; `-` reads stdin).
     Complete(complete::Args),
+    /// Explain code in Markdown: FILE, FILE:LINE or FILE:START-END (`-` reads stdin), from the
+    /// remote model when one is configured, else the local one.
+    Explain(explain::Args),
     /// Measure load time, prompt evaluation and generation speed, and memory.
     Bench(bench::Args),
     /// Run the language server on stdin/stdout (inline completions as you type).
@@ -91,9 +97,10 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli, config: config::Config) -> Result<ExitCode> {
     let manifest = models::load_manifest(cli.manifest.as_deref())?;
-    let choice = models::Choice { model: cli.model.or(config.model), pull: cli.pull };
+    let choice = models::Choice { model: cli.model.or(config.model.clone()), pull: cli.pull };
     match cli.command {
-        Command::Lsp => lsp::run(manifest, choice, config.completion),
+        Command::Lsp => lsp::run(manifest, choice, config),
+        Command::Explain(args) => explain::run(&manifest, &choice, &config, args),
         Command::Stats { json } => lsp::stats(json),
         Command::Complete(args) => complete::run(&manifest, &choice, args),
         Command::Bench(args) => bench::run(&manifest, &choice, config.completion, args),

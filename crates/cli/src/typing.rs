@@ -130,7 +130,11 @@ async fn replay(backend: Arc<dyn Backend>, settings: CompletionSettings, args: &
     let (client_end, server_end) = tokio::io::duplex(1 << 20);
     let (sr, sw) = tokio::io::split(server_end);
     let loader: tandem_lsp::Loader = Box::new(move || Ok(backend));
-    tokio::spawn(tandem_lsp::serve(sr, sw, tandem_lsp::Options { settings, loader, metrics_file: None }));
+    tokio::spawn(tandem_lsp::serve(
+        sr,
+        sw,
+        tandem_lsp::Options { settings, loader, metrics_file: None, router: None },
+    ));
     let (cr, cw) = tokio::io::split(client_end);
     let mut s = Session { out: cw, input: BufReader::new(cr), next_id: 1, version: 1 };
     s.request("initialize", json!({"processId": null, "rootUri": "file:///bench", "capabilities": {}}))

@@ -1,12 +1,16 @@
 //! The language server: lifecycle, document sync, inline and popup completions, configuration,
-//! progress while the model loads, and tandem's custom methods.
+//! progress while the model loads, and tandem's custom methods. Explanations live in
+//! [`explain`].
+
+#[path = "explain.rs"]
+pub mod explain;
 
 use crate::document::{Change, Documents, Encoding};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
-use tandem_engine::{Backend, CompletionSettings, Engine, InlineAnswer, InlineRequest};
+use tandem_engine::{Backend, CompletionSettings, Engine, InlineAnswer, InlineRequest, Router};
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
@@ -22,6 +26,8 @@ pub struct Options {
     pub loader: Loader,
     /// Where to keep a copy of the metrics for `tandem stats`.
     pub metrics_file: Option<PathBuf>,
+    /// Routes explanations; `None`: local only, on the completion model.
+    pub router: Option<Arc<Router>>,
 }
 
 impl std::fmt::Debug for Options {
@@ -53,6 +59,7 @@ struct Inner {
     root: OnceLock<Option<PathBuf>>,
     metrics_file: Option<PathBuf>,
     metrics_written: Mutex<Option<Instant>>,
+    router: Arc<Router>,
 }
 
 struct LoaderCell(Loader);
@@ -107,6 +114,7 @@ impl Server {
             root: OnceLock::new(),
             metrics_file: options.metrics_file,
             metrics_written: Mutex::new(None),
+            router: options.router.unwrap_or_else(explain::default_router),
         }))
     }
 
@@ -152,16 +160,19 @@ impl Server {
             None
         };
         let started = Instant::now();
+        explain::status(client, "loading", "", "loading the model").await;
         let result = tokio::task::spawn_blocking(loader)
             .await
             .unwrap_or_else(|e| Err(format!("the model loader failed: {e}")));
         match result {
             Ok(backend) => {
                 let model = backend.info().model;
+                self.0.router.offer_local(backend.clone());
                 let engine = Engine::new(backend, lock(&self.0.settings).clone());
                 *lock(&self.0.model) = Model::Ready(Arc::new(engine));
                 let msg = format!("model {model} ready in {:.1} s", started.elapsed().as_secs_f64());
                 client.log_message(MessageType::INFO, format!("tandem: {msg}")).await;
+                explain::status(client, "ready", &model, &msg).await;
                 if let Some(p) = progress {
                     p.finish_with_message(msg).await;
                 }
@@ -171,6 +182,7 @@ impl Server {
                 if let Some(p) = progress {
                     p.finish_with_message("no model").await;
                 }
+                explain::status(client, "error", "", &e).await;
                 client.show_message(MessageType::ERROR, format!("tandem: no completions: {e}")).await;
             }
         }
@@ -324,6 +336,8 @@ impl LanguageServer for Server {
                 text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::INCREMENTAL)),
                 inline_completion_provider: Some(OneOf::Left(true)),
                 completion_provider: Some(CompletionOptions::default()),
+                execute_command_provider: Some(explain::command_options()),
+                code_action_provider: Some(explain::code_action_capability()),
                 ..ServerCapabilities::default()
             },
             offset_encoding: None,
@@ -370,6 +384,14 @@ impl LanguageServer for Server {
         if let Some(e) = self.engine() {
             e.close(&uri);
         }
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        Ok(self.explain_action(params))
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        self.execute(params).await
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
