@@ -29,7 +29,7 @@ impl PathRules {
     pub fn excluded(&self, path: &str) -> Option<&str> {
         let path = path.replace('\\', "/").to_lowercase();
         let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
-        let Some((_, dirs)) = parts.split_last() else { return None };
+        let (_, dirs) = parts.split_last()?;
         let joined = parts.join("/");
         self.rules.iter().map(String::as_str).find(|rule| {
             let r = rule.to_lowercase();
