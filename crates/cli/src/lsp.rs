@@ -7,7 +7,8 @@ use anyhow::{Context, Result};
 use std::process::ExitCode;
 use std::sync::Arc;
 use tandem_core::Manifest;
-use tandem_engine::Backend;
+use tandem_core::Preference;
+use tandem_engine::{Backend, RoutedBackend};
 use tandem_model::LoadOptions;
 
 pub fn run(manifest: Manifest, choice: Choice, config: config::Config) -> Result<ExitCode> {
@@ -19,17 +20,18 @@ pub fn run(manifest: Manifest, choice: Choice, config: config::Config) -> Result
         router = router.with_local_loader(remote::local_loader(manifest.clone(), explain_choice));
     }
     let settings = config.completion;
+    let router = Arc::new(router);
+    let inline_router = router.clone();
     let loader: tandem_lsp::Loader = Box::new(move || {
         let (_, backend) = models::load_backend(&manifest, &choice, &LoadOptions::default())
             .map_err(|e| format!("{e:#}"))?;
-        Ok(Arc::new(backend) as Arc<dyn Backend>)
+        let local = Arc::new(backend) as Arc<dyn Backend>;
+        // Inline completions go through the router only when it may send them away.
+        let routed = inline_router.remote().is_some() && inline_router.settings().inline != Preference::Local;
+        Ok(if routed { Arc::new(RoutedBackend::new(inline_router, local)) } else { local })
     });
-    let options = tandem_lsp::Options {
-        settings,
-        loader,
-        metrics_file: config::metrics_path(),
-        router: Some(Arc::new(router)),
-    };
+    let options =
+        tandem_lsp::Options { settings, loader, metrics_file: config::metrics_path(), router: Some(router) };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -12,6 +12,7 @@ pub mod inline;
 pub mod metrics;
 pub mod postprocess;
 pub mod redact;
+pub mod routed;
 pub mod router;
 pub mod window;
 
@@ -20,6 +21,7 @@ pub use explain::{ExplainError, ExplainRequest, ExplainTimings, Explanation, Pro
 pub use inline::{Engine, EngineError, InlineAnswer, InlineRequest};
 pub use metrics::{Snapshot, Source};
 pub use redact::{PathRules, Redacted, redact};
+pub use routed::RoutedBackend;
 pub use router::{Decision, LocalLoader, RouteError, RouteMetrics, RouteRecord, RouteRequest, Router, Task};
 pub use tandem_core::{Cancel, CompletionSettings, PrivacySettings, RouterSettings, Side};
 pub use tandem_model::Backend;
