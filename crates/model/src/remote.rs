@@ -287,7 +287,10 @@ enum Piece {
         completion: usize,
     },
     Failed(RemoteError),
+    /// `[DONE]`.
     End,
+    /// The connection closed without `[DONE]`.
+    Closed,
 }
 
 /// How one attempt ended.
@@ -418,9 +421,9 @@ impl RemoteBackend {
                     stats.generated_tokens = completion;
                 }
                 Ok(Piece::Failed(error)) => return fail(error, &text),
-                Ok(Piece::End) => {
-                    if finish.is_none() && text.is_empty() {
-                        // Closed before saying anything: treat as a dropped connection.
+                Ok(piece @ (Piece::End | Piece::Closed)) => {
+                    if finish.is_none() && matches!(piece, Piece::Closed) {
+                        // Neither `[DONE]` nor a finish reason: the answer was cut off.
                         return fail(RemoteError::Disconnected, &text);
                     }
                     break match finish.as_deref() {
@@ -514,7 +517,7 @@ impl RemoteBackend {
             if eof {
                 // Closed without `[DONE]`: fine after a finish reason, a disconnect otherwise
                 // (the receiver decides, knowing what it saw).
-                let _ = tx.send(Piece::End);
+                let _ = tx.send(Piece::Closed);
                 return;
             }
         }

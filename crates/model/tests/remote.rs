@@ -109,6 +109,15 @@ fn a_close_delimited_stream_without_done_ends_cleanly_after_its_finish_reason() 
 }
 
 #[test]
+fn a_close_delimited_stream_cut_before_its_end_is_a_disconnect() {
+    let server =
+        Loopback::start(|_, _| vec![sse_head(Framing::Close), chat_delta("cut "), chat_delta("off")]);
+    let (pieces, result) = run(&backend(settings(&server.url())), chat());
+    assert_eq!(pieces, ["cut ", "off"]);
+    assert_eq!(remote_err(result), RemoteError::Disconnected);
+}
+
+#[test]
 fn fill_in_the_middle_goes_to_completions_with_the_template() {
     let server = Loopback::start(|_, _| {
         let mut steps = vec![sse_head(Framing::Chunked), text_delta("a + b"), text_delta("\n\ndef")];
@@ -308,4 +317,42 @@ fn the_health_check_asks_the_models_route() {
     assert_eq!(server.requests()[0].path, "/v1/models");
     let down = Loopback::start(|_, _| status(503, &[], "down"));
     assert!(backend(settings(&down.url())).check().is_err());
+}
+
+/// Against a real OpenAI-compatible server, not in CI: `scripts/remote-live` starts
+/// llama-cpp-python's server with the 1.5B model and runs this; or point `TANDEM_LIVE_URL` (and
+/// `TANDEM_LIVE_MODEL`) at any server.
+#[test]
+#[ignore]
+fn live_server_streams_chat_and_fim() {
+    let url = std::env::var("TANDEM_LIVE_URL").unwrap_or_else(|_| "http://127.0.0.1:18181/v1".into());
+    let model = std::env::var("TANDEM_LIVE_MODEL").unwrap_or_else(|_| "qwen2.5-coder-1.5b".into());
+    let s = RemoteSettings {
+        url,
+        model,
+        api_key_env: String::new(),
+        first_token_timeout_ms: 60_000,
+        total_timeout_ms: 300_000,
+        ..RemoteSettings::default()
+    };
+    let b = RemoteBackend::new(s, std::env::var("TANDEM_LIVE_KEY").ok().map(Secret::new)).unwrap();
+    b.check().expect("the server answers its health check");
+    let started = Instant::now();
+    let mut req = chat();
+    req.params.max_tokens = 48;
+    let mut pieces = 0;
+    let done = b.generate(req).wait_with(|_| pieces += 1).expect("a chat answer");
+    println!("chat: {pieces} pieces in {:?}: {:?} ({:?})", started.elapsed(), done.text, done.stats);
+    assert!(pieces > 1, "streamed in pieces");
+    assert!(!done.text.trim().is_empty());
+
+    let prompt = Prompt::Fim(FimPrompt {
+        prefix: "def add(a, b):\n    return ".into(),
+        suffix: "\n".into(),
+        ..FimPrompt::default()
+    });
+    let params = GenerationParams { max_tokens: 16, stop: vec!["\n".into()], ..GenerationParams::default() };
+    let done = b.generate(GenerateRequest::new(prompt, params)).wait().expect("a completion");
+    println!("fim: {:?}", done.text);
+    assert!(done.text.contains('a') && done.text.contains('b'), "{:?}", done.text);
 }
