@@ -135,9 +135,12 @@ impl RemoteBackend {
     }
 
     /// Whether the endpoint answers at all (`GET /models`): any answer below 500 counts, so a
-    /// server without that route still passes.
+    /// server without that route still passes. Bounded by twice the connect timeout, so a server
+    /// that accepts and then hangs fails the check quickly.
     pub fn check(&self) -> Result<(), RemoteError> {
-        let mut req = self.agent.get(format!("{}/models", self.base));
+        let limit = Duration::from_millis(self.settings.connect_timeout_ms.max(500) * 2);
+        let mut req =
+            self.agent.get(format!("{}/models", self.base)).config().timeout_global(Some(limit)).build();
         req = self.with_headers(req);
         match req.call() {
             Ok(r) if r.status().as_u16() < 500 => Ok(()),

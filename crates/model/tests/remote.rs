@@ -317,6 +317,12 @@ fn the_health_check_asks_the_models_route() {
     assert_eq!(server.requests()[0].path, "/v1/models");
     let down = Loopback::start(|_, _| status(503, &[], "down"));
     assert!(backend(settings(&down.url())).check().is_err());
+    let hanging = Loopback::start(|_, _| vec![Step::Stall]);
+    let mut s = settings(&hanging.url());
+    s.connect_timeout_ms = 300;
+    let started = Instant::now();
+    assert!(backend(s).check().is_err());
+    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
 }
 
 /// Against a real OpenAI-compatible server, not in CI: `scripts/remote-live` starts
