@@ -116,6 +116,8 @@ fn a_failing_remote_falls_back_to_the_local_model_and_is_skipped_next_time() {
             "12",
             "-q",
             "is this design sound?",
+            "--model",
+            "qwen2.5-coder-0.5b",
         ]))
     };
     let o = run();
@@ -234,6 +236,38 @@ fn stdin_local_and_bad_input() {
         assert!(stderr(&o).contains(needle), "{args:?}: {}", stderr(&o));
         assert!(o.stdout.is_empty());
     }
+}
+
+/// The manifest's size of the model called `name`.
+fn manifest_size(name: &str) -> u64 {
+    let text = include_str!("../models/manifest.toml");
+    let at = text.find(&format!("name = \"{name}\"")).unwrap();
+    let line = text[at..].lines().find(|l| l.starts_with("size = ")).unwrap();
+    line["size = ".len()..].trim().replace('_', "").parse().unwrap()
+}
+
+#[test]
+fn explanations_prefer_the_larger_local_model_when_it_is_installed() {
+    let home = tempfile::tempdir().unwrap();
+    let file = code_file(home.path(), "geo.py");
+    let models = home.path().join("data/tandem/models");
+    std::fs::create_dir_all(&models).unwrap();
+    // Installed as far as the store can tell (the right size), but not a model: loading it fails
+    // with its name, which shows it was the one chosen.
+    let larger = std::fs::File::create(models.join("qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")).unwrap();
+    larger.set_len(manifest_size("qwen2.5-coder-1.5b")).unwrap();
+    let o =
+        output(tandem(home.path()).env("XDG_DATA_HOME", home.path().join("data")).args(["explain", &file]));
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("qwen2.5-coder-1.5b"), "{}", stderr(&o));
+    let o = output(tandem(home.path()).env("XDG_DATA_HOME", home.path().join("data")).args([
+        "explain",
+        &file,
+        "--model",
+        "qwen2.5-coder-0.5b",
+    ]));
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("model `qwen2.5-coder-0.5b` is not installed"), "{}", stderr(&o));
 }
 
 #[test]
