@@ -241,6 +241,8 @@ pub type LocalLoader = Box<dyn FnOnce() -> Result<Arc<dyn Backend>, String> + Se
 enum LocalSlot {
     Missing,
     Pending(LocalLoader),
+    /// A loader is running (outside the lock).
+    Loading,
     Ready(Arc<dyn Backend>),
     Failed(String),
 }
@@ -252,6 +254,8 @@ pub struct Router {
     rules: PathRules,
     remote: Option<Arc<dyn Backend>>,
     local: Mutex<LocalSlot>,
+    /// Serializes loading, so the slot's lock is never held while a model loads.
+    loading: Mutex<()>,
     health: Mutex<Health>,
     metrics: Mutex<RouteMetrics>,
 }
@@ -279,6 +283,7 @@ impl Router {
             rules,
             remote,
             local: Mutex::new(LocalSlot::Missing),
+            loading: Mutex::new(()),
             health: Mutex::default(),
             metrics: Mutex::default(),
         }
@@ -322,14 +327,27 @@ impl Router {
 
     /// The local model (loading it on first use), or why there is none.
     pub fn local(&self) -> Result<Arc<dyn Backend>, String> {
-        let mut slot = lock(&self.local);
-        let result = match std::mem::replace(&mut *slot, LocalSlot::Missing) {
-            LocalSlot::Missing => Err("no local model is loaded".to_owned()),
-            LocalSlot::Ready(b) => Ok(b),
-            LocalSlot::Failed(e) => Err(e),
-            LocalSlot::Pending(loader) => loader(),
+        let _one_loader = lock(&self.loading);
+        let loader = {
+            let mut slot = lock(&self.local);
+            match std::mem::replace(&mut *slot, LocalSlot::Loading) {
+                LocalSlot::Pending(loader) => loader,
+                other => {
+                    let result = match &other {
+                        LocalSlot::Ready(b) => Ok(b.clone()),
+                        LocalSlot::Failed(e) => Err(e.clone()),
+                        _ => Err("no local model is loaded".to_owned()),
+                    };
+                    *slot = match other {
+                        LocalSlot::Loading => LocalSlot::Missing,
+                        other => other,
+                    };
+                    return result;
+                }
+            }
         };
-        *slot = match &result {
+        let result = loader();
+        *lock(&self.local) = match &result {
             Ok(b) => LocalSlot::Ready(b.clone()),
             Err(e) => LocalSlot::Failed(e.clone()),
         };
@@ -532,6 +550,35 @@ mod tests {
         assert_eq!(d.side, Side::Local);
         let d = decide(&s, &rules, &RemoteState::Up, &req(Task::Inline, 10, None, vec!["a.rs"])).unwrap();
         assert_eq!(d.side, Side::Remote);
+    }
+
+    #[test]
+    fn the_local_model_loads_once_and_offers_never_wait_for_a_load() {
+        use tandem_model::FakeBackend;
+        let loads = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = loads.clone();
+        let router = Arc::new(
+            Router::new(RouterSettings::default(), PrivacySettings::default(), None).with_local_loader(
+                Box::new(move || {
+                    counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_millis(300));
+                    Ok(Arc::new(FakeBackend::new(|_| "larger".into())) as Arc<dyn Backend>)
+                }),
+            ),
+        );
+        let r = router.clone();
+        let loading = std::thread::spawn(move || r.local().map(|b| b.info().model));
+        std::thread::sleep(Duration::from_millis(50));
+        let started = Instant::now();
+        router.offer_local(Arc::new(FakeBackend::new(|_| "completion model".into())));
+        assert!(started.elapsed() < Duration::from_millis(200), "the offer waited for the load");
+        assert_eq!(loading.join().unwrap().unwrap(), "fake");
+        assert!(router.local().is_ok());
+        assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 1);
+        let plain = Router::new(RouterSettings::default(), PrivacySettings::default(), None);
+        assert!(plain.local().is_err());
+        plain.offer_local(Arc::new(FakeBackend::new(|_| String::new())));
+        assert!(plain.local().is_ok(), "an offer fills an empty slot");
     }
 
     #[test]
