@@ -50,12 +50,6 @@ pub fn code_action_capability() -> CodeActionProviderCapability {
     CodeActionProviderCapability::Simple(true)
 }
 
-/// The kind of the code action: clients that ask for particular kinds only get it when they ask
-/// for this one (or a parent).
-fn action_kind() -> CodeActionKind {
-    CodeActionKind::new("source.tandem.explain")
-}
-
 /// Cancels the explanation when the request goes away (`$/cancelRequest`).
 struct CancelOnDrop(Cancel);
 
@@ -76,20 +70,16 @@ impl Server {
         if r.start == r.end {
             return Some(Vec::new());
         }
-        if let Some(only) = &params.context.only {
-            let kind = action_kind();
-            let wanted = only.iter().any(|k| {
-                kind.as_str() == k.as_str() || kind.as_str().starts_with(&format!("{}.", k.as_str()))
-            });
-            if !wanted {
-                return Some(Vec::new());
-            }
+        // The action has no kind (it is neither a fix nor a refactoring), so it is shown with a
+        // selection's actions and left out when a client asks for particular kinds only
+        // (source actions on save, quick fixes).
+        if params.context.only.as_ref().is_some_and(|only| !only.is_empty()) {
+            return Some(Vec::new());
         }
         let args = json!({"uri": params.text_document.uri, "range": r});
         let command = Command { title: TITLE.into(), command: COMMAND.into(), arguments: Some(vec![args]) };
         Some(vec![CodeActionOrCommand::CodeAction(CodeAction {
             title: TITLE.into(),
-            kind: Some(action_kind()),
             command: Some(command),
             ..CodeAction::default()
         })])

@@ -193,6 +193,14 @@ async fn the_command_and_code_action_are_offered_and_answer_from_the_local_model
         )
         .await;
     assert_eq!(r["result"], json!([]));
+    let only = json!({"diagnostics": [], "only": ["quickfix"]});
+    let r = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": URI}, "range": range, "context": only}),
+        )
+        .await;
+    assert_eq!(r["result"], json!([]), "not a quick fix");
 
     // What the code action's command does.
     let args = actions[0]["command"]["arguments"][0].clone();
