@@ -8,13 +8,17 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use tandem_core::Manifest;
 use tandem_core::Preference;
-use tandem_engine::{Backend, RoutedBackend};
+use tandem_engine::{Backend, RoutedBackend, Router};
 use tandem_model::LoadOptions;
 
 pub fn run(manifest: Manifest, choice: Choice, config: config::Config) -> Result<ExitCode> {
     // Explanations use the larger local model when it is installed; otherwise the server hands
     // the router the completion model once it is loaded.
-    let mut router = remote::router(&config)?;
+    // A bad [remote] must not cost the editor its completions: go on without the remote side.
+    let mut router = remote::router(&config).unwrap_or_else(|e| {
+        eprintln!("tandem: the remote model is off: {e:#}");
+        Router::new(config.router.clone(), config.privacy.clone(), None)
+    });
     let explain_choice = remote::local_choice(&manifest, &choice);
     if explain_choice.model != choice.model {
         router = router.with_local_loader(remote::local_loader(manifest.clone(), explain_choice));
