@@ -1,10 +1,11 @@
 //! The user's config file: `$XDG_CONFIG_HOME/tandem/config.toml`, else
 //! `~/.config/tandem/config.toml`. Missing is fine; malformed is an error that names the file.
+//! The environment (`TANDEM_REMOTE_URL`, `TANDEM_REMOTE_MODEL`, `TANDEM_LOCAL_ONLY`) wins over it.
 
 use anyhow::{Context, Result};
 use serde::Deserialize;
 use std::path::PathBuf;
-use tandem_core::CompletionSettings;
+use tandem_core::{CompletionSettings, PrivacySettings, RemoteSettings, RouterSettings};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -15,6 +16,30 @@ pub struct Config {
     pub threads: Option<usize>,
     /// Inline completion settings (`[completion]`).
     pub completion: CompletionSettings,
+    /// The remote model (`[remote]`).
+    pub remote: RemoteSettings,
+    /// Which side serves what (`[router]`).
+    pub router: RouterSettings,
+    /// What may leave the machine (`[privacy]`).
+    pub privacy: PrivacySettings,
+}
+
+impl Config {
+    /// Applies the environment: `TANDEM_REMOTE_URL` and `TANDEM_REMOTE_MODEL` replace the
+    /// `[remote]` values, and `TANDEM_LOCAL_ONLY=1` (or `true`) turns on local-only mode.
+    pub fn with_env(mut self) -> Self {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        if let Some(url) = var("TANDEM_REMOTE_URL") {
+            self.remote.url = url;
+        }
+        if let Some(model) = var("TANDEM_REMOTE_MODEL") {
+            self.remote.model = model;
+        }
+        if var("TANDEM_LOCAL_ONLY").is_some_and(|v| matches!(v.trim(), "1" | "true" | "yes")) {
+            self.privacy.local_only = true;
+        }
+        self
+    }
 }
 
 /// `$VAR/tandem`, else `~/FALLBACK/tandem`: tandem's directory of one XDG kind.
@@ -36,12 +61,27 @@ pub fn path() -> Option<PathBuf> {
     Some(xdg_dir("XDG_CONFIG_HOME", ".config")?.join("config.toml"))
 }
 
+/// The config file with the environment applied.
 pub fn load() -> Result<Config> {
+    Ok(load_file()?.with_env())
+}
+
+fn load_file() -> Result<Config> {
     let Some(path) = path() else { return Ok(Config::default()) };
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
         Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
     };
-    toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))
+    parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// The config file's text as settings (the environment not yet applied).
+pub fn parse(text: &str) -> Result<Config, String> {
+    toml::from_str(text).map_err(|e| e.message().to_owned())
+}
+
+/// Where the remote side's health is kept between runs: `$XDG_STATE_HOME/tandem/remote.json`.
+pub fn remote_health_path() -> Option<PathBuf> {
+    Some(xdg_dir("XDG_STATE_HOME", ".local/state")?.join("remote.json"))
 }

@@ -26,7 +26,9 @@ pub struct Args {
     json: bool,
 }
 
-fn find_root(file: &Path) -> PathBuf {
+/// The workspace root for a file: the nearest directory above it holding `.git`, else the
+/// current directory.
+pub fn find_root(file: &Path) -> PathBuf {
     let abs = std::path::absolute(file).unwrap_or_else(|_| file.to_owned());
     abs.ancestors()
         .skip(1)

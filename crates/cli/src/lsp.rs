@@ -2,23 +2,47 @@
 
 use crate::config;
 use crate::models::{self, Choice};
+use crate::remote;
 use anyhow::{Context, Result};
 use std::process::ExitCode;
 use std::sync::Arc;
-use tandem_core::{CompletionSettings, Manifest};
-use tandem_engine::Backend;
+use tandem_core::Manifest;
+use tandem_core::Preference;
+use tandem_engine::{Backend, RoutedBackend, Router};
 use tandem_model::LoadOptions;
 
-pub fn run(manifest: Manifest, choice: Choice, settings: CompletionSettings) -> Result<ExitCode> {
+pub fn run(manifest: Manifest, choice: Choice, config: config::Config) -> Result<ExitCode> {
+    // Explanations use the larger local model when it is installed; otherwise the server hands
+    // the router the completion model once it is loaded.
+    // A bad [remote] must not cost the editor its completions: go on without the remote side.
+    let mut router = remote::router(&config).unwrap_or_else(|e| {
+        eprintln!("tandem: the remote model is off: {e:#}");
+        Router::new(config.router.clone(), config.privacy.clone(), None)
+    });
+    let explain_choice = remote::local_choice(&manifest, &choice);
+    if explain_choice.model != choice.model {
+        router = router.with_local_loader(remote::local_loader(manifest.clone(), explain_choice));
+    }
+    let settings = config.completion;
+    let router = Arc::new(router);
+    let inline_router = router.clone();
     let loader: tandem_lsp::Loader = Box::new(move || {
         let (_, backend) = models::load_backend(&manifest, &choice, &LoadOptions::default())
             .map_err(|e| format!("{e:#}"))?;
-        Ok(Arc::new(backend) as Arc<dyn Backend>)
+        let local = Arc::new(backend) as Arc<dyn Backend>;
+        // Inline completions go through the router only when it may send them away.
+        let routed = inline_router.remote().is_some() && inline_router.settings().inline != Preference::Local;
+        Ok(if routed { Arc::new(RoutedBackend::new(inline_router, local)) } else { local })
     });
     let log_requests =
         std::env::var("TANDEM_LOG").is_ok_and(|v| v.split(',').any(|l| l.trim() == "requests"));
-    let options =
-        tandem_lsp::Options { settings, loader, metrics_file: config::metrics_path(), log_requests };
+    let options = tandem_lsp::Options {
+        settings,
+        loader,
+        metrics_file: config::metrics_path(),
+        log_requests,
+        router: Some(router),
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

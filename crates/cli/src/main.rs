@@ -5,8 +5,10 @@ mod bench;
 mod complete;
 mod config;
 mod context;
+mod explain;
 mod lsp;
 mod models;
+mod remote;
 mod store;
 mod typing;
 
@@ -15,7 +17,8 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// A local-first coding assistant: code completion from a small model running in-process.
+/// A local-first coding assistant: code completion from a small model running in-process,
+/// explanations from a larger remote model when one is configured.
 #[derive(Debug, Parser)]
 #[command(name = "tandem", version, about)]
 struct Cli {
@@ -46,6 +49,9 @@ enum Command {
     Complete(complete::Args),
     /// Show what a completion prompt at FILE:LINE:COL holds: workspace context and windows.
     Context(context::Args),
+    /// Explain code in Markdown: FILE, FILE:LINE or FILE:START-END (`-` reads stdin), from the
+    /// remote model when one is configured, else the local one.
+    Explain(explain::Args),
     /// Measure load time, prompt evaluation and generation speed, and memory.
     Bench(bench::Args),
     /// Run the language server on stdin/stdout (inline completions as you type).
@@ -94,9 +100,10 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli, config: config::Config) -> Result<ExitCode> {
     let manifest = models::load_manifest(cli.manifest.as_deref())?;
-    let choice = models::Choice { model: cli.model.or(config.model), pull: cli.pull };
+    let choice = models::Choice { model: cli.model.or(config.model.clone()), pull: cli.pull };
     match cli.command {
-        Command::Lsp => lsp::run(manifest, choice, config.completion),
+        Command::Lsp => lsp::run(manifest, choice, config),
+        Command::Explain(args) => explain::run(&manifest, &choice, &config, args),
         Command::Stats { json } => lsp::stats(json),
         Command::Complete(args) => complete::run(&manifest, &choice, args),
         Command::Context(args) => context::run(&manifest, &choice, &config.completion, args),

@@ -133,7 +133,7 @@ async fn replay(backend: Arc<dyn Backend>, settings: CompletionSettings, args: &
     tokio::spawn(tandem_lsp::serve(
         sr,
         sw,
-        tandem_lsp::Options { settings, loader, metrics_file: None, log_requests: false },
+        tandem_lsp::Options { settings, loader, metrics_file: None, log_requests: false, router: None },
     ));
     let (cr, cw) = tokio::io::split(client_end);
     let mut s = Session { out: cw, input: BufReader::new(cr), next_id: 1, version: 1 };

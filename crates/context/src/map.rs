@@ -33,8 +33,15 @@ fn signature(text: &str, outline: &Outline, i: usize) -> String {
     format!("{}{}", "  ".repeat(depth + 1), line)
 }
 
-/// The map, within `budget` tokens (as `count` counts them). Empty when nothing fits.
-pub fn repo_map(index: &Index, focus: &[Focus<'_>], budget: usize, count: &dyn Fn(&str) -> usize) -> String {
+/// The map, within `budget` tokens (as `count` counts them), of the files `allow` lets through.
+/// Empty when nothing fits.
+pub fn repo_map(
+    index: &Index,
+    focus: &[Focus<'_>],
+    budget: usize,
+    count: &dyn Fn(&str) -> usize,
+    allow: &dyn Fn(&str) -> bool,
+) -> String {
     let mut score: HashMap<&str, f32> = HashMap::new();
     let mut used: HashSet<&str> = HashSet::new();
     let mut refs: HashMap<&str, usize> = HashMap::new();
@@ -64,7 +71,8 @@ pub fn repo_map(index: &Index, focus: &[Focus<'_>], budget: usize, count: &dyn F
             used.insert(name);
         }
     }
-    let mut ranked: Vec<(&str, f32)> = score.into_iter().filter(|(p, _)| !focus_paths.contains(p)).collect();
+    let mut ranked: Vec<(&str, f32)> =
+        score.into_iter().filter(|(p, _)| !focus_paths.contains(p) && allow(p)).collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
     let mut blocks: BTreeMap<usize, String> = BTreeMap::new();
     let mut total = 0;
@@ -135,13 +143,15 @@ mod tests {
         index.update("app/views.py", view).unwrap();
         let focus = [Focus { path: "app/views.py", text: view }];
         let count = |s: &str| s.len().div_ceil(4);
-        let map = repo_map(&index, &focus, 1000, &count);
+        let map = repo_map(&index, &focus, 1000, &count, &|_| true);
         // `far_away` is neither imported nor named: not in the map.
         assert_eq!(
             map,
             "app/views.py:\n  def show(u: User):\napp/models.py:\n  class User:\n    def display(self):\n"
         );
-        let small = repo_map(&index, &focus, 10, &count);
+        let small = repo_map(&index, &focus, 10, &count, &|_| true);
         assert!(count(&small) <= 10, "{small}");
+        let private = repo_map(&index, &focus, 1000, &count, &|p| p != "app/models.py");
+        assert!(!private.contains("models"), "{private}");
     }
 }

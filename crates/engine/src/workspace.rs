@@ -197,6 +197,18 @@ impl Workspace {
         recent.truncate(RECENT);
     }
 
+    /// A map of the workspace's definitions that the `focus` files use, within `budget` tokens
+    /// (as `count` counts them), of the files `allow` lets through: context for chat and explain.
+    pub fn map(
+        &self,
+        focus: &[tandem_context::map::Focus<'_>],
+        budget: usize,
+        count: &dyn Fn(&str) -> usize,
+        allow: &dyn Fn(&str) -> bool,
+    ) -> String {
+        tandem_context::map::repo_map(&self.index(), focus, budget, count, allow)
+    }
+
     /// Recent snippets, most recent first.
     pub fn recent(&self) -> Vec<Snippet> {
         lock(&self.recent).iter().cloned().collect()

@@ -5,7 +5,8 @@
 //! know how models or context work inside.
 //!
 //! Custom methods: `tandem/metrics` (request, no params) returns the engine's counters and the
-//! timings of recent requests.
+//! timings of recent requests; `tandem/routing` (request, no params) the router's decisions.
+//! Commands: `tandem.explain` (see [`server::explain`]). Notifications: `tandem/status`.
 
 pub mod document;
 pub mod framing;
@@ -30,6 +31,7 @@ where
     let (service, socket) = LspService::build(|client| Server::new(client, options))
         .custom_method("textDocument/inlineCompletion", Server::inline_completion)
         .custom_method("tandem/metrics", Server::metrics)
+        .custom_method("tandem/routing", Server::routing)
         .finish();
     let (to_server, server_in) = tokio::io::duplex(1 << 16);
     let (server_out, from_server) = tokio::io::duplex(1 << 16);

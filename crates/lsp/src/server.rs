@@ -1,12 +1,16 @@
 //! The language server: lifecycle, document sync, inline and popup completions, configuration,
-//! progress while the model loads, and tandem's custom methods.
+//! progress while the model loads, and tandem's custom methods. Explanations live in
+//! [`explain`].
+
+#[path = "explain.rs"]
+pub mod explain;
 
 use crate::document::{Change, Documents, Encoding};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
-use tandem_engine::{Backend, CompletionSettings, Engine, InlineAnswer, InlineRequest, Workspace};
+use tandem_engine::{Backend, CompletionSettings, Engine, InlineAnswer, InlineRequest, Router, Workspace};
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
@@ -24,6 +28,8 @@ pub struct Options {
     pub metrics_file: Option<PathBuf>,
     /// Log each completion request's record (stages, tokens) on stderr.
     pub log_requests: bool,
+    /// Routes explanations; `None`: local only, on the completion model.
+    pub router: Option<Arc<Router>>,
 }
 
 impl std::fmt::Debug for Options {
@@ -60,6 +66,7 @@ struct Inner {
     metrics_file: Option<PathBuf>,
     log_requests: bool,
     metrics_written: Mutex<Option<Instant>>,
+    router: Arc<Router>,
 }
 
 struct LoaderCell(Loader);
@@ -117,6 +124,7 @@ impl Server {
             metrics_file: options.metrics_file,
             log_requests: options.log_requests,
             metrics_written: Mutex::new(None),
+            router: options.router.unwrap_or_else(explain::default_router),
         }))
     }
 
@@ -162,17 +170,20 @@ impl Server {
             None
         };
         let started = Instant::now();
+        explain::status(client, "loading", "", "loading the model").await;
         let result = tokio::task::spawn_blocking(loader)
             .await
             .unwrap_or_else(|e| Err(format!("the model loader failed: {e}")));
         match result {
             Ok(backend) => {
                 let model = backend.info().model;
+                self.0.router.offer_local(backend.clone());
                 let settings = lock(&self.0.settings).clone();
                 let engine = Engine::with_workspace(backend, settings, self.0.workspace.clone());
                 *lock(&self.0.model) = Model::Ready(Arc::new(engine));
                 let msg = format!("model {model} ready in {:.1} s", started.elapsed().as_secs_f64());
                 client.log_message(MessageType::INFO, format!("tandem: {msg}")).await;
+                explain::status(client, "ready", &model, &msg).await;
                 if let Some(p) = progress {
                     p.finish_with_message(msg).await;
                 }
@@ -182,6 +193,7 @@ impl Server {
                 if let Some(p) = progress {
                     p.finish_with_message("no model").await;
                 }
+                explain::status(client, "error", "", &e).await;
                 client.show_message(MessageType::ERROR, format!("tandem: no completions: {e}")).await;
             }
         }
@@ -399,6 +411,8 @@ impl LanguageServer for Server {
                 })),
                 inline_completion_provider: Some(OneOf::Left(true)),
                 completion_provider: Some(CompletionOptions::default()),
+                execute_command_provider: Some(explain::command_options()),
+                code_action_provider: Some(explain::code_action_capability()),
                 ..ServerCapabilities::default()
             },
             offset_encoding: None,
@@ -482,6 +496,14 @@ impl LanguageServer for Server {
         if let Some(e) = self.engine() {
             e.close(&uri);
         }
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        Ok(self.explain_action(params))
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        self.execute(params).await
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {

@@ -27,7 +27,8 @@ impl TestClient {
     async fn start_with(loader: tandem_lsp::Loader, settings: CompletionSettings) -> Self {
         let (client_end, server_end) = tokio::io::duplex(1 << 20);
         let (sr, sw) = tokio::io::split(server_end);
-        let options = tandem_lsp::Options { settings, loader, metrics_file: None, log_requests: false };
+        let options =
+            tandem_lsp::Options { settings, loader, metrics_file: None, log_requests: false, router: None };
         tokio::spawn(tandem_lsp::serve(sr, sw, options));
         let (cr, cw) = tokio::io::split(client_end);
         let (tx, inbox) = mpsc::unbounded_channel();

@@ -44,6 +44,8 @@ pub enum BackendError {
     Run(#[from] RunError),
     #[error("the model worker has stopped")]
     WorkerGone,
+    #[error(transparent)]
+    Remote(#[from] crate::remote::RemoteError),
 }
 
 /// One event of a generation's stream.
@@ -120,4 +122,10 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
 
     /// Tokens `text` takes in this backend's prompts, when it can tell.
     fn count_tokens(&self, text: &str) -> Option<usize>;
+
+    /// Whether the backend can serve requests now (blocking; a remote backend asks its
+    /// endpoint). Local backends are always healthy once loaded.
+    fn health_check(&self) -> Result<(), BackendError> {
+        Ok(())
+    }
 }

@@ -2,7 +2,8 @@
 //!
 //! Owns candle and the model files: GGUF loading, the tokenizer, prompt formats (from the
 //! manifest), the qwen2 forward pass with a reusable KV cache, sampling, and the worker thread
-//! that owns a loaded model. It knows nothing of editors, LSP, tree-sitter or terminals: it
+//! that owns a loaded model; and the remote backend (OpenAI-compatible HTTP, streamed), which
+//! owns HTTP. It knows nothing of editors, LSP, tree-sitter or terminals: it
 //! takes a prompt and generation parameters and yields text.
 
 pub mod backend;
@@ -12,15 +13,18 @@ pub mod gemm;
 pub mod linear;
 pub mod local;
 pub mod qwen2;
+pub mod remote;
 pub mod requant;
 pub mod runtime;
 pub mod sampler;
+pub mod sse;
 pub mod tokenizer;
 
 pub use backend::{Backend, BackendError, BackendInfo, BackendKind, Event, GenerateRequest, Generation};
 pub use fake::FakeBackend;
 pub use local::LocalBackend;
 pub use qwen2::Kernels;
+pub use remote::{RemoteBackend, RemoteError};
 pub use runtime::{Finished, LoadError, LoadOptions, Prefill, RunError, Runtime};
 pub use tokenizer::TextTokenizer;
 

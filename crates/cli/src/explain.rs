@@ -1,0 +1,249 @@
+//! `tandem explain FILE[:START-END]`: a Markdown explanation of code, streamed to stdout, from
+//! the model the router picks (the remote one when configured, the local one otherwise or as a
+//! fallback).
+
+use crate::complete::decode;
+use crate::config::Config;
+use crate::models::Choice;
+use crate::remote;
+use anyhow::{Context, Result, bail};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use tandem_core::{Manifest, Side};
+use tandem_engine::context::map::Focus;
+use tandem_engine::{ExplainError, ExplainRequest, Progress, RouteError, Router, Workspace};
+
+/// Exit codes of `tandem explain` beyond 0 (success, degraded included), 1 (bad input or
+/// config) and 2 (usage).
+pub const EXIT_NO_MODEL: u8 = 3;
+pub const EXIT_REMOTE_FAILED: u8 = 4;
+pub const EXIT_REFUSED: u8 = 5;
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Exit codes: 0 answered (also when the local model stood in for a failing remote one), \
+1 bad input or config (unreadable, binary or non-UTF-8 file, lines outside the file), 2 usage error, \
+3 no model available, 4 the remote model failed and there was no fallback (--remote, or [router] fallback = false), \
+5 refused by the privacy rules (--remote with an excluded file or in local-only mode, or no remote configured)."
+)]
+pub struct Args {
+    /// FILE, FILE:LINE or FILE:START-END (1-based, inclusive); `-` reads stdin.
+    #[arg(allow_hyphen_values = true)]
+    target: String,
+    /// The code's language (default: from the file's extension).
+    #[arg(long)]
+    lang: Option<String>,
+    /// The file's name when it comes from stdin (shown to the model, checked by the privacy rules).
+    #[arg(long)]
+    path: Option<String>,
+    /// A question about the code.
+    #[arg(long, short)]
+    question: Option<String>,
+    /// Use the local model only.
+    #[arg(long, conflicts_with = "remote")]
+    local: bool,
+    /// Use the remote model only (no fallback).
+    #[arg(long)]
+    remote: bool,
+    /// Print one JSON object: the text, the model, the route and its reason, timings, tokens.
+    #[arg(long)]
+    json: bool,
+    /// Most tokens of the answer.
+    #[arg(long)]
+    max_tokens: Option<usize>,
+}
+
+/// FILE, the line range if any.
+fn parse_target(target: &str) -> Result<(&str, Option<(usize, usize)>)> {
+    let Some((file, range)) = target.rsplit_once(':') else { return Ok((target, None)) };
+    let is_range = !range.is_empty() && range.chars().all(|c| c.is_ascii_digit() || c == '-');
+    if !is_range || file.is_empty() {
+        return Ok((target, None));
+    }
+    let num = |s: &str| -> Result<usize> {
+        match s.parse::<usize>() {
+            Ok(n) if n >= 1 => Ok(n),
+            _ => bail!("lines must be numbers from 1, got `{range}` in `{target}`"),
+        }
+    };
+    let (start, end) = match range.split_once('-') {
+        Some((a, b)) => (num(a)?, num(b)?),
+        None => (num(range)?, num(range)?),
+    };
+    if end < start {
+        bail!("the range {start}-{end} ends before it starts");
+    }
+    Ok((file, Some((start, end))))
+}
+
+/// Lines `start..=end` (1-based) of `text`.
+fn select(text: &str, (start, end): (usize, usize)) -> Result<String> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    if end > lines.len() {
+        bail!("lines {start}-{end} are outside the file ({} lines)", lines.len());
+    }
+    Ok(lines[start - 1..end].concat())
+}
+
+fn language_of(path: &str) -> Option<&'static str> {
+    let ext = path.rsplit_once('.')?.1.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "rs" => "rust",
+        "py" => "python",
+        "ts" | "tsx" => "typescript",
+        "js" | "jsx" | "mjs" => "javascript",
+        "go" => "go",
+        "c" | "h" => "c",
+        "cc" | "cpp" | "hpp" | "cxx" => "cpp",
+        "java" => "java",
+        "kt" => "kotlin",
+        "rb" => "ruby",
+        "sh" | "bash" => "bash",
+        "lua" => "lua",
+        "toml" => "toml",
+        "yaml" | "yml" => "yaml",
+        "json" => "json",
+        "sql" => "sql",
+        "md" => "markdown",
+        _ => return None,
+    })
+}
+
+/// Tokens of workspace map an explanation carries (estimated at 4 characters a token).
+const MAP_TOKENS: usize = 400;
+
+/// Indexes the file's workspace (the nearest directory above it holding `.git`, else the current
+/// directory) and maps what the file uses, leaving out what the privacy rules exclude.
+fn workspace_map(file: &Path, text: &str, router: &Router) -> Option<String> {
+    let workspace = Workspace::default();
+    workspace.set_root(Some(std::path::absolute(crate::context::find_root(file)).ok()?));
+    workspace.scan();
+    let rel = workspace.relative(&std::path::absolute(file).ok()?)?;
+    let rules = router.rules();
+    let focus = [Focus { path: &rel, text }];
+    let map = workspace.map(&focus, MAP_TOKENS, &|s| s.len().div_ceil(4), &|p| rules.excluded(p).is_none());
+    (!map.is_empty()).then_some(map)
+}
+
+pub fn run(manifest: &Manifest, choice: &Choice, config: &Config, args: Args) -> Result<ExitCode> {
+    let (file, range) = parse_target(&args.target)?;
+    let (text, path) = if file == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes).context("reading stdin")?;
+        (decode(bytes, "stdin")?, args.path.clone())
+    } else {
+        let bytes = std::fs::read(file).with_context(|| format!("cannot read {file}"))?;
+        (decode(bytes, file)?, Some(args.path.clone().unwrap_or_else(|| file.to_owned())))
+    };
+    let code = match range {
+        Some(r) => select(&text, r)?,
+        None => text.clone(),
+    };
+    if code.trim().is_empty() {
+        bail!("nothing to explain: the {} is empty", if range.is_some() { "selection" } else { "file" });
+    }
+    let language = args.lang.clone().or_else(|| path.as_deref().and_then(language_of).map(str::to_owned));
+    let force = match (args.local, args.remote) {
+        (true, _) => Some(Side::Local),
+        (_, true) => Some(Side::Remote),
+        _ => None,
+    };
+    let router = remote::router(config)?
+        .with_local_loader(remote::local_loader(manifest.clone(), remote::local_choice(manifest, choice)));
+    // The definitions elsewhere in the workspace that the file uses, for a file on disk.
+    let workspace_map = (file != "-").then(|| workspace_map(Path::new(file), &text, &router)).flatten();
+    let req = ExplainRequest {
+        workspace_map,
+        code,
+        path,
+        language,
+        lines: range,
+        question: args.question.clone(),
+        force,
+        max_tokens: args.max_tokens,
+    };
+    let mut out = std::io::stdout().lock();
+    let mut wrote_any = false;
+    let mut on = |p: Progress<'_>| match p {
+        Progress::Text(t) if !args.json => {
+            let _ = out.write_all(t.as_bytes());
+            let _ = out.flush();
+            wrote_any = true;
+        }
+        Progress::Text(_) => {}
+        Progress::Fallback { reason, shown } => {
+            eprintln!("tandem: {reason}; answering with the local model");
+            if shown && !args.json {
+                let _ = out.write_all(b"\n\n---\n\n");
+            }
+        }
+    };
+    let result = router.explain(&req, &Default::default(), &mut on);
+    remote::save_health(config, &router);
+    let e = match result {
+        Ok(e) => e,
+        Err(err) => {
+            let code = match &err {
+                ExplainError::NoModel(_) => EXIT_NO_MODEL,
+                ExplainError::RemoteFailed(_) => EXIT_REMOTE_FAILED,
+                ExplainError::Refused(
+                    RouteError::Excluded { .. } | RouteError::LocalOnly | RouteError::NoRemote,
+                ) => EXIT_REFUSED,
+                ExplainError::LocalFailed(_) => 1,
+            };
+            if wrote_any {
+                println!();
+            }
+            eprintln!("tandem: error: {err}");
+            return Ok(ExitCode::from(code));
+        }
+    };
+    if args.json {
+        let v = serde_json::json!({
+            "markdown": e.markdown,
+            "model": e.model,
+            "route": e.route,
+            "reason": e.reason,
+            "degraded": e.degraded.is_some(),
+            "degraded_reason": e.degraded,
+            "stop": e.stop,
+            "timings_ms": {"route": e.timings.route_ms, "first_token": e.timings.first_token_ms, "total": e.timings.total_ms},
+            "tokens": {"sent": e.tokens_sent, "received": e.tokens_received},
+            "redactions": e.redactions,
+        });
+        println!("{v}");
+    } else {
+        if !e.markdown.ends_with('\n') {
+            println!();
+        }
+        if let Some(why) = &e.degraded {
+            eprintln!("tandem: degraded: answered by the local model {} ({why})", e.model);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets() {
+        assert_eq!(parse_target("a.rs").unwrap(), ("a.rs", None));
+        assert_eq!(parse_target("a.rs:3-9").unwrap(), ("a.rs", Some((3, 9))));
+        assert_eq!(parse_target("a.rs:4").unwrap(), ("a.rs", Some((4, 4))));
+        assert_eq!(parse_target("-").unwrap(), ("-", None));
+        assert_eq!(parse_target("-:2-3").unwrap(), ("-", Some((2, 3))));
+        assert_eq!(parse_target("c:/x/a.rs").unwrap(), ("c:/x/a.rs", None));
+        assert!(parse_target("a.rs:0-3").is_err());
+        assert!(parse_target("a.rs:5-3").is_err());
+        assert!(parse_target("a.rs:1-").is_err());
+    }
+
+    #[test]
+    fn selections_are_whole_lines() {
+        assert_eq!(select("a\nb\nc", (2, 3)).unwrap(), "b\nc");
+        assert!(select("a\nb\n", (2, 3)).is_err());
+    }
+}

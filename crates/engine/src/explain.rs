@@ -1,0 +1,352 @@
+//! Explaining code: the prompt, the route, the stream, and the fallback.
+//!
+//! The router picks a side; text bound for the remote model is redacted first. When the remote
+//! side fails and fallback is allowed, the local model answers and the result is marked
+//! degraded with the reason; the caller is told before the local answer starts, so text already
+//! shown can be set apart.
+
+use crate::redact::{self, redact};
+use crate::router::{RouteError, RouteRecord, RouteRequest, Router, Task, ms_since};
+use serde::Serialize;
+use std::time::Instant;
+use tandem_core::{Cancel, GenerationParams, Message, Prompt, Role, Sampling, Side, StopReason};
+use tandem_model::{Backend, BackendError, GenerateRequest};
+
+/// Code to explain, in editor terms.
+#[derive(Clone, Debug, Default)]
+pub struct ExplainRequest {
+    /// The code (the selected lines, or the whole file).
+    pub code: String,
+    /// The file's path (relative to the workspace when known): shown to the model and checked
+    /// against the privacy rules.
+    pub path: Option<String>,
+    /// The language's name (`rust`, `python`), for the code fence.
+    pub language: Option<String>,
+    /// 1-based first and last line of `code` in its file, when it is a part of one.
+    pub lines: Option<(usize, usize)>,
+    /// What the user wants to know, if more than "explain this".
+    pub question: Option<String>,
+    /// A map of the workspace's definitions the code may use (see [`Workspace::map`]).
+    ///
+    /// [`Workspace::map`]: crate::Workspace::map
+    pub workspace_map: Option<String>,
+    pub force: Option<Side>,
+    /// Most tokens of the answer (default: 512 locally, the remote's `max_tokens` remotely).
+    pub max_tokens: Option<usize>,
+}
+
+/// Timings of one explanation, in milliseconds.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ExplainTimings {
+    /// Deciding the route (a health check included, when one ran).
+    pub route_ms: f64,
+    pub first_token_ms: Option<f64>,
+    pub total_ms: f64,
+}
+
+/// The answer.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Explanation {
+    pub markdown: String,
+    /// The model that answered.
+    pub model: String,
+    pub route: Side,
+    pub reason: String,
+    /// Why the answer came from the local model instead of the remote one, if it did.
+    pub degraded: Option<String>,
+    pub stop: StopReason,
+    pub timings: ExplainTimings,
+    pub tokens_sent: usize,
+    pub tokens_received: usize,
+    /// Secrets replaced before sending.
+    pub redactions: usize,
+}
+
+/// Why there is no explanation.
+#[derive(Debug, thiserror::Error)]
+pub enum ExplainError {
+    #[error(transparent)]
+    Refused(#[from] RouteError),
+    #[error("no local model is available: {0}")]
+    NoModel(String),
+    #[error("the remote model failed and fallback is off: {0}")]
+    RemoteFailed(BackendError),
+    #[error("the local model failed: {0}")]
+    LocalFailed(BackendError),
+}
+
+/// What the caller is told while the answer streams.
+#[derive(Debug)]
+pub enum Progress<'a> {
+    Text(&'a str),
+    /// The remote side failed; the local model answers from the start. `shown` is whether text
+    /// was already streamed.
+    Fallback {
+        reason: &'a str,
+        shown: bool,
+    },
+}
+
+const SYSTEM: &str = "You are tandem, a coding assistant. Explain code to a programmer in Markdown: \
+what it does, how it does it, and anything surprising or risky. Be concise; do not restate the code line by line.";
+
+/// Local answers stay short: the small model is slow and wanders in long answers.
+const LOCAL_MAX_TOKENS: usize = 512;
+
+fn prompt(req: &ExplainRequest, code: &str, note: Option<&str>) -> Prompt {
+    let lang = req.language.as_deref().unwrap_or("");
+    let mut user = String::from("Explain this");
+    if !lang.is_empty() {
+        user.push_str(&format!(" {lang}"));
+    }
+    user.push_str(" code");
+    if let Some(p) = &req.path {
+        user.push_str(&format!(" from `{p}`"));
+    }
+    if let Some((a, b)) = req.lines {
+        user.push_str(&format!(" (lines {a}-{b})"));
+    }
+    user.push_str(&format!(":\n\n```{lang}\n{}\n```\n", code.trim_end_matches('\n')));
+    if let Some(map) = req.workspace_map.as_deref().filter(|m| !m.trim().is_empty()) {
+        user.push_str(&format!(
+            "\nFor reference, definitions elsewhere in the workspace it may use:\n\n```\n{}\n```\n",
+            map.trim_end()
+        ));
+    }
+    if let Some(n) = note {
+        user.push_str(&format!("\n({n})\n"));
+    }
+    if let Some(q) = req.question.as_deref().filter(|q| !q.trim().is_empty()) {
+        user.push_str(&format!("\nQuestion: {q}\n"));
+    }
+    Prompt::Chat { messages: vec![Message::new(Role::System, SYSTEM), Message::new(Role::User, user)] }
+}
+
+fn estimate_tokens(text: &str) -> usize {
+    text.len().div_ceil(4)
+}
+
+fn prompt_text(p: &Prompt) -> String {
+    match p {
+        Prompt::Chat { messages } => {
+            messages.iter().map(|m| m.content.as_str()).collect::<Vec<_>>().join("\n")
+        }
+        Prompt::Text { text } => text.clone(),
+        Prompt::Fim(f) => format!("{}{}", f.prefix, f.suffix),
+    }
+}
+
+/// The code cut to about `tokens` tokens at a line boundary, and whether it was cut.
+fn cut_to(code: &str, tokens: usize, count: &dyn Fn(&str) -> usize) -> (String, bool) {
+    if count(code) <= tokens {
+        return (code.to_owned(), false);
+    }
+    let mut out = String::new();
+    for line in code.split_inclusive('\n') {
+        if count(&out) + count(line) > tokens {
+            break;
+        }
+        out.push_str(line);
+    }
+    (out, true)
+}
+
+struct Run {
+    text: String,
+    stop: StopReason,
+    first_token_ms: Option<f64>,
+    tokens_sent: usize,
+    tokens_received: usize,
+}
+
+fn stream(
+    backend: &dyn Backend,
+    prompt: Prompt,
+    max_tokens: usize,
+    cancel: &Cancel,
+    started: Instant,
+    on: &mut dyn FnMut(Progress<'_>),
+) -> Result<Run, (BackendError, bool)> {
+    let sent_estimate = estimate_tokens(&prompt_text(&prompt));
+    let params = GenerationParams { max_tokens, sampling: Sampling::greedy(), ..GenerationParams::default() };
+    let request = GenerateRequest { prompt, params, cancel: cancel.clone() };
+    let mut first_token_ms = None;
+    let mut shown = false;
+    let generation = backend.generate(request);
+    let done = generation.wait_with(|t| {
+        first_token_ms.get_or_insert_with(|| ms_since(started));
+        shown = true;
+        on(Progress::Text(t));
+    });
+    match done {
+        Ok(f) => Ok(Run {
+            tokens_sent: if f.stats.prompt_tokens > 0 { f.stats.prompt_tokens } else { sent_estimate },
+            tokens_received: f.stats.generated_tokens,
+            text: f.text,
+            stop: f.stop,
+            first_token_ms,
+        }),
+        Err(e) => Err((e, shown)),
+    }
+}
+
+impl Router {
+    /// Explains `req`, blocking until the answer is complete; text is handed to `on` as it
+    /// comes. Every outcome, errors included, is recorded in the router's metrics.
+    pub fn explain(
+        &self,
+        req: &ExplainRequest,
+        cancel: &Cancel,
+        on: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<Explanation, ExplainError> {
+        let started = Instant::now();
+        let mut record = RouteRecord { task: Some(Task::Explain), ..RouteRecord::default() };
+        let result = self.explain_inner(req, cancel, on, started, &mut record);
+        record.latency_ms = ms_since(started);
+        if let Err(e) = &result {
+            record.error = Some(e.to_string());
+        }
+        self.record(record);
+        result
+    }
+
+    fn explain_inner(
+        &self,
+        req: &ExplainRequest,
+        cancel: &Cancel,
+        on: &mut dyn FnMut(Progress<'_>),
+        started: Instant,
+        record: &mut RouteRecord,
+    ) -> Result<Explanation, ExplainError> {
+        let question = req.question.as_deref();
+        let route = RouteRequest {
+            task: Task::Explain,
+            code_tokens: estimate_tokens(&req.code),
+            question_tokens: question.map_or(0, estimate_tokens),
+            question,
+            paths: req.path.iter().map(String::as_str).collect(),
+            force: req.force,
+        };
+        let decision = self.decide(&route)?;
+        let route_ms = ms_since(started);
+        record.route = Some(decision.side);
+        record.reason = decision.reason.clone();
+        let mut degraded = None;
+        if decision.side == Side::Remote
+            && let Some(remote) = self.remote().cloned()
+        {
+            let redacted = if self.privacy().redact {
+                redact(&req.code)
+            } else {
+                redact::Redacted { text: req.code.clone(), count: 0, kinds: Vec::new() }
+            };
+            let question = req.question.as_deref().map(redact);
+            let map = req.workspace_map.as_deref().map(redact);
+            let redactions = redacted.count
+                + question.as_ref().map_or(0, |q| q.count)
+                + map.as_ref().map_or(0, |m| m.count);
+            let mut sent = req.clone();
+            sent.question = question.map(|q| q.text);
+            sent.workspace_map = map.map(|m| m.text);
+            let prompt = prompt(&sent, &redacted.text, None);
+            let max = req.max_tokens.unwrap_or(usize::MAX);
+            record.redactions = redactions;
+            match stream(remote.as_ref(), prompt, max, cancel, started, on) {
+                Ok(run) => {
+                    self.remote_succeeded();
+                    let model = remote.info().model;
+                    record.model = model.clone();
+                    record.first_token_ms = run.first_token_ms;
+                    record.tokens_sent = run.tokens_sent;
+                    record.tokens_received = run.tokens_received;
+                    return Ok(Explanation {
+                        markdown: run.text,
+                        model,
+                        route: Side::Remote,
+                        reason: decision.reason,
+                        degraded: None,
+                        stop: run.stop,
+                        timings: ExplainTimings {
+                            route_ms,
+                            first_token_ms: run.first_token_ms,
+                            total_ms: ms_since(started),
+                        },
+                        tokens_sent: run.tokens_sent,
+                        tokens_received: run.tokens_received,
+                        redactions,
+                    });
+                }
+                Err((e, shown)) => {
+                    self.remote_failed(&e);
+                    if req.force == Some(Side::Remote) || !self.settings().fallback {
+                        return Err(ExplainError::RemoteFailed(e));
+                    }
+                    let reason = format!("remote failed: {e}");
+                    on(Progress::Fallback { reason: &reason, shown });
+                    degraded = Some(reason);
+                }
+            }
+        }
+        let local = self.local().map_err(ExplainError::NoModel)?;
+        let count = |s: &str| local.count_tokens(s).unwrap_or_else(|| estimate_tokens(s));
+        let limit = self.settings().local_max_tokens;
+        let (code, cut) = cut_to(&req.code, limit, &count);
+        let note = cut.then(|| "the code was cut to fit the local model; explain what is shown".to_owned());
+        let prompt = prompt(req, &code, note.as_deref());
+        let max = req.max_tokens.unwrap_or(LOCAL_MAX_TOKENS);
+        let run = stream(local.as_ref(), prompt, max, cancel, started, on)
+            .map_err(|(e, _)| ExplainError::LocalFailed(e))?;
+        let model = local.info().model;
+        record.route = Some(Side::Local);
+        record.model = model.clone();
+        record.degraded = degraded.clone();
+        record.first_token_ms = run.first_token_ms;
+        record.tokens_sent = run.tokens_sent;
+        record.tokens_received = run.tokens_received;
+        Ok(Explanation {
+            markdown: run.text,
+            model,
+            route: Side::Local,
+            reason: decision.reason,
+            degraded,
+            stop: run.stop,
+            timings: ExplainTimings {
+                route_ms,
+                first_token_ms: run.first_token_ms,
+                total_ms: ms_since(started),
+            },
+            tokens_sent: run.tokens_sent,
+            tokens_received: run.tokens_received,
+            redactions: 0,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_prompt_names_the_file_lines_and_question() {
+        let req = ExplainRequest {
+            path: Some("src/a.rs".into()),
+            language: Some("rust".into()),
+            lines: Some((3, 9)),
+            question: Some("why a loop?".into()),
+            ..ExplainRequest::default()
+        };
+        let Prompt::Chat { messages } = prompt(&req, "fn f() {}\n", None) else { panic!() };
+        assert_eq!(messages[0].role, Role::System);
+        assert_eq!(
+            messages[1].content,
+            "Explain this rust code from `src/a.rs` (lines 3-9):\n\n```rust\nfn f() {}\n```\n\nQuestion: why a loop?\n"
+        );
+    }
+
+    #[test]
+    fn long_code_is_cut_at_lines() {
+        let count = |s: &str| s.len();
+        assert_eq!(cut_to("aaaa\nbbbb\ncccc\n", 11, &count), ("aaaa\nbbbb\n".into(), true));
+        assert_eq!(cut_to("aa\n", 11, &count), ("aa\n".into(), false));
+    }
+}

@@ -1,0 +1,591 @@
+//! The router: which model serves a request, and what happens when the remote side fails.
+//!
+//! A decision looks at, in order: a side forced by the user, local-only mode, whether a remote
+//! model is configured, the privacy rules for the request's files, the remote side's health, the
+//! task's preference, and — under `auto` — the request's size and difficulty. A remote failure
+//! that looks lasting (unreachable, timing out, rate-limited, a server error) marks the remote
+//! side down: requests skip it without paying a timeout until the cooldown has passed and a
+//! health check succeeds. Every decision is recorded in [`RouteMetrics`].
+
+use serde::Serialize;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+use tandem_core::{Preference, PrivacySettings, RouterSettings, Side};
+use tandem_model::{Backend, BackendError, RemoteError};
+
+use crate::redact::PathRules;
+
+/// What a request is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Task {
+    Inline,
+    Explain,
+    Chat,
+}
+
+/// What the router needs to know about a request.
+#[derive(Clone, Debug)]
+pub struct RouteRequest<'a> {
+    pub task: Task,
+    /// Tokens of code (or an estimate).
+    pub code_tokens: usize,
+    /// Tokens of the user's question, if any.
+    pub question_tokens: usize,
+    pub question: Option<&'a str>,
+    /// Paths of the files whose text the request carries.
+    pub paths: Vec<&'a str>,
+    /// A side the user insisted on.
+    pub force: Option<Side>,
+}
+
+/// Where a request goes, and why (shown to the user and kept in metrics).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    pub side: Side,
+    pub reason: String,
+}
+
+/// Requests the router must refuse.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RouteError {
+    #[error("`{path}` matches the privacy exclusion rule `{rule}`: it is never sent to a remote model")]
+    Excluded { path: String, rule: String },
+    #[error("local-only mode is on: nothing is sent to a remote model")]
+    LocalOnly,
+    #[error(
+        "no remote model is configured (set [remote] url and model, or TANDEM_REMOTE_URL and TANDEM_REMOTE_MODEL)"
+    )]
+    NoRemote,
+}
+
+/// How hard a question looks, from its words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Difficulty {
+    Simple,
+    Hard,
+}
+
+const HARD_WORDS: &[&str] = &[
+    "why",
+    "design",
+    "architecture",
+    "bug",
+    "race",
+    "deadlock",
+    "secur",
+    "vulnerab",
+    "performance",
+    "optimi",
+    "refactor",
+    "complex",
+    "concurren",
+    "thread",
+    "prove",
+    "compare",
+    "trade-off",
+    "tradeoff",
+    "memory leak",
+    "undefined behavior",
+    "edge case",
+];
+
+/// Classifies a question: reasoning about causes, design, correctness or speed is hard; "what
+/// does this do" is simple.
+pub fn difficulty(question: Option<&str>) -> Difficulty {
+    let Some(q) = question.map(str::to_lowercase) else { return Difficulty::Simple };
+    if HARD_WORDS.iter().any(|w| q.contains(w)) { Difficulty::Hard } else { Difficulty::Simple }
+}
+
+/// The remote side as the router sees it now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum RemoteState {
+    Missing,
+    LocalOnly,
+    Down(String),
+    Up,
+}
+
+/// Decides a request's side. Pure: the remote side's state is an input.
+fn decide(
+    settings: &RouterSettings,
+    rules: &PathRules,
+    remote: &RemoteState,
+    req: &RouteRequest<'_>,
+) -> Result<Decision, RouteError> {
+    let local = |reason: String| Ok(Decision { side: Side::Local, reason });
+    let remote_ok = |reason: String| Ok(Decision { side: Side::Remote, reason });
+    let excluded = req.paths.iter().find_map(|p| rules.excluded(p).map(|r| (p.to_string(), r.to_owned())));
+    match req.force {
+        Some(Side::Local) => return local("local model requested".into()),
+        Some(Side::Remote) => {
+            return match (remote, excluded) {
+                (RemoteState::LocalOnly, _) => Err(RouteError::LocalOnly),
+                (RemoteState::Missing, _) => Err(RouteError::NoRemote),
+                (_, Some((path, rule))) => Err(RouteError::Excluded { path, rule }),
+                // Forced: tried even when it was down lately.
+                _ => remote_ok("remote model requested".into()),
+            };
+        }
+        None => {}
+    }
+    match remote {
+        RemoteState::LocalOnly => return local("local-only mode".into()),
+        RemoteState::Missing => return local("no remote model configured".into()),
+        _ => {}
+    }
+    if let Some((path, rule)) = excluded {
+        return local(format!("{path} matches privacy rule `{rule}`"));
+    }
+    let preference = match req.task {
+        Task::Inline => settings.inline,
+        Task::Explain => settings.explain,
+        Task::Chat => settings.chat,
+    };
+    let task = match req.task {
+        Task::Inline => "inline completion",
+        Task::Explain => "explain",
+        Task::Chat => "chat",
+    };
+    let tokens = req.code_tokens + req.question_tokens;
+    let wanted = match preference {
+        Preference::Local => return local(format!("{task} is served locally")),
+        Preference::Remote => {
+            Decision { side: Side::Remote, reason: format!("{task} goes to the remote model") }
+        }
+        Preference::Auto => {
+            if tokens > settings.local_max_tokens {
+                Decision {
+                    side: Side::Remote,
+                    reason: format!("large request ({tokens} tokens > {})", settings.local_max_tokens),
+                }
+            } else if req.paths.len() > 1 {
+                Decision { side: Side::Remote, reason: format!("spans {} files", req.paths.len()) }
+            } else if difficulty(req.question) == Difficulty::Hard {
+                Decision { side: Side::Remote, reason: "the question needs reasoning".into() }
+            } else if tokens <= settings.small_tokens {
+                return local(format!("small and simple request ({tokens} tokens)"));
+            } else {
+                Decision { side: Side::Remote, reason: format!("{tokens} tokens of code and question") }
+            }
+        }
+    };
+    match remote {
+        RemoteState::Down(why) => {
+            local(format!("remote unavailable ({why}); skipped until a health check passes"))
+        }
+        _ => Ok(wanted),
+    }
+}
+
+/// The remote side's health: down after a lasting failure, until the cooldown has passed and a
+/// health check succeeds.
+#[derive(Clone, Debug, Default)]
+struct Health {
+    down: Option<Down>,
+}
+
+#[derive(Clone, Debug)]
+struct Down {
+    until: SystemTime,
+    reason: String,
+}
+
+/// A remote failure that is likely to repeat for a while.
+pub fn is_lasting(e: &BackendError) -> bool {
+    match e {
+        BackendError::Remote(r) => match r {
+            RemoteError::Status { status, .. } => *status >= 500,
+            RemoteError::Config(_) | RemoteError::Malformed(_) => false,
+            _ => true,
+        },
+        _ => false,
+    }
+}
+
+/// One routed request, as metrics keep it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct RouteRecord {
+    pub task: Option<Task>,
+    pub route: Option<Side>,
+    pub reason: String,
+    pub model: String,
+    /// Why the answer came from the fallback model, if it did.
+    pub degraded: Option<String>,
+    pub error: Option<String>,
+    pub latency_ms: f64,
+    pub first_token_ms: Option<f64>,
+    pub tokens_sent: usize,
+    pub tokens_received: usize,
+    pub redactions: usize,
+}
+
+/// Counts since start and the latest decisions.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RouteMetrics {
+    pub requests: u64,
+    pub local: u64,
+    pub remote: u64,
+    pub fallbacks: u64,
+    pub errors: u64,
+    pub remote_down: bool,
+    pub recent: VecDeque<RouteRecord>,
+}
+
+const RECENT: usize = 100;
+
+/// Loads the local model on first use.
+pub type LocalLoader = Box<dyn FnOnce() -> Result<Arc<dyn Backend>, String> + Send>;
+
+enum LocalSlot {
+    Missing,
+    Pending(LocalLoader),
+    /// A loader is running (outside the lock).
+    Loading,
+    Ready(Arc<dyn Backend>),
+    Failed(String),
+}
+
+/// The router: policy, the two sides, health and metrics. Shared (`Arc`) by every request.
+pub struct Router {
+    settings: RouterSettings,
+    privacy: PrivacySettings,
+    rules: PathRules,
+    remote: Option<Arc<dyn Backend>>,
+    local: Mutex<LocalSlot>,
+    /// Serializes loading, so the slot's lock is never held while a model loads.
+    loading: Mutex<()>,
+    health: Mutex<Health>,
+    metrics: Mutex<RouteMetrics>,
+}
+
+impl std::fmt::Debug for Router {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Router")
+            .field("settings", &self.settings)
+            .field("privacy", &self.privacy)
+            .field("remote", &self.remote)
+            .finish()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Router {
+    pub fn new(settings: RouterSettings, privacy: PrivacySettings, remote: Option<Arc<dyn Backend>>) -> Self {
+        let rules = PathRules::new(&privacy.exclude);
+        Self {
+            settings,
+            privacy,
+            rules,
+            remote,
+            local: Mutex::new(LocalSlot::Missing),
+            loading: Mutex::new(()),
+            health: Mutex::default(),
+            metrics: Mutex::default(),
+        }
+    }
+
+    /// The local model, loaded when first needed.
+    pub fn with_local_loader(self, loader: LocalLoader) -> Self {
+        *lock(&self.local) = LocalSlot::Pending(loader);
+        self
+    }
+
+    /// The local model, already loaded.
+    pub fn with_local(self, backend: Arc<dyn Backend>) -> Self {
+        *lock(&self.local) = LocalSlot::Ready(backend);
+        self
+    }
+
+    /// Offers a loaded model as the local side, taken only when none was given.
+    pub fn offer_local(&self, backend: Arc<dyn Backend>) {
+        let mut slot = lock(&self.local);
+        if matches!(*slot, LocalSlot::Missing) {
+            *slot = LocalSlot::Ready(backend);
+        }
+    }
+
+    pub fn settings(&self) -> &RouterSettings {
+        &self.settings
+    }
+
+    pub fn privacy(&self) -> &PrivacySettings {
+        &self.privacy
+    }
+
+    pub fn rules(&self) -> &PathRules {
+        &self.rules
+    }
+
+    pub fn remote(&self) -> Option<&Arc<dyn Backend>> {
+        self.remote.as_ref()
+    }
+
+    /// The local model (loading it on first use), or why there is none.
+    pub fn local(&self) -> Result<Arc<dyn Backend>, String> {
+        let _one_loader = lock(&self.loading);
+        let loader = {
+            let mut slot = lock(&self.local);
+            match std::mem::replace(&mut *slot, LocalSlot::Loading) {
+                LocalSlot::Pending(loader) => loader,
+                other => {
+                    let result = match &other {
+                        LocalSlot::Ready(b) => Ok(b.clone()),
+                        LocalSlot::Failed(e) => Err(e.clone()),
+                        _ => Err("no local model is loaded".to_owned()),
+                    };
+                    *slot = match other {
+                        LocalSlot::Loading => LocalSlot::Missing,
+                        other => other,
+                    };
+                    return result;
+                }
+            }
+        };
+        let result = loader();
+        *lock(&self.local) = match &result {
+            Ok(b) => LocalSlot::Ready(b.clone()),
+            Err(e) => LocalSlot::Failed(e.clone()),
+        };
+        result
+    }
+
+    /// The local model if it is loaded already (never loads).
+    pub fn local_if_loaded(&self) -> Option<Arc<dyn Backend>> {
+        match &*lock(&self.local) {
+            LocalSlot::Ready(b) => Some(b.clone()),
+            _ => None,
+        }
+    }
+
+    /// Decides where `req` goes. When the remote side is down and its cooldown is over, this
+    /// runs the health check first (one short request, once per cooldown).
+    pub fn decide(&self, req: &RouteRequest<'_>) -> Result<Decision, RouteError> {
+        let state = self.remote_state();
+        decide(&self.settings, &self.rules, &state, req)
+    }
+
+    fn remote_state(&self) -> RemoteState {
+        if self.privacy.local_only {
+            return RemoteState::LocalOnly;
+        }
+        let Some(remote) = &self.remote else { return RemoteState::Missing };
+        let down = lock(&self.health).down.clone();
+        let Some(down) = down else { return RemoteState::Up };
+        if SystemTime::now() < down.until {
+            return RemoteState::Down(down.reason);
+        }
+        match remote.health_check() {
+            Ok(()) => {
+                lock(&self.health).down = None;
+                RemoteState::Up
+            }
+            Err(e) => {
+                let reason = format!("health check failed: {e}");
+                self.mark_down(&reason, None);
+                RemoteState::Down(reason)
+            }
+        }
+    }
+
+    /// Marks the remote side down for the cooldown (or the server's `Retry-After`, if longer).
+    pub fn mark_down(&self, reason: &str, retry_after: Option<Duration>) {
+        let cooldown = Duration::from_secs(self.settings.cooldown_s).max(retry_after.unwrap_or_default());
+        lock(&self.health).down =
+            Some(Down { until: SystemTime::now() + cooldown, reason: reason.to_owned() });
+        lock(&self.metrics).remote_down = true;
+    }
+
+    /// Records a remote failure; lasting ones mark the remote side down.
+    pub fn remote_failed(&self, e: &BackendError) {
+        if is_lasting(e) {
+            let retry = match e {
+                BackendError::Remote(RemoteError::RateLimited { retry_after_s: Some(s) }) => {
+                    Some(Duration::from_secs(*s))
+                }
+                _ => None,
+            };
+            self.mark_down(&e.to_string(), retry);
+        }
+    }
+
+    pub fn remote_succeeded(&self) {
+        lock(&self.health).down = None;
+        lock(&self.metrics).remote_down = false;
+    }
+
+    /// Whether the remote side is marked down, until when and why (to keep across processes).
+    pub fn remote_down(&self) -> Option<(SystemTime, String)> {
+        lock(&self.health).down.as_ref().map(|d| (d.until, d.reason.clone()))
+    }
+
+    /// Restores a remote-down mark saved by an earlier process.
+    pub fn restore_remote_down(&self, until: SystemTime, reason: String) {
+        lock(&self.health).down = Some(Down { until, reason });
+    }
+
+    pub fn record(&self, r: RouteRecord) {
+        let mut m = lock(&self.metrics);
+        m.requests += 1;
+        match r.route {
+            Some(Side::Local) => m.local += 1,
+            Some(Side::Remote) => m.remote += 1,
+            None => {}
+        }
+        m.fallbacks += r.degraded.is_some() as u64;
+        m.errors += r.error.is_some() as u64;
+        if m.recent.len() == RECENT {
+            m.recent.pop_front();
+        }
+        m.recent.push_back(r);
+    }
+
+    pub fn metrics(&self) -> RouteMetrics {
+        lock(&self.metrics).clone()
+    }
+}
+
+/// Milliseconds since `t`.
+pub(crate) fn ms_since(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req<'a>(task: Task, code: usize, question: Option<&'a str>, paths: Vec<&'a str>) -> RouteRequest<'a> {
+        RouteRequest {
+            task,
+            code_tokens: code,
+            question_tokens: question.map_or(0, |q| q.len() / 4),
+            question,
+            paths,
+            force: None,
+        }
+    }
+
+    #[test]
+    fn a_table_of_requests_and_where_they_go() {
+        let s = RouterSettings::default();
+        let rules = PathRules::new(&["*.sql".into()]);
+        let up = RemoteState::Up;
+        let down = RemoteState::Down("timeout".into());
+        use Side::{Local as L, Remote as R};
+        let forced = |side, r: RouteRequest<'static>| RouteRequest { force: Some(side), ..r };
+        let cases: Vec<(RouteRequest<'static>, &RemoteState, Side, &str)> = vec![
+            (req(Task::Inline, 500, None, vec!["a.rs"]), &up, L, "inline completion is served locally"),
+            (req(Task::Explain, 40, None, vec!["a.rs"]), &up, L, "small and simple request (40 tokens)"),
+            (
+                req(Task::Explain, 40, Some("why is this slow?"), vec!["a.rs"]),
+                &up,
+                R,
+                "the question needs reasoning",
+            ),
+            (req(Task::Explain, 400, None, vec!["a.rs"]), &up, R, "400 tokens of code and question"),
+            (req(Task::Explain, 40, None, vec!["a.rs", "b.rs"]), &up, R, "spans 2 files"),
+            (req(Task::Explain, 9000, None, vec!["a.rs"]), &up, R, "large request (9000 tokens > 3000)"),
+            (req(Task::Chat, 10, None, vec![]), &up, R, "chat goes to the remote model"),
+            (
+                req(Task::Explain, 400, None, vec!["conf/.env.local"]),
+                &up,
+                L,
+                "conf/.env.local matches privacy rule `.env*`",
+            ),
+            (
+                req(Task::Explain, 400, None, vec!["db/schema.sql"]),
+                &up,
+                L,
+                "db/schema.sql matches privacy rule `*.sql`",
+            ),
+            (
+                req(Task::Explain, 400, None, vec!["a.rs"]),
+                &down,
+                L,
+                "remote unavailable (timeout); skipped until a health check passes",
+            ),
+            (
+                req(Task::Explain, 400, None, vec!["a.rs"]),
+                &RemoteState::Missing,
+                L,
+                "no remote model configured",
+            ),
+            (req(Task::Explain, 400, None, vec!["a.rs"]), &RemoteState::LocalOnly, L, "local-only mode"),
+            (forced(L, req(Task::Explain, 9000, None, vec!["a.rs"])), &up, L, "local model requested"),
+            (forced(R, req(Task::Explain, 10, None, vec!["a.rs"])), &down, R, "remote model requested"),
+        ];
+        for (i, (r, state, side, reason)) in cases.iter().enumerate() {
+            let d = decide(&s, &rules, state, r).unwrap_or_else(|e| panic!("case {i}: {e}"));
+            assert_eq!((d.side, d.reason.as_str()), (*side, *reason), "case {i}: {r:?}");
+        }
+    }
+
+    #[test]
+    fn forcing_the_remote_side_respects_privacy() {
+        let s = RouterSettings::default();
+        let rules = PathRules::new(&[]);
+        let r =
+            RouteRequest { force: Some(Side::Remote), ..req(Task::Explain, 10, None, vec!["keys/prod.pem"]) };
+        assert_eq!(
+            decide(&s, &rules, &RemoteState::Up, &r),
+            Err(RouteError::Excluded { path: "keys/prod.pem".into(), rule: "*.pem".into() })
+        );
+        assert_eq!(decide(&s, &rules, &RemoteState::LocalOnly, &r), Err(RouteError::LocalOnly));
+        assert_eq!(decide(&s, &rules, &RemoteState::Missing, &r), Err(RouteError::NoRemote));
+    }
+
+    #[test]
+    fn preferences_from_config() {
+        let s = RouterSettings {
+            explain: Preference::Local,
+            inline: Preference::Remote,
+            ..RouterSettings::default()
+        };
+        let rules = PathRules::new(&[]);
+        let d = decide(&s, &rules, &RemoteState::Up, &req(Task::Explain, 9000, None, vec!["a.rs"])).unwrap();
+        assert_eq!(d.side, Side::Local);
+        let d = decide(&s, &rules, &RemoteState::Up, &req(Task::Inline, 10, None, vec!["a.rs"])).unwrap();
+        assert_eq!(d.side, Side::Remote);
+    }
+
+    #[test]
+    fn the_local_model_loads_once_and_offers_never_wait_for_a_load() {
+        use tandem_model::FakeBackend;
+        let loads = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = loads.clone();
+        let router = Arc::new(
+            Router::new(RouterSettings::default(), PrivacySettings::default(), None).with_local_loader(
+                Box::new(move || {
+                    counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_millis(300));
+                    Ok(Arc::new(FakeBackend::new(|_| "larger".into())) as Arc<dyn Backend>)
+                }),
+            ),
+        );
+        let r = router.clone();
+        let loading = std::thread::spawn(move || r.local().map(|b| b.info().model));
+        std::thread::sleep(Duration::from_millis(50));
+        let started = Instant::now();
+        router.offer_local(Arc::new(FakeBackend::new(|_| "completion model".into())));
+        assert!(started.elapsed() < Duration::from_millis(200), "the offer waited for the load");
+        assert_eq!(loading.join().unwrap().unwrap(), "fake");
+        assert!(router.local().is_ok());
+        assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 1);
+        let plain = Router::new(RouterSettings::default(), PrivacySettings::default(), None);
+        assert!(plain.local().is_err());
+        plain.offer_local(Arc::new(FakeBackend::new(|_| String::new())));
+        assert!(plain.local().is_ok(), "an offer fills an empty slot");
+    }
+
+    #[test]
+    fn questions_are_classified_by_their_words() {
+        assert_eq!(difficulty(None), Difficulty::Simple);
+        assert_eq!(difficulty(Some("What does this return?")), Difficulty::Simple);
+        assert_eq!(difficulty(Some("Is there a race here?")), Difficulty::Hard);
+        assert_eq!(difficulty(Some("Why does it copy?")), Difficulty::Hard);
+    }
+}
