@@ -225,7 +225,7 @@ const COMMON: &[&str] = &[
 ];
 
 /// Candidates scoring under this are left out, however much room is left: noise costs time.
-const MIN_SCORE: f32 = 0.2;
+const MIN_SCORE: f32 = 0.3;
 
 /// Identifiers in `text`.
 fn identifiers(text: &str) -> impl Iterator<Item = &str> {
@@ -303,6 +303,14 @@ fn candidates(req: &Request<'_>, cursor: usize, outline: &Outline, index: &Index
             if !view::is_listed(d) {
                 continue;
             }
+            // A method by its name alone is a guess among every type that has one: only when
+            // its type is named near the cursor too, or it is typed or imported by name.
+            let method =
+                d.kind == Kind::Method || d.parent.is_some_and(|p| !out.definitions[p].kind.is_member());
+            let owner_named = d.parent.is_some_and(|p| names.contains_key(out.definitions[p].name.as_str()));
+            if method && !d.kind.is_member() && !owner_named && w < 0.9 && !named.contains(d.name.as_str()) {
+                continue;
+            }
             let shown = match d.parent {
                 Some(p) if d.kind.is_member() => p,
                 _ => i,
@@ -350,13 +358,26 @@ fn candidates(req: &Request<'_>, cursor: usize, outline: &Outline, index: &Index
         if found.contains(name) {
             continue;
         }
+        // Only names used close to the cursor, long enough to be specific.
+        if w < 0.6 || name.len() < 4 {
+            continue;
+        }
         let files: Vec<&str> =
             index.defining(name).filter(|p| *p != req.path && !imported_paths.contains(p)).collect();
-        if files.is_empty() || files.len() > 4 {
+        if files.is_empty() || files.len() > 3 {
             continue;
         }
         for f in files.iter().copied() {
-            elsewhere.entry(f).or_default().insert(name, w * 0.6 / files.len() as f32);
+            // Top-level definitions only: a field or method name elsewhere is a coincidence.
+            let top = index.get(f).is_some_and(|e| {
+                e.outline
+                    .definitions
+                    .iter()
+                    .any(|d| d.name == name && d.parent.is_none() && d.kind != Kind::Method)
+            });
+            if top {
+                elsewhere.entry(f).or_default().insert(name, w * 0.6 / files.len() as f32);
+            }
         }
     }
     for (path, names) in &elsewhere {
