@@ -31,14 +31,7 @@ pub struct Args {
 pub fn run(manifest: &Manifest, choice: &Choice, args: Args) -> Result<ExitCode> {
     let started = Instant::now();
     let (file, line, col) = parse_target(&args.target)?;
-    let (text, path) = if file == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes).context("reading stdin")?;
-        (decode(bytes, "stdin")?, args.path.clone())
-    } else {
-        let bytes = std::fs::read(file).with_context(|| format!("cannot read {file}"))?;
-        (decode(bytes, file)?, Some(args.path.clone().unwrap_or_else(|| file.to_owned())))
-    };
+    let (text, path) = read_input(file, args.path.as_deref())?;
     let cursor = cursor_offset(&text, line, col).with_context(|| format!("bad position {}", args.target))?;
     let (resolved, backend) = models::load_backend(manifest, choice, &LoadOptions::default())?;
     let load_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -89,6 +82,17 @@ pub fn parse_target(target: &str) -> Result<(&str, usize, usize)> {
         }
     };
     Ok((file, num(line, "LINE")?, num(col, "COL")?))
+}
+
+/// The text of `file` (`-`: stdin) and the path to show for it (`path`, else the file's name).
+pub fn read_input(file: &str, path: Option<&str>) -> Result<(String, Option<String>)> {
+    if file == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes).context("reading stdin")?;
+        return Ok((decode(bytes, "stdin")?, path.map(str::to_owned)));
+    }
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {file}"))?;
+    Ok((decode(bytes, file)?, Some(path.unwrap_or(file).to_owned())))
 }
 
 pub fn decode(bytes: Vec<u8>, name: &str) -> Result<String> {

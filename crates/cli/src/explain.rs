@@ -2,12 +2,12 @@
 //! the model the router picks (the remote one when configured, the local one otherwise or as a
 //! fallback).
 
-use crate::complete::decode;
+use crate::complete::read_input;
 use crate::config::Config;
 use crate::models::Choice;
 use crate::remote;
-use anyhow::{Context, Result, bail};
-use std::io::{Read, Write};
+use anyhow::{Result, bail};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 use tandem_core::{Manifest, Side};
@@ -128,14 +128,7 @@ fn workspace_map(file: &Path, text: &str, router: &Router) -> Option<String> {
 
 pub fn run(manifest: &Manifest, choice: &Choice, config: &Config, args: Args) -> Result<ExitCode> {
     let (file, range) = parse_target(&args.target)?;
-    let (text, path) = if file == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes).context("reading stdin")?;
-        (decode(bytes, "stdin")?, args.path.clone())
-    } else {
-        let bytes = std::fs::read(file).with_context(|| format!("cannot read {file}"))?;
-        (decode(bytes, file)?, Some(args.path.clone().unwrap_or_else(|| file.to_owned())))
-    };
+    let (text, path) = read_input(file, args.path.as_deref())?;
     let code = match range {
         Some(r) => select(&text, r)?,
         None => text.clone(),

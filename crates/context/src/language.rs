@@ -107,7 +107,8 @@ impl Language {
             Self::Python => include_str!("../queries/python.scm"),
             Self::JavaScript => include_str!("../queries/javascript.scm"),
             Self::TypeScript => include_str!("../queries/typescript.scm"),
-            Self::Tsx => include_str!("../queries/tsx.scm"),
+            // TSX is TypeScript with JSX: the same definitions and imports.
+            Self::Tsx => include_str!("../queries/typescript.scm"),
             Self::Go => include_str!("../queries/go.scm"),
             Self::C => include_str!("../queries/c.scm"),
             Self::Cpp => include_str!("../queries/cpp.scm"),

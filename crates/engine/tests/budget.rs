@@ -4,30 +4,18 @@
 //!
 //! Uses the default model's tokenizer (fetched by `scripts/test`); `TANDEM_TEST_MODEL` overrides.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use tandem_context::Language;
 use tandem_context::gather::{Request, gather};
 use tandem_context::index::Index;
-use tandem_core::{FimPrompt, Manifest, Prompt};
+use tandem_core::{FimPrompt, Prompt};
 use tandem_model::TextTokenizer;
 use tandem_model::format::Formatter;
 
-fn manifest() -> Manifest {
-    Manifest::parse(include_str!("../../../models/manifest.toml")).expect("manifest")
-}
+#[path = "../../model/tests/support/model.rs"]
+mod model;
 
-fn model_path() -> PathBuf {
-    if let Some(p) = std::env::var_os("TANDEM_TEST_MODEL") {
-        return PathBuf::from(p);
-    }
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".local/share"));
-    let path = base.join("tandem/models").join(&manifest().default_model().file);
-    assert!(path.is_file(), "the default model is missing at {} (scripts/test fetches it)", path.display());
-    path
-}
+use model::{manifest, model_path};
 
 fn files_under(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
     for e in std::fs::read_dir(dir).unwrap().flatten() {

@@ -32,6 +32,7 @@ impl Client {
             settings: CompletionSettings::default(),
             loader,
             metrics_file: None,
+            log_requests: false,
             router,
         };
         tokio::spawn(tandem_lsp::serve(sr, sw, options));

@@ -5,34 +5,17 @@
 //! The model comes from the project's setup (`tandem model pull`, run by `scripts/test`); set
 //! `TANDEM_TEST_MODEL` to use another file.
 
-use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 use tandem_core::{
-    Cancel, ContextFile, FimPrompt, GenerationParams, Manifest, Message, Prompt, Role, Sampling, StopReason,
+    Cancel, ContextFile, FimPrompt, GenerationParams, Message, Prompt, Role, Sampling, StopReason,
 };
 use tandem_model::{Backend, GenerateRequest, Kernels, LoadOptions, LocalBackend, Runtime};
 
-fn manifest() -> Manifest {
-    Manifest::parse(include_str!("../../../models/manifest.toml")).expect("manifest")
-}
+#[path = "support/model.rs"]
+mod model;
 
-fn model_path() -> PathBuf {
-    if let Some(p) = std::env::var_os("TANDEM_TEST_MODEL") {
-        return PathBuf::from(p);
-    }
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".local/share"));
-    let path = base.join("tandem/models").join(&manifest().default_model().file);
-    assert!(
-        path.is_file(),
-        "the default model is missing at {}: run `cargo run --release -- model pull` (scripts/test does)",
-        path.display()
-    );
-    path
-}
+use model::{manifest, model_path};
 
 fn load() -> Runtime {
     let m = manifest();
