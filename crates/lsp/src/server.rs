@@ -299,7 +299,7 @@ impl Server {
         };
         let range = self.range_at(&req.text, req.cursor);
         let answer = engine.inline(req).await.map_err(|e| Error::invalid_params(e.to_string()))?;
-        self.save_metrics(&engine);
+        self.answered(&engine);
         let items = match answer {
             InlineAnswer::Text { text, .. } => vec![InlineCompletionItem {
                 insert_text: text,
@@ -331,12 +331,17 @@ impl Server {
     }
 
     /// Keeps a copy of the metrics on disk for `tandem stats`, at most once a second.
-    fn save_metrics(&self, engine: &Engine) {
+    /// After a completion request: its record on stderr (when asked), the metrics on disk.
+    fn answered(&self, engine: &Engine) {
         if self.0.log_requests
             && let Some(r) = engine.metrics().metrics.recent.back()
         {
             eprintln!("tandem: request {}", serde_json::to_string(r).unwrap_or_default());
         }
+        self.save_metrics(engine);
+    }
+
+    fn save_metrics(&self, engine: &Engine) {
         let Some(path) = &self.0.metrics_file else { return };
         {
             let mut last = lock(&self.0.metrics_written);
@@ -535,7 +540,7 @@ impl LanguageServer for Server {
             Ok(Ok(Err(e))) => return Err(Error::invalid_params(e.to_string())),
             Ok(Err(_)) | Err(_) => InlineAnswer::Empty,
         };
-        self.save_metrics(&engine);
+        self.answered(&engine);
         let items = match answer {
             InlineAnswer::Text { text: suggestion, .. } => {
                 // Clients filter by the word before the cursor: the item replaces that word with
