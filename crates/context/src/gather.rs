@@ -11,7 +11,7 @@ use crate::index::Index;
 use crate::language::Language;
 use crate::outline::{Kind, Outline, parse};
 use crate::view;
-use crate::window::{self, Parsed, Window};
+use crate::window::{self, Budget, Parsed, Window};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use tandem_core::ContextFile;
 
@@ -101,18 +101,17 @@ pub fn gather(
         (Vec::new(), 0)
     } else {
         let candidates = candidates(req, cursor, &outline, index);
-        select(candidates, req.context_tokens.min(req.prefix_tokens / 2), count)
+        select(candidates, req.context_tokens.min(req.prefix_tokens / 3), count)
     };
-    let prefix_budget = req.prefix_tokens.saturating_sub(files_tokens);
-    let window = window::window(
-        req.text,
-        cursor,
-        parsed.as_ref(),
-        prefix_budget,
-        req.suffix_tokens,
-        req.anchor,
-        count,
-    );
+    // The context comes out of the prefix's budget: the prompt is no larger than without it,
+    // when it starts afresh and as it grows.
+    let plain = Budget::new(req.prefix_tokens, req.suffix_tokens);
+    let budget = Budget {
+        prefix: plain.prefix.saturating_sub(files_tokens),
+        fresh: plain.fresh.saturating_sub(files_tokens),
+        suffix: plain.suffix,
+    };
+    let window = window::window(req.text, cursor, parsed.as_ref(), budget, req.anchor, count);
     Context { files, files_tokens, window }
 }
 
@@ -333,7 +332,12 @@ fn candidates(req: &Request<'_>, cursor: usize, outline: &Outline, index: &Index
                 names.entry(n.as_str()).or_insert(0.3);
             }
             // A module used by name near the cursor (`util.`): what it defines at the top.
-            let module_weight = qualifiers.get(module_name(&imp.path)).copied().unwrap_or(0.0) * 0.8;
+            let module = module_name(&imp.path);
+            let at_cursor = [".", "::", "->"].iter().any(|sep| {
+                before[..before.len() - typing.len()].strip_suffix(sep).is_some_and(|b| b.ends_with(module))
+            });
+            let module_weight =
+                qualifiers.get(module).copied().unwrap_or(0.0) * if at_cursor { 2.0 } else { 0.8 };
             // The word being typed at the cursor: definitions it may be the start of.
             for d in &e.outline.definitions {
                 if d.parent.is_none() && module_weight > 0.0 {

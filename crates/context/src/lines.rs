@@ -71,11 +71,13 @@ mod tests {
 
 /// Where the prefix window starts: `anchor` (a line start from an earlier request) while the
 /// text from there to the cursor fits `budget`, so that consecutive prompts share their start and
-/// the model's KV cache; otherwise a new line start that leaves a quarter of the budget to grow.
+/// the model's KV cache; otherwise a new line start within `fresh` (less than `budget`, leaving
+/// room to grow).
 pub fn stable_prefix_start(
     before: &str,
     anchor: Option<usize>,
     budget: usize,
+    fresh: usize,
     count: &dyn Fn(&str) -> usize,
 ) -> usize {
     if let Some(a) = anchor
@@ -85,7 +87,7 @@ pub fn stable_prefix_start(
     {
         return a;
     }
-    prefix_start(before, budget - budget / 4, count)
+    prefix_start(before, fresh, count)
 }
 
 /// The earliest line start from which `before` fits `budget` tokens (the cursor's own line is
@@ -130,12 +132,12 @@ mod stable_tests {
     fn the_prefix_start_stays_put_while_it_fits() {
         let count = |s: &str| s.len();
         let before = "aaaa\nbbbb\ncccc\ndd";
-        let fresh = stable_prefix_start(before, None, 16, &count);
+        let fresh = stable_prefix_start(before, None, 16, 12, &count);
         assert_eq!(&before[fresh..], "bbbb\ncccc\ndd", "a quarter of the budget is left to grow");
         let typed = "aaaa\nbbbb\ncccc\ndddd";
-        assert_eq!(stable_prefix_start(typed, Some(fresh), 16, &count), fresh);
+        assert_eq!(stable_prefix_start(typed, Some(fresh), 16, 12, &count), fresh);
         let long = "aaaa\nbbbb\ncccc\ndddddddddddd";
-        assert_ne!(stable_prefix_start(long, Some(fresh), 16, &count), fresh);
+        assert_ne!(stable_prefix_start(long, Some(fresh), 16, 12, &count), fresh);
         assert_eq!(suffix_end("xx\nyyyy\nzzzz\n", 8, &count), 8);
     }
 }

@@ -34,24 +34,41 @@ pub struct Parsed<'a> {
     pub outline: &'a Outline,
 }
 
-/// The windows around byte offset `cursor` of `text` (a char boundary): the prefix within
-/// `prefix_budget` tokens (headers included), the suffix within `suffix_budget`. `anchor` is an
-/// earlier window's start, kept while the text from it fits. Without `parsed`, plain lines.
+/// Token budgets of the windows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budget {
+    /// The most the prefix (headers included) may take.
+    pub prefix: usize,
+    /// What a new prefix start takes, leaving the rest to grow into as the user types.
+    pub fresh: usize,
+    pub suffix: usize,
+}
+
+impl Budget {
+    /// A prefix budget of which a new start takes three quarters.
+    pub fn new(prefix: usize, suffix: usize) -> Self {
+        Self { prefix, fresh: prefix - prefix / 4, suffix }
+    }
+}
+
+/// The windows around byte offset `cursor` of `text` (a char boundary), within `budget`.
+/// `anchor` is an earlier window's start, kept while the text from it fits. Without `parsed`,
+/// plain lines.
 pub fn window(
     text: &str,
     cursor: usize,
     parsed: Option<&Parsed<'_>>,
-    prefix_budget: usize,
-    suffix_budget: usize,
+    budget: Budget,
     anchor: Option<usize>,
     count: &dyn Fn(&str) -> usize,
 ) -> Window {
+    let (prefix_budget, suffix_budget) = (budget.prefix, budget.suffix);
     let (before, after) = text.split_at(cursor);
     let suffix = &after[..suffix_end(after, suffix_budget, count)];
     let anchored =
         anchor.filter(|&a| a <= before.len() && (a == 0 || before.as_bytes().get(a - 1) == Some(&b'\n')));
     let Some(p) = parsed else {
-        let start = crate::lines::stable_prefix_start(before, anchored, prefix_budget, count);
+        let start = crate::lines::stable_prefix_start(before, anchored, prefix_budget, budget.fresh, count);
         return Window {
             prefix: before[start..].to_owned(),
             suffix: suffix.to_owned(),
@@ -68,9 +85,8 @@ pub fn window(
             return assemble(headers, before, a, suffix);
         }
     }
-    // A fresh start leaves a quarter of the budget to grow into.
-    let budget = prefix_budget - prefix_budget / 4;
-    let mut start = boundary_at_or_after(p, text, prefix_start(before, budget, count), cursor);
+    // A fresh start leaves room to grow into.
+    let mut start = boundary_at_or_after(p, text, prefix_start(before, budget.fresh, count), cursor);
     loop {
         let headers = headers(p, text, cursor, start);
         let used = cost(&headers, start);
@@ -212,7 +228,7 @@ mod tests {
         let tree = parse(lang, &text).unwrap();
         let outline = Outline::from_tree(lang, &text, &tree);
         let p = Parsed { language: lang, tree: &tree, outline: &outline };
-        window(&text, cursor, Some(&p), prefix_budget, 8, None, &|s: &str| s.len())
+        window(&text, cursor, Some(&p), Budget::new(prefix_budget, 8), None, &|s: &str| s.len())
     }
 
     #[test]
