@@ -65,7 +65,7 @@ pub fn run(
         cursor,
         prefix_tokens: settings.prefix_tokens,
         suffix_tokens: settings.suffix_tokens,
-        context_tokens: if settings.context { settings.context_tokens } else { 0 },
+        context_tokens: settings.context_tokens,
         anchor: None,
         recent: &[],
         open: &[],

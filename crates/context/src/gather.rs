@@ -305,7 +305,8 @@ fn candidates(req: &Request<'_>, cursor: usize, outline: &Outline, index: &Index
             // A member by its name alone (a method, a field) is a guess among every type that has
             // one: only when its type is named near the cursor too, or it is imported by name,
             // or (not for fields, whose names are local names too) used at the cursor.
-            let method = d.kind == Kind::Method || d.parent.is_some_and(|p| !out.definitions[p].kind.is_member());
+            let method =
+                d.kind == Kind::Method || d.parent.is_some_and(|p| !out.definitions[p].kind.is_member());
             let member = method || d.kind.is_member();
             let owner_named = d.parent.is_some_and(|p| names.contains_key(out.definitions[p].name.as_str()));
             let at_cursor = w >= 0.9 && d.kind != Kind::Field;

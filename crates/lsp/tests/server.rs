@@ -403,8 +403,11 @@ async fn workspace_definitions_reach_the_prompt_and_follow_file_events() {
     let view = "from .models import User\nfrom . import text\n\ndef greet(user: User) -> str:\n    return ";
     std::fs::write(root.join("app/views.py"), view).unwrap();
     let fake = echo_prefix();
-    let mut c =
-        TestClient::start(fake.clone(), CompletionSettings { debounce_ms: 0, ..Default::default() }).await;
+    let mut c = TestClient::start(
+        fake.clone(),
+        CompletionSettings { debounce_ms: 0, context: true, ..Default::default() },
+    )
+    .await;
     let caps = json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
     let params = json!({"processId": null, "rootUri": file_uri(root), "capabilities": caps});
     c.request("initialize", params).await;
