@@ -2,7 +2,7 @@
 //! their definitions, ranked by how much the files in question use them (imports, then
 //! references by name), cut to a token budget.
 
-use crate::imports::{self, Files};
+use crate::imports;
 use crate::index::Index;
 use crate::language::Language;
 use crate::outline::{Kind, Outline};
@@ -42,7 +42,7 @@ pub fn repo_map(
     count: &dyn Fn(&str) -> usize,
     allow: &dyn Fn(&str) -> bool,
 ) -> String {
-    let mut score: HashMap<&str, f32> = HashMap::new();
+    let mut score: HashMap<String, f32> = HashMap::new();
     let mut used: HashSet<&str> = HashSet::new();
     let mut refs: HashMap<&str, usize> = HashMap::new();
     let focus_paths: HashSet<&str> = focus.iter().map(|f| f.path).collect();
@@ -53,9 +53,7 @@ pub fn repo_map(
         if let Some(lang) = Language::from_path(f.path) {
             let outline = Outline::of(lang, f.text);
             for imp in imports::resolve(lang, f.path, &outline.imports, index) {
-                if let Some(key) = index.paths().find(|p| *p == imp.path) {
-                    *score.entry(key).or_default() += 3.0;
-                }
+                *score.entry(imp.path).or_default() += 3.0;
             }
         }
     }
@@ -67,13 +65,13 @@ pub fn repo_map(
             continue;
         }
         for p in &defining {
-            *score.entry(p).or_default() += (*n).min(5) as f32 * 0.5 / defining.len() as f32;
+            *score.entry(p.to_string()).or_default() += (*n).min(5) as f32 * 0.5 / defining.len() as f32;
             used.insert(name);
         }
     }
-    let mut ranked: Vec<(&str, f32)> =
-        score.into_iter().filter(|(p, _)| !focus_paths.contains(p) && allow(p)).collect();
-    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut ranked: Vec<(String, f32)> =
+        score.into_iter().filter(|(p, _)| !focus_paths.contains(p.as_str()) && allow(p)).collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let mut blocks: BTreeMap<usize, String> = BTreeMap::new();
     let mut total = 0;
     let mut add = |rank: usize, block: String, total: &mut usize| {

@@ -325,8 +325,12 @@ impl Engine {
                 st.contexts.get(&req.document).map(|k| (k.line, k.generation)),
             )
         };
-        let recent = self.workspace.recent();
-        let open = self.workspace.open_documents();
+        // The workspace's share only when context is on: this runs on every keystroke.
+        let (recent, open) = if settings.context {
+            (self.workspace.recent(), self.workspace.open_documents())
+        } else {
+            (Vec::new(), Vec::new())
+        };
         let gather_req = Request {
             path,
             language,

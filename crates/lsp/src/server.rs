@@ -425,8 +425,13 @@ impl LanguageServer for Server {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        tokio::spawn(self.clone().load());
-        tokio::spawn(self.clone().index_workspace());
+        // The index waits for the model: on two cores, parsing the workspace would slow the load
+        // that every completion waits for.
+        let server = self.clone();
+        tokio::spawn(async move {
+            server.clone().load().await;
+            server.index_workspace().await;
+        });
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {

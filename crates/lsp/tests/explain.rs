@@ -14,8 +14,12 @@ use std::time::Duration;
 use tandem_core::{CompletionSettings, Prompt, RemoteSettings};
 use tandem_engine::{Backend, Router};
 use tandem_model::{FakeBackend, RemoteBackend};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream, WriteHalf};
+use tokio::io::{AsyncWriteExt, DuplexStream, WriteHalf};
 use tokio::sync::mpsc;
+
+#[path = "support/frames.rs"]
+mod frames;
+use frames::read_messages;
 
 struct Client {
     out: WriteHalf<DuplexStream>,
@@ -38,27 +42,7 @@ impl Client {
         tokio::spawn(tandem_lsp::serve(sr, sw, options));
         let (cr, cw) = tokio::io::split(client_end);
         let (tx, inbox) = mpsc::unbounded_channel();
-        tokio::spawn(async move {
-            let mut r = BufReader::new(cr);
-            loop {
-                let mut len = 0usize;
-                loop {
-                    let mut line = String::new();
-                    if r.read_line(&mut line).await.unwrap_or(0) == 0 {
-                        return;
-                    }
-                    if line == "\r\n" {
-                        break;
-                    }
-                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                        len = v.trim().parse().unwrap();
-                    }
-                }
-                let mut body = vec![0; len];
-                r.read_exact(&mut body).await.unwrap();
-                let _ = tx.send(serde_json::from_slice(&body).unwrap());
-            }
-        });
+        tokio::spawn(read_messages(cr, tx));
         Self { out: cw, inbox, notes: Vec::new(), next_id: 1 }
     }
 

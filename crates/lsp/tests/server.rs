@@ -8,8 +8,12 @@ use std::time::Duration;
 use tandem_core::{CompletionSettings, Prompt};
 use tandem_engine::Backend;
 use tandem_model::FakeBackend;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream, WriteHalf};
+use tokio::io::{AsyncWriteExt, DuplexStream, WriteHalf};
 use tokio::sync::mpsc;
+
+#[path = "support/frames.rs"]
+mod frames;
+use frames::read_messages;
 
 struct TestClient {
     out: WriteHalf<DuplexStream>,
@@ -112,28 +116,6 @@ impl TestClient {
     async fn send_inline(&mut self, uri: &str, line: u32, character: u32) -> i64 {
         let params = json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}, "context": {"triggerKind": 1}});
         self.send_request("textDocument/inlineCompletion", params).await
-    }
-}
-
-async fn read_messages(r: tokio::io::ReadHalf<DuplexStream>, tx: mpsc::UnboundedSender<Value>) {
-    let mut r = BufReader::new(r);
-    loop {
-        let mut len = 0usize;
-        loop {
-            let mut line = String::new();
-            if r.read_line(&mut line).await.unwrap_or(0) == 0 {
-                return;
-            }
-            if line == "\r\n" {
-                break;
-            }
-            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                len = v.trim().parse().unwrap();
-            }
-        }
-        let mut body = vec![0; len];
-        r.read_exact(&mut body).await.unwrap();
-        let _ = tx.send(serde_json::from_slice(&body).unwrap());
     }
 }
 
