@@ -7,6 +7,7 @@
 //! It must not know about models, LSP or the terminal.
 
 pub mod gather;
+pub mod highlight;
 pub mod imports;
 pub mod index;
 pub mod language;

@@ -1,6 +1,16 @@
-//! tandem-tui: the terminal chat face of tandem.
+//! tandem-tui: the terminal chat face of tandem (`tandem chat`).
 //!
-//! The only crate that knows the terminal (ratatui + crossterm). It drives the engine and must
-//! not know LSP or model internals.
+//! The only crate that knows the terminal (ratatui + crossterm). It drives the engine's router
+//! and workspace and must not know LSP or model internals.
 //!
-//! Not built yet: the chat arrives with the "`tandem chat`" issue.
+//! - [`app`]: the state and `App::update` — every key, stream event and command, no terminal.
+//! - [`ui`]: drawing the state (conversation, input, status line, footer).
+//! - [`markdown`]: answers as styled, wrapped lines, code blocks highlighted.
+//! - [`session`]: conversations saved under the data directory, atomically.
+//! - [`attach`]: `@path:10-40` references and path completion.
+//! - [`run`]: the terminal, the event loop, the generation worker, signals.
+
+pub mod markdown;
+pub mod theme;
+
+pub use theme::Theme;
