@@ -11,6 +11,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 use tandem_core::{Manifest, Side};
+use tandem_engine::context::language::fence_language;
 use tandem_engine::context::map::Focus;
 use tandem_engine::{ExplainError, ExplainRequest, Progress, RouteError, Router, Workspace};
 
@@ -86,30 +87,6 @@ fn select(text: &str, (start, end): (usize, usize)) -> Result<String> {
     Ok(lines[start - 1..end].concat())
 }
 
-fn language_of(path: &str) -> Option<&'static str> {
-    let ext = path.rsplit_once('.')?.1.to_ascii_lowercase();
-    Some(match ext.as_str() {
-        "rs" => "rust",
-        "py" => "python",
-        "ts" | "tsx" => "typescript",
-        "js" | "jsx" | "mjs" => "javascript",
-        "go" => "go",
-        "c" | "h" => "c",
-        "cc" | "cpp" | "hpp" | "cxx" => "cpp",
-        "java" => "java",
-        "kt" => "kotlin",
-        "rb" => "ruby",
-        "sh" | "bash" => "bash",
-        "lua" => "lua",
-        "toml" => "toml",
-        "yaml" | "yml" => "yaml",
-        "json" => "json",
-        "sql" => "sql",
-        "md" => "markdown",
-        _ => return None,
-    })
-}
-
 /// Tokens of workspace map an explanation carries (estimated at 4 characters a token).
 const MAP_TOKENS: usize = 400;
 
@@ -136,7 +113,7 @@ pub fn run(manifest: &Manifest, choice: &Choice, config: &Config, args: Args) ->
     if code.trim().is_empty() {
         bail!("nothing to explain: the {} is empty", if range.is_some() { "selection" } else { "file" });
     }
-    let language = args.lang.clone().or_else(|| path.as_deref().and_then(language_of).map(str::to_owned));
+    let language = args.lang.clone().or_else(|| path.as_deref().and_then(fence_language).map(str::to_owned));
     let force = match (args.local, args.remote) {
         (true, _) => Some(Side::Local),
         (_, true) => Some(Side::Remote),

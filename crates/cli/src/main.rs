@@ -2,6 +2,7 @@
 //! and what each subcommand prints. Libraries below it never read argv, env or config files.
 
 mod bench;
+mod chat;
 mod complete;
 mod config;
 mod context;
@@ -49,6 +50,8 @@ enum Command {
     Complete(complete::Args),
     /// Show what a completion prompt at FILE:LINE:COL holds: workspace context and windows.
     Context(context::Args),
+    /// Chat about your code in the terminal; FILE, FILE:LINE or FILE:START-END attach code.
+    Chat(chat::Args),
     /// Explain code in Markdown: FILE, FILE:LINE or FILE:START-END (`-` reads stdin), from the
     /// remote model when one is configured, else the local one.
     Explain(explain::Args),
@@ -103,6 +106,7 @@ fn run(cli: Cli, config: config::Config) -> Result<ExitCode> {
     let choice = models::Choice { model: cli.model.or(config.model.clone()), pull: cli.pull };
     match cli.command {
         Command::Lsp => lsp::run(manifest, choice, config),
+        Command::Chat(args) => chat::run(&manifest, &choice, &config, args),
         Command::Explain(args) => explain::run(&manifest, &choice, &config, args),
         Command::Stats { json } => lsp::stats(json),
         Command::Complete(args) => complete::run(&manifest, &choice, args),

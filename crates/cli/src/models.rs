@@ -21,7 +21,7 @@ pub fn load_manifest(path: Option<&Path>) -> Result<Manifest> {
 }
 
 /// What the user asked for on the command line.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Choice {
     pub model: Option<String>,
     pub pull: bool,

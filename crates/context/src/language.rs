@@ -162,3 +162,32 @@ mod tests {
         assert_eq!(Language::detect("", "Makefile"), None);
     }
 }
+
+/// The name a Markdown code fence uses for a file's language, from its extension (more
+/// languages than those with a grammar).
+pub fn fence_language(path: &str) -> Option<&'static str> {
+    let ext = path.rsplit_once('.')?.1.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "rs" => "rust",
+        "py" | "pyi" => "python",
+        "ts" | "mts" | "cts" => "typescript",
+        "tsx" => "tsx",
+        "js" | "jsx" | "mjs" | "cjs" => "javascript",
+        "go" => "go",
+        "c" | "h" => "c",
+        "cc" | "cpp" | "hpp" | "cxx" | "hh" => "cpp",
+        "java" => "java",
+        "kt" | "kts" => "kotlin",
+        "rb" => "ruby",
+        "sh" | "bash" | "zsh" => "bash",
+        "lua" => "lua",
+        "toml" => "toml",
+        "yaml" | "yml" => "yaml",
+        "json" => "json",
+        "sql" => "sql",
+        "md" => "markdown",
+        "html" | "htm" => "html",
+        "css" => "css",
+        _ => return None,
+    })
+}

@@ -5,7 +5,7 @@
 //! degraded with the reason; the caller is told before the local answer starts, so text already
 //! shown can be set apart.
 
-use crate::redact::{self, redact};
+use crate::redact::redact;
 use crate::router::{RouteError, RouteRecord, RouteRequest, Router, Task, ms_since};
 use serde::Serialize;
 use std::time::Instant;
@@ -91,7 +91,7 @@ const SYSTEM: &str = "You are tandem, a coding assistant. Explain code to a prog
 what it does, how it does it, and anything surprising or risky. Be concise; do not restate the code line by line.";
 
 /// Local answers stay short: the small model is slow and wanders in long answers.
-const LOCAL_MAX_TOKENS: usize = 512;
+pub(crate) const LOCAL_MAX_TOKENS: usize = 512;
 
 fn prompt(req: &ExplainRequest, code: &str, note: Option<&str>) -> Prompt {
     let lang = req.language.as_deref().unwrap_or("");
@@ -122,7 +122,7 @@ fn prompt(req: &ExplainRequest, code: &str, note: Option<&str>) -> Prompt {
     Prompt::Chat { messages: vec![Message::new(Role::System, SYSTEM), Message::new(Role::User, user)] }
 }
 
-fn estimate_tokens(text: &str) -> usize {
+pub(crate) fn estimate_tokens(text: &str) -> usize {
     text.len().div_ceil(4)
 }
 
@@ -137,7 +137,7 @@ fn prompt_text(p: &Prompt) -> String {
 }
 
 /// The code cut to about `tokens` tokens at a line boundary, and whether it was cut.
-fn cut_to(code: &str, tokens: usize, count: &dyn Fn(&str) -> usize) -> (String, bool) {
+pub(crate) fn cut_to(code: &str, tokens: usize, count: &dyn Fn(&str) -> usize) -> (String, bool) {
     if count(code) <= tokens {
         return (code.to_owned(), false);
     }
@@ -227,7 +227,40 @@ impl Router {
             paths: req.path.iter().map(String::as_str).collect(),
             force: req.force,
         };
-        let decision = self.decide(&route)?;
+        let remote_prompt = |redacting: bool| {
+            if !redacting {
+                return (prompt(req, &req.code, None), 0);
+            }
+            let code = redact(&req.code);
+            let question = req.question.as_deref().map(redact);
+            let map = req.workspace_map.as_deref().map(redact);
+            let redactions =
+                code.count + question.as_ref().map_or(0, |q| q.count) + map.as_ref().map_or(0, |m| m.count);
+            let mut sent = req.clone();
+            sent.question = question.map(|q| q.text);
+            sent.workspace_map = map.map(|m| m.text);
+            (prompt(&sent, &code.text, None), redactions)
+        };
+        let local_prompt = |count: &dyn Fn(&str) -> usize, limit: usize| {
+            let (code, cut) = cut_to(&req.code, limit, count);
+            let note = cut.then_some("the code was cut to fit the local model; explain what is shown");
+            prompt(req, &code, note)
+        };
+        let answer = Answer { route, max_tokens: req.max_tokens, remote_prompt: &remote_prompt, local_prompt: &local_prompt };
+        self.answer(answer, cancel, on, started, record)
+    }
+
+    /// Routes a request, streams the answer from the chosen side, and falls back to the local
+    /// model when the remote one fails (and fallback is allowed).
+    pub(crate) fn answer(
+        &self,
+        a: Answer<'_>,
+        cancel: &Cancel,
+        on: &mut dyn FnMut(Progress<'_>),
+        started: Instant,
+        record: &mut RouteRecord,
+    ) -> Result<Explanation, ExplainError> {
+        let decision = self.decide(&a.route)?;
         let route_ms = ms_since(started);
         record.route = Some(decision.side);
         record.reason = decision.reason.clone();
@@ -235,21 +268,8 @@ impl Router {
         if decision.side == Side::Remote
             && let Some(remote) = self.remote().cloned()
         {
-            let redacted = if self.privacy().redact {
-                redact(&req.code)
-            } else {
-                redact::Redacted { text: req.code.clone(), count: 0, kinds: Vec::new() }
-            };
-            let question = req.question.as_deref().map(redact);
-            let map = req.workspace_map.as_deref().map(redact);
-            let redactions = redacted.count
-                + question.as_ref().map_or(0, |q| q.count)
-                + map.as_ref().map_or(0, |m| m.count);
-            let mut sent = req.clone();
-            sent.question = question.map(|q| q.text);
-            sent.workspace_map = map.map(|m| m.text);
-            let prompt = prompt(&sent, &redacted.text, None);
-            let max = req.max_tokens.unwrap_or(usize::MAX);
+            let (prompt, redactions) = (a.remote_prompt)(self.privacy().redact);
+            let max = a.max_tokens.unwrap_or(usize::MAX);
             record.redactions = redactions;
             match stream(remote.as_ref(), prompt, max, cancel, started, on) {
                 Ok(run) => {
@@ -278,7 +298,7 @@ impl Router {
                 }
                 Err((e, shown)) => {
                     self.remote_failed(&e);
-                    if req.force == Some(Side::Remote) || !self.settings().fallback {
+                    if a.route.force == Some(Side::Remote) || !self.settings().fallback {
                         return Err(ExplainError::RemoteFailed(e));
                     }
                     let reason = format!("remote failed: {e}");
@@ -289,11 +309,8 @@ impl Router {
         }
         let local = self.local().map_err(ExplainError::NoModel)?;
         let count = |s: &str| local.count_tokens(s).unwrap_or_else(|| estimate_tokens(s));
-        let limit = self.settings().local_max_tokens;
-        let (code, cut) = cut_to(&req.code, limit, &count);
-        let note = cut.then(|| "the code was cut to fit the local model; explain what is shown".to_owned());
-        let prompt = prompt(req, &code, note.as_deref());
-        let max = req.max_tokens.unwrap_or(LOCAL_MAX_TOKENS);
+        let prompt = (a.local_prompt)(&count, self.settings().local_max_tokens);
+        let max = a.max_tokens.unwrap_or(LOCAL_MAX_TOKENS);
         let run = stream(local.as_ref(), prompt, max, cancel, started, on)
             .map_err(|(e, _)| ExplainError::LocalFailed(e))?;
         let model = local.info().model;
@@ -320,6 +337,17 @@ impl Router {
             redactions: 0,
         })
     }
+}
+
+/// A request as [`Router::answer`] serves it: where it may go, and its prompt for each side.
+pub(crate) struct Answer<'a> {
+    pub route: RouteRequest<'a>,
+    /// Most tokens of the answer (default: [`LOCAL_MAX_TOKENS`] locally, unbounded remotely).
+    pub max_tokens: Option<usize>,
+    /// The prompt for the remote model, redacted when asked, and the number of redactions.
+    pub remote_prompt: &'a dyn Fn(bool) -> (Prompt, usize),
+    /// The prompt for the local model, fitted into a token budget with its token counter.
+    pub local_prompt: &'a dyn Fn(&dyn Fn(&str) -> usize, usize) -> Prompt,
 }
 
 #[cfg(test)]

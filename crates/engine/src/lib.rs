@@ -6,6 +6,7 @@
 //! the terminal, or how a model computes.
 
 pub mod cache;
+pub mod chat;
 pub mod complete;
 pub mod explain;
 pub mod inline;
@@ -16,6 +17,7 @@ pub mod routed;
 pub mod router;
 pub mod workspace;
 
+pub use chat::{Attachment, ChatRequest, Speaker, Turn};
 pub use complete::{Completion, CompletionRequest, complete};
 pub use explain::{ExplainError, ExplainRequest, ExplainTimings, Explanation, Progress};
 pub use inline::{Engine, EngineError, InlineAnswer, InlineRequest};

@@ -301,6 +301,13 @@ impl Router {
         self
     }
 
+    /// Replaces the local model with another, loaded when next needed (a model being loaded
+    /// finishes first).
+    pub fn set_local_loader(&self, loader: LocalLoader) {
+        let _one_loader = lock(&self.loading);
+        *lock(&self.local) = LocalSlot::Pending(loader);
+    }
+
     /// Offers a loaded model as the local side, taken only when none was given.
     pub fn offer_local(&self, backend: Arc<dyn Backend>) {
         let mut slot = lock(&self.local);

@@ -10,7 +10,15 @@
 //! - [`attach`]: `@path:10-40` references and path completion.
 //! - [`run`]: the terminal, the event loop, the generation worker, signals.
 
+pub mod app;
+pub mod attach;
 pub mod markdown;
+pub mod run;
+pub mod session;
 pub mod theme;
+pub mod ui;
 
 pub use theme::Theme;
+
+pub use app::{App, Host, Models, Options};
+pub use run::{Services, run};

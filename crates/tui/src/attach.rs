@@ -1,0 +1,209 @@
+//! Attaching code: `path`, `path:LINE` and `path:START-END` references (on the command line and
+//! as `@path` in messages), reading them safely, and completing paths like a shell does.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use tandem_engine::Attachment;
+use tandem_engine::context::language::fence_language;
+
+/// Attached files larger than this are refused (a prompt could not hold them anyway).
+pub const MAX_BYTES: usize = 1 << 20;
+
+/// `path`, `path:LINE` or `path:START-END` (1-based, inclusive) as the path and the lines.
+pub fn parse_ref(target: &str) -> Result<(&str, Option<(usize, usize)>), String> {
+    let Some((file, range)) = target.rsplit_once(':') else { return Ok((target, None)) };
+    let is_range = !range.is_empty() && range.chars().all(|c| c.is_ascii_digit() || c == '-');
+    if !is_range || file.is_empty() {
+        return Ok((target, None));
+    }
+    let num = |s: &str| match s.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("lines must be numbers from 1, got `{range}` in `{target}`")),
+    };
+    let (start, end) = match range.split_once('-') {
+        Some((a, b)) => (num(a)?, num(b)?),
+        None => (num(range)?, num(range)?),
+    };
+    if end < start {
+        return Err(format!("the range {start}-{end} ends before it starts"));
+    }
+    Ok((file, Some((start, end))))
+}
+
+/// Lines `start..=end` (1-based) of `text`, or why they are not there.
+pub fn select(text: &str, (start, end): (usize, usize)) -> Result<String, String> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    if end > lines.len() {
+        return Err(format!("lines {start}-{end} are outside the file ({} lines)", lines.len()));
+    }
+    Ok(lines[start - 1..end].concat())
+}
+
+/// The `@references` in a message: their byte ranges (the `@` included) and their text.
+pub fn refs_in(message: &str) -> Vec<(Range<usize>, &str)> {
+    let mut out = Vec::new();
+    let mut prev = ' ';
+    for (i, c) in message.char_indices() {
+        if c == '@' && prev.is_whitespace() {
+            let rest = &message[i + 1..];
+            let len = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            // Punctuation that ends a sentence is not part of the path.
+            let word = rest[..len].trim_end_matches([',', ';', '!', '?', ')', '.', '"', '\'']);
+            if !word.is_empty() {
+                out.push((i..i + 1 + word.len(), word));
+            }
+        }
+        prev = c;
+    }
+    out
+}
+
+/// `path` as a file to read: `~/` is the home directory, relative paths are under `root`.
+pub fn resolve(root: &Path, path: &str) -> PathBuf {
+    if let Some(rest) = path.strip_prefix("~/")
+        && let Some(home) = std::env::var_os("HOME")
+    {
+        return PathBuf::from(home).join(rest);
+    }
+    root.join(path)
+}
+
+/// `path` as shown and sent: relative to `root` when inside it.
+pub fn display(root: &Path, file: &Path) -> String {
+    match file.strip_prefix(root) {
+        Ok(rel) if !rel.as_os_str().is_empty() => rel.to_string_lossy().replace('\\', "/"),
+        _ => file.to_string_lossy().into_owned(),
+    }
+}
+
+/// Reads a reference (`path[:lines]`, relative to `root`) as an attachment: text files only,
+/// at most [`MAX_BYTES`], lines within the file.
+pub fn load(root: &Path, reference: &str) -> Result<Attachment, String> {
+    let (path, lines) = parse_ref(reference)?;
+    let file = resolve(root, path);
+    let meta = std::fs::metadata(&file).map_err(|e| format!("cannot attach `{path}`: {e}"))?;
+    if meta.is_dir() {
+        return Err(format!("cannot attach `{path}`: it is a directory (attach its files)"));
+    }
+    if meta.len() as usize > MAX_BYTES {
+        return Err(format!(
+            "cannot attach `{path}`: {} KiB is over the {} KiB limit (attach a range: `{path}:START-END`)",
+            meta.len() / 1024,
+            MAX_BYTES / 1024
+        ));
+    }
+    let bytes = std::fs::read(&file).map_err(|e| format!("cannot attach `{path}`: {e}"))?;
+    if bytes.iter().take(8192).any(|&b| b == 0) {
+        return Err(format!("cannot attach `{path}`: it is a binary file"));
+    }
+    let text = String::from_utf8(bytes).map_err(|_| format!("cannot attach `{path}`: it is not UTF-8 text"))?;
+    let text = match lines {
+        Some(r) => select(&text, r).map_err(|e| format!("cannot attach `{reference}`: {e}"))?,
+        None => text,
+    };
+    let shown = display(root, &file);
+    let language = fence_language(&shown).map(str::to_owned);
+    Ok(Attachment { path: shown, lines, language, text })
+}
+
+/// Completions of a partial path (as typed after `@`): the entries of its directory that start
+/// with its last part, directories ending in `/`, hidden ones only when asked for, sorted.
+pub fn complete(root: &Path, partial: &str) -> Vec<String> {
+    let (dir, stem) = match partial.rfind('/') {
+        Some(i) => (&partial[..=i], &partial[i + 1..]),
+        None => ("", partial),
+    };
+    let Ok(entries) = std::fs::read_dir(resolve(root, if dir.is_empty() { "." } else { dir })) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            if !name.starts_with(stem) || (name.starts_with('.') && !stem.starts_with('.')) {
+                return None;
+            }
+            let is_dir = e.file_type().ok()?.is_dir() || e.path().is_dir();
+            Some(format!("{dir}{name}{}", if is_dir { "/" } else { "" }))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The longest common prefix of `items` (whole characters).
+pub fn common_prefix(items: &[String]) -> String {
+    let Some(first) = items.first() else { return String::new() };
+    let mut prefix = first.as_str();
+    for s in &items[1..] {
+        let n: usize = prefix.chars().zip(s.chars()).take_while(|(a, b)| a == b).map(|(a, _)| a.len_utf8()).sum();
+        prefix = &prefix[..n];
+    }
+    prefix.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_parse() {
+        assert_eq!(parse_ref("a.rs").unwrap(), ("a.rs", None));
+        assert_eq!(parse_ref("a.rs:3-9").unwrap(), ("a.rs", Some((3, 9))));
+        assert_eq!(parse_ref("a.rs:4").unwrap(), ("a.rs", Some((4, 4))));
+        assert_eq!(parse_ref("c:/x/a.rs").unwrap(), ("c:/x/a.rs", None));
+        assert!(parse_ref("a.rs:0-3").is_err());
+        assert!(parse_ref("a.rs:5-3").is_err());
+        assert!(parse_ref("a.rs:1-").is_err());
+    }
+
+    #[test]
+    fn references_in_messages() {
+        let m = "look at @src/lib.rs:3-4, and @b.py. Mail me@x.org or @";
+        let refs: Vec<&str> = refs_in(m).into_iter().map(|(_, r)| r).collect();
+        assert_eq!(refs, ["src/lib.rs:3-4", "b.py"]);
+        let (range, _) = &refs_in("@a.rs why")[0];
+        assert_eq!(range.clone(), 0..5);
+    }
+
+    #[test]
+    fn loading_checks_what_it_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("src")).unwrap();
+        std::fs::write(root.join("src/lib.rs"), "a\nb\nc\n").unwrap();
+        std::fs::write(root.join("bin.dat"), b"\x00\x01\x02").unwrap();
+        std::fs::write(root.join("latin1.txt"), b"caf\xe9").unwrap();
+        let a = load(root, "src/lib.rs:2-3").unwrap();
+        assert_eq!((a.path.as_str(), a.lines, a.text.as_str()), ("src/lib.rs", Some((2, 3)), "b\nc\n"));
+        assert_eq!(a.language.as_deref(), Some("rust"));
+        assert_eq!(a.label(), "src/lib.rs:2-3");
+        let err = |r: &str| load(root, r).unwrap_err();
+        assert!(err("src/lib.rs:2-9").contains("outside the file (3 lines)"));
+        assert!(err("bin.dat").contains("binary"));
+        assert!(err("latin1.txt").contains("not UTF-8"));
+        assert!(err("src").contains("directory"));
+        assert!(err("missing.rs").contains("cannot attach `missing.rs`"));
+        let big = root.join("big.txt");
+        std::fs::write(&big, "x".repeat(MAX_BYTES + 1)).unwrap();
+        assert!(err("big.txt").contains("over the 1024 KiB limit"));
+    }
+
+    #[test]
+    fn paths_complete_like_a_shell() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("src/nested")).unwrap();
+        for f in ["src/main.rs", "src/map.rs", "src/.hidden", "README.md"] {
+            std::fs::write(root.join(f), "").unwrap();
+        }
+        assert_eq!(complete(root, "src/ma"), ["src/main.rs", "src/map.rs"]);
+        assert_eq!(complete(root, "s"), ["src/"]);
+        assert_eq!(complete(root, "src/"), ["src/main.rs", "src/map.rs", "src/nested/"]);
+        assert_eq!(complete(root, "src/.h"), ["src/.hidden"]);
+        assert!(complete(root, "nowhere/x").is_empty());
+        assert_eq!(common_prefix(&complete(root, "src/ma")), "src/ma");
+        assert_eq!(common_prefix(&["src/main.rs".into(), "src/mainly".into()]), "src/main");
+        assert_eq!(common_prefix(&["é1".into(), "é2".into()]), "é");
+    }
+}

@@ -1,0 +1,174 @@
+//! The terminal and the event loop. Keys, pastes, answer pieces and signals all arrive as
+//! [`Msg`]s on one channel; the loop hands them to [`App::update`], carries out the commands,
+//! and redraws. Raw mode and the alternate screen are left on every way out: a normal quit, an
+//! error, a panic (a hook restores the terminal before the message is printed), and SIGTERM,
+//! SIGHUP, SIGINT or SIGQUIT (the conversation is saved first).
+
+use crate::app::{App, Cmd, Msg, Stream};
+use crate::session::Level;
+use anyhow::{Context, Result};
+use ratatui::crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, Event};
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
+use ratatui::{Terminal, backend::CrosstermBackend};
+use std::sync::Arc;
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::time::Duration;
+use tandem_core::Cancel;
+use tandem_engine::{ChatRequest, Progress, Router};
+
+/// What the loop needs besides the app.
+pub struct Services {
+    pub router: Arc<Router>,
+    /// Makes the named local model the router's local side (loaded when next needed).
+    pub switch_local: Box<dyn Fn(&str) -> Result<(), String>>,
+    /// Load the local model in the background right away (when answers will likely come from it).
+    pub preload: bool,
+}
+
+impl std::fmt::Debug for Services {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Services").field("router", &self.router).field("preload", &self.preload).finish()
+    }
+}
+
+/// Starts answering `request` on a thread, sending its pieces as [`Msg::Stream`]; the returned
+/// flag stops it.
+pub fn spawn_answer(router: Arc<Router>, request: ChatRequest, tx: Sender<Msg>) -> Cancel {
+    let cancel = Cancel::new();
+    let flag = cancel.clone();
+    std::thread::spawn(move || {
+        let send = |s: Stream| {
+            let _ = tx.send(Msg::Stream(s));
+        };
+        let result = router.chat(&request, &flag, &mut |p| match p {
+            Progress::Text(t) => send(Stream::Text(t.to_owned())),
+            Progress::Fallback { reason, .. } => send(Stream::Fallback(reason.to_owned())),
+        });
+        send(Stream::Done(result.map(Box::new).map_err(|e| e.to_string())));
+    });
+    cancel
+}
+
+/// Puts the terminal back: cooked mode, the main screen, the cursor shown. Safe to call twice.
+pub fn restore_terminal() {
+    let _ = terminal::disable_raw_mode();
+    let _ = execute!(std::io::stdout(), DisableBracketedPaste, LeaveAlternateScreen, event::DisableMouseCapture);
+    let _ = execute!(std::io::stdout(), ratatui::crossterm::cursor::Show);
+}
+
+/// Restores the terminal when dropped, whatever the way out.
+struct Guard;
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+fn enter() -> Result<Guard> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        previous(info);
+    }));
+    terminal::enable_raw_mode().context("cannot put the terminal in raw mode")?;
+    let guard = Guard;
+    execute!(std::io::stdout(), EnterAlternateScreen, EnableBracketedPaste).context("cannot set up the terminal")?;
+    Ok(guard)
+}
+
+/// How long the loop waits for a message before redrawing anyway (the status line's clock).
+const TICK: Duration = Duration::from_millis(250);
+
+/// Runs the chat until the user quits or a signal ends it.
+pub fn run(mut app: App, services: Services) -> Result<()> {
+    let (tx, rx) = mpsc::channel::<Msg>();
+    let signals = signal_hook::iterator::Signals::new([
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGQUIT,
+    ])
+    .context("cannot watch for signals")?;
+    let signal_handle = signals.handle();
+    {
+        let tx = tx.clone();
+        let mut signals = signals;
+        std::thread::spawn(move || {
+            if signals.forever().next().is_some() {
+                let _ = tx.send(Msg::Terminate);
+            }
+        });
+    }
+    if services.preload {
+        let (tx, router) = (tx.clone(), services.router.clone());
+        std::thread::spawn(move || {
+            let loaded = router.local().map(|b| b.info().model);
+            let _ = tx.send(Msg::LocalReady(loaded));
+        });
+    }
+
+    let guard = enter()?;
+    {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            loop {
+                let msg = match event::read() {
+                    Ok(Event::Key(k)) => Msg::Key(k),
+                    Ok(Event::Paste(p)) => Msg::Paste(p),
+                    Ok(Event::Resize(..)) => Msg::Redraw,
+                    Ok(_) => continue,
+                    Err(_) => Msg::Terminate,
+                };
+                let end = matches!(msg, Msg::Terminate);
+                if tx.send(msg).is_err() || end {
+                    break;
+                }
+            }
+        });
+    }
+    let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout())).context("cannot draw")?;
+    let mut cancel: Option<Cancel> = None;
+    let result = (|| -> Result<()> {
+        loop {
+            terminal.draw(|f| crate::ui::draw(f, &mut app))?;
+            let first = match rx.recv_timeout(TICK) {
+                Ok(m) => m,
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => return Ok(()),
+            };
+            // Everything that is waiting, then one draw.
+            let mut batch = vec![first];
+            batch.extend(rx.try_iter().take(512));
+            for msg in batch {
+                for cmd in app.update(msg) {
+                    match cmd {
+                        Cmd::Ask(request) => {
+                            cancel = Some(spawn_answer(services.router.clone(), *request, tx.clone()));
+                        }
+                        Cmd::Stop => {
+                            if let Some(c) = &cancel {
+                                c.cancel();
+                            }
+                        }
+                        Cmd::SwitchLocal(name) => {
+                            if let Err(e) = (services.switch_local)(&name) {
+                                app.notice(Level::Error, e);
+                            }
+                        }
+                        Cmd::Quit => return Ok(()),
+                    }
+                }
+            }
+        }
+    })();
+    if let Some(c) = cancel {
+        c.cancel();
+    }
+    app.interrupt();
+    signal_handle.close();
+    drop(terminal);
+    drop(guard);
+    result
+}
