@@ -48,7 +48,8 @@ pub fn sessions_dir() -> Option<PathBuf> {
 /// of 7 or 9-15 is light), else dark.
 fn theme(asked: Option<&str>) -> Result<Theme> {
     if let Some(name) = asked.filter(|n| !n.trim().is_empty() && n.trim() != "auto") {
-        return Theme::named(name).ok_or_else(|| anyhow::anyhow!("unknown theme `{name}` (dark, light or auto)"));
+        return Theme::named(name)
+            .ok_or_else(|| anyhow::anyhow!("unknown theme `{name}` (dark, light or auto)"));
     }
     let bg = std::env::var("COLORFGBG").ok().and_then(|v| v.rsplit(';').next()?.parse::<u8>().ok());
     Ok(match bg {
@@ -72,21 +73,27 @@ impl Host for ChatHost {
     }
 
     fn workspace_map(&self, attachments: &[Attachment]) -> Option<String> {
-        let focus: Vec<Focus<'_>> = attachments.iter().map(|a| Focus { path: &a.path, text: &a.text }).collect();
+        let focus: Vec<Focus<'_>> =
+            attachments.iter().map(|a| Focus { path: &a.path, text: &a.text }).collect();
         let rules = self.router.rules();
-        let map = self.workspace.map(&focus, MAP_TOKENS, &|s| self.count_tokens(s), &|p| rules.excluded(p).is_none());
+        let map = self
+            .workspace
+            .map(&focus, MAP_TOKENS, &|s| self.count_tokens(s), &|p| rules.excluded(p).is_none());
         (!map.is_empty()).then_some(map)
     }
 }
 
 pub fn run(manifest: &Manifest, choice: &Choice, config: &Config, args: Args) -> Result<ExitCode> {
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        bail!("`tandem chat` needs a terminal; in pipelines use `tandem explain` (see `tandem explain --help`)");
+        bail!(
+            "`tandem chat` needs a terminal; in pipelines use `tandem explain` (see `tandem explain --help`)"
+        );
     }
     let theme = theme(args.theme.as_deref())?;
     let cwd = std::env::current_dir()?;
     let root = crate::context::find_root(&cwd.join("."));
-    let store = Store::new(sessions_dir().ok_or_else(|| anyhow::anyhow!("no home directory for the sessions"))?);
+    let store =
+        Store::new(sessions_dir().ok_or_else(|| anyhow::anyhow!("no home directory for the sessions"))?);
 
     let local_choice = remote::local_choice(manifest, choice);
     let local_name = models::resolve(manifest, &Choice { model: local_choice.model.clone(), pull: false })
@@ -99,7 +106,8 @@ pub fn run(manifest: &Manifest, choice: &Choice, config: &Config, args: Args) ->
         .map(|e| e.name.clone())
         .collect();
     let router = Arc::new(
-        remote::router(config)?.with_local_loader(remote::local_loader(manifest.clone(), local_choice.clone())),
+        remote::router(config)?
+            .with_local_loader(remote::local_loader(manifest.clone(), local_choice.clone())),
     );
     let force = match (args.local, args.remote) {
         (true, _) => Some(Side::Local),
@@ -123,20 +131,25 @@ pub fn run(manifest: &Manifest, choice: &Choice, config: &Config, args: Args) ->
         let (workspace, tokenizer) = (workspace.clone(), tokenizer.clone());
         let resolved = models::resolve(manifest, &Choice { model: local_choice.model.clone(), pull: false });
         std::thread::spawn(move || {
-            if let Ok(t) = resolved.map_err(|_| ()).and_then(|r| TextTokenizer::load(&r.path).map_err(|_| ())) {
+            if let Ok(t) = resolved.map_err(|_| ()).and_then(|r| TextTokenizer::load(&r.path).map_err(|_| ()))
+            {
                 let _ = tokenizer.set(t);
             }
             workspace.scan();
         });
     }
     let host = ChatHost { tokenizer, workspace, router: router.clone() };
-    let workspace_name = root.file_name().map_or_else(|| root.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let options = Options { root: root.clone(), store: store.clone(), models, theme, force, workspace: workspace_name };
+    let workspace_name =
+        root.file_name().map_or_else(|| root.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let options =
+        Options { root: root.clone(), store: store.clone(), models, theme, force, workspace: workspace_name };
     let mut app = App::new(options, Box::new(host));
 
     if let Some(id) = &args.resume {
         let session = if id.is_empty() {
-            store.last().ok_or_else(|| anyhow::anyhow!("no saved conversation to resume in {}", store.dir().display()))?
+            store.last().ok_or_else(|| {
+                anyhow::anyhow!("no saved conversation to resume in {}", store.dir().display())
+            })?
         } else {
             store.load(id).map_err(anyhow::Error::msg)?
         };

@@ -223,8 +223,12 @@ impl Router {
             (prompt(&whole(&sent)), n)
         };
         let local_prompt = |count: &dyn Fn(&str) -> usize, budget: usize| prompt(&fitted(req, count, budget));
-        let answer =
-            Answer { route, max_tokens: req.max_tokens, remote_prompt: &remote_prompt, local_prompt: &local_prompt };
+        let answer = Answer {
+            route,
+            max_tokens: req.max_tokens,
+            remote_prompt: &remote_prompt,
+            local_prompt: &local_prompt,
+        };
         let result = self.answer(answer, cancel, on, started, &mut record);
         record.latency_ms = ms_since(started);
         if let Err(e) = &result {

@@ -246,7 +246,12 @@ impl Router {
             let note = cut.then_some("the code was cut to fit the local model; explain what is shown");
             prompt(req, &code, note)
         };
-        let answer = Answer { route, max_tokens: req.max_tokens, remote_prompt: &remote_prompt, local_prompt: &local_prompt };
+        let answer = Answer {
+            route,
+            max_tokens: req.max_tokens,
+            remote_prompt: &remote_prompt,
+            local_prompt: &local_prompt,
+        };
         self.answer(answer, cancel, on, started, record)
     }
 

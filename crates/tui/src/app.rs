@@ -144,23 +144,22 @@ impl std::fmt::Debug for App {
 
 const HELP: &str = "\
 Commands
-  /explain [question]   explain the attached code
-  /context              show what is attached; /context drop N|PATH, /context clear
-  /model [NAME]         show or switch: auto, local, remote, or a local model's name
-  /clear                start a new conversation (the old one stays saved)
-  /save [FILE]          save now; with FILE, also write the conversation there as Markdown
-  /resume [N|ID]        list saved conversations, or continue one
-  /help                 this help;  /quit  leave
+  /explain [question]  explain the attached code
+  /context             what is attached; /context drop N|PATH, /context clear
+  /model [NAME]        show or switch: auto, local, remote, a local model
+  /clear               a new conversation (the old one stays saved)
+  /save [FILE]         save now; with FILE, also write it there as Markdown
+  /resume [N|ID]       list saved conversations, or continue one
+  /help                this help; /quit leaves
 Attaching
-  @path  @path:10-40    in a message attaches a file or lines (Tab completes the path);
-                        a message of only @paths just attaches them
+  @path or @path:10-40 in a message attaches a file or lines (Tab completes);
+  a message of only @paths just attaches them
 Keys
-  Enter send · Alt-Enter or Ctrl-J new line · Tab complete a path · Up/Down or Ctrl-P/N history
-  Esc or Ctrl-C stop the answer · Ctrl-C clears the input, twice on an empty input quits · Ctrl-D quits
-  PgUp/PgDn scroll · Esc (idle) moves focus to the conversation, where
-    vim: j/k line, Ctrl-D/Ctrl-U half page, Ctrl-F/Ctrl-B page, g/G top/bottom
-    emacs: Ctrl-N/Ctrl-P line, Ctrl-V/Alt-V page, Alt-</Alt-> top/bottom
-    i, Enter or Esc go back to the input";
+  Enter send · Alt-Enter or Ctrl-J new line · Up/Down, Ctrl-P/N history
+  Esc or Ctrl-C stop an answer · Ctrl-C clears the input; twice quits
+  Ctrl-D on an empty input quits · PgUp/PgDn scroll
+  Esc moves to the conversation: vim j/k, Ctrl-D/U, Ctrl-F/B, g/G;
+  emacs Ctrl-N/P, Ctrl-V, Alt-V, Alt-< Alt->; i, Enter or Esc return";
 
 /// Saves while streaming at most this often.
 const SAVE_EVERY: Duration = Duration::from_secs(1);
@@ -249,7 +248,8 @@ impl App {
 
     /// Recomputes the workspace map and the context's token count.
     pub fn refresh_context(&mut self) {
-        self.map = if self.attachments.is_empty() { None } else { self.host.workspace_map(&self.attachments) };
+        self.map =
+            if self.attachments.is_empty() { None } else { self.host.workspace_map(&self.attachments) };
         let code: usize = self.attachments.iter().map(|a| self.host.count_tokens(&a.text)).sum();
         self.context_tokens = code + self.map.as_deref().map_or(0, |m| self.host.count_tokens(m));
     }
@@ -375,8 +375,11 @@ impl App {
                             a.tokens = e.tokens_received;
                             a.first_token_ms = e.timings.first_token_ms;
                             a.total_ms = Some(e.timings.total_ms);
-                            a.state =
-                                if e.stop == StopReason::Cancelled { AnswerState::Stopped } else { AnswerState::Done };
+                            a.state = if e.stop == StopReason::Cancelled {
+                                AnswerState::Stopped
+                            } else {
+                                AnswerState::Done
+                            };
                         }
                     }
                     Err(err) => {
@@ -639,7 +642,10 @@ impl App {
         };
         self.set_input("");
         if rest.trim().is_empty() {
-            self.notice(Level::Info, format!("attached {} ({} tokens of context)", attached.join(", "), self.context_tokens));
+            self.notice(
+                Level::Info,
+                format!("attached {} ({} tokens of context)", attached.join(", "), self.context_tokens),
+            );
             return Vec::new();
         }
         self.ask(trimmed.to_owned())
@@ -676,7 +682,10 @@ impl App {
                 Entry::User { text } => Some(Turn::user(text.clone())),
                 Entry::Assistant(a)
                     if !a.text.trim().is_empty()
-                        && matches!(a.state, AnswerState::Done | AnswerState::Stopped | AnswerState::Interrupted) =>
+                        && matches!(
+                            a.state,
+                            AnswerState::Done | AnswerState::Stopped | AnswerState::Interrupted
+                        ) =>
                 {
                     Some(Turn::assistant(a.text.clone()))
                 }
@@ -704,11 +713,15 @@ impl App {
             }
             "explain" => {
                 if self.attachments.is_empty() {
-                    self.notice(Level::Error, "nothing is attached: attach code first with @path or @path:10-40");
+                    self.notice(
+                        Level::Error,
+                        "nothing is attached: attach code first with @path or @path:10-40",
+                    );
                 } else if self.generating.is_some() {
                     self.flash = Some("an answer is still coming: wait, or press Esc to stop it".into());
                 } else {
-                    let what = self.attachments.iter().map(|a| format!("`{}`", a.label())).collect::<Vec<_>>();
+                    let what =
+                        self.attachments.iter().map(|a| format!("`{}`", a.label())).collect::<Vec<_>>();
                     let mut q = format!(
                         "Explain the attached code ({}): what it does, how, and anything surprising or risky.",
                         what.join(", ")
@@ -738,12 +751,20 @@ impl App {
                 }
                 let mut s = String::from("attached:");
                 for (i, a) in self.attachments.iter().enumerate() {
-                    s.push_str(&format!("\n  {}. {} ({} tokens)", i + 1, a.label(), self.host.count_tokens(&a.text)));
+                    s.push_str(&format!(
+                        "\n  {}. {} ({} tokens)",
+                        i + 1,
+                        a.label(),
+                        self.host.count_tokens(&a.text)
+                    ));
                 }
                 if let Some(m) = &self.map {
                     s.push_str(&format!("\n  workspace map ({} tokens)", self.host.count_tokens(m)));
                 }
-                s.push_str(&format!("\n{} tokens in all; /context drop N|PATH, /context clear", self.context_tokens));
+                s.push_str(&format!(
+                    "\n{} tokens in all; /context drop N|PATH, /context clear",
+                    self.context_tokens
+                ));
                 self.notice(Level::Info, s);
             }
             "clear" => {
@@ -754,17 +775,23 @@ impl App {
                 let what = what.trim();
                 let index = what.parse::<usize>().ok().filter(|&n| n >= 1 && n <= self.attachments.len());
                 let found = index.map(|n| n - 1).or_else(|| {
-                    self.attachments.iter().position(|a| a.label() == what || a.path == what.trim_start_matches('@'))
+                    self.attachments
+                        .iter()
+                        .position(|a| a.label() == what || a.path == what.trim_start_matches('@'))
                 });
                 match found {
                     Some(i) => {
                         let a = self.attachments.remove(i);
                         self.after_detach(format!("detached {}", a.label()));
                     }
-                    None => self.notice(Level::Error, format!("`{what}` is not attached (/context lists what is)")),
+                    None => self
+                        .notice(Level::Error, format!("`{what}` is not attached (/context lists what is)")),
                 }
             }
-            _ => self.notice(Level::Error, format!("/context {verb}: use /context, /context drop N|PATH, /context clear")),
+            _ => self.notice(
+                Level::Error,
+                format!("/context {verb}: use /context, /context drop N|PATH, /context clear"),
+            ),
         }
     }
 
@@ -839,7 +866,9 @@ impl App {
             return;
         }
         if arg.is_empty() {
-            let what = if self.session.is_empty() { "nothing to save yet".to_owned() } else {
+            let what = if self.session.is_empty() {
+                "nothing to save yet".to_owned()
+            } else {
                 format!("saved as {} (tandem chat --resume {})", self.session.id, self.session.id)
             };
             self.notice(Level::Info, what);
@@ -866,7 +895,13 @@ impl App {
             }
             let mut s = String::from("saved conversations (/resume N):");
             for (i, x) in sessions.iter().enumerate().take(10) {
-                s.push_str(&format!("\n  {}. {}  ({} messages, {})", i + 1, x.title(), x.entries.len(), x.id));
+                s.push_str(&format!(
+                    "\n  {}. {}  ({} messages, {})",
+                    i + 1,
+                    x.title(),
+                    x.entries.len(),
+                    x.id
+                ));
             }
             self.notice(Level::Info, s);
             return;

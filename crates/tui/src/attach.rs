@@ -96,7 +96,8 @@ pub fn load(root: &Path, reference: &str) -> Result<Attachment, String> {
     if bytes.iter().take(8192).any(|&b| b == 0) {
         return Err(format!("cannot attach `{path}`: it is a binary file"));
     }
-    let text = String::from_utf8(bytes).map_err(|_| format!("cannot attach `{path}`: it is not UTF-8 text"))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| format!("cannot attach `{path}`: it is not UTF-8 text"))?;
     let text = match lines {
         Some(r) => select(&text, r).map_err(|e| format!("cannot attach `{reference}`: {e}"))?,
         None => text,
@@ -136,7 +137,8 @@ pub fn common_prefix(items: &[String]) -> String {
     let Some(first) = items.first() else { return String::new() };
     let mut prefix = first.as_str();
     for s in &items[1..] {
-        let n: usize = prefix.chars().zip(s.chars()).take_while(|(a, b)| a == b).map(|(a, _)| a.len_utf8()).sum();
+        let n: usize =
+            prefix.chars().zip(s.chars()).take_while(|(a, b)| a == b).map(|(a, _)| a.len_utf8()).sum();
         prefix = &prefix[..n];
     }
     prefix.to_owned()

@@ -53,7 +53,8 @@ pub fn spawn_answer(router: Arc<Router>, request: ChatRequest, tx: Sender<Msg>) 
 /// Puts the terminal back: cooked mode, the main screen, the cursor shown. Safe to call twice.
 pub fn restore_terminal() {
     let _ = terminal::disable_raw_mode();
-    let _ = execute!(std::io::stdout(), DisableBracketedPaste, LeaveAlternateScreen, event::DisableMouseCapture);
+    let _ =
+        execute!(std::io::stdout(), DisableBracketedPaste, LeaveAlternateScreen, event::DisableMouseCapture);
     let _ = execute!(std::io::stdout(), ratatui::crossterm::cursor::Show);
 }
 
@@ -74,7 +75,8 @@ fn enter() -> Result<Guard> {
     }));
     terminal::enable_raw_mode().context("cannot put the terminal in raw mode")?;
     let guard = Guard;
-    execute!(std::io::stdout(), EnterAlternateScreen, EnableBracketedPaste).context("cannot set up the terminal")?;
+    execute!(std::io::stdout(), EnterAlternateScreen, EnableBracketedPaste)
+        .context("cannot set up the terminal")?;
     Ok(guard)
 }
 

@@ -49,10 +49,15 @@ pub enum Level {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Entry {
-    User { text: String },
+    User {
+        text: String,
+    },
     Assistant(AnswerEntry),
     /// Shown, never sent to a model (help, fallbacks, errors, command output).
-    Notice { level: Level, text: String },
+    Notice {
+        level: Level,
+        text: String,
+    },
 }
 
 /// A file or lines of it, attached by reference.
@@ -230,7 +235,8 @@ mod tests {
         assert_eq!(ans.state, AnswerState::Interrupted, "a streaming answer reads back as interrupted");
         assert_eq!(ans.text, "half an ans");
         // Only the sessions remain: no temporary files left behind.
-        let names: Vec<_> = std::fs::read_dir(store.dir()).unwrap().flatten().map(|e| e.file_name()).collect();
+        let names: Vec<_> =
+            std::fs::read_dir(store.dir()).unwrap().flatten().map(|e| e.file_name()).collect();
         assert_eq!(names.len(), 3);
     }
 

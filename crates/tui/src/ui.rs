@@ -115,7 +115,9 @@ fn render_entry(entry: &Entry, width: u16, t: &Theme) -> Vec<Line<'static>> {
             match &a.state {
                 AnswerState::Stopped => out.push(Line::styled("  [stopped]", t.dim)),
                 AnswerState::Interrupted => out.push(Line::styled("  [interrupted]", t.dim)),
-                AnswerState::Failed(e) => out.extend(indent(wrap_plain(&format!("✗ {e}"), body as usize, t.error), 2)),
+                AnswerState::Failed(e) => {
+                    out.extend(indent(wrap_plain(&format!("✗ {e}"), body as usize, t.error), 2))
+                }
                 AnswerState::Done | AnswerState::Streaming => {}
             }
         }
@@ -166,7 +168,13 @@ pub fn conversation(app: &App, width: u16) -> Vec<Line<'static>> {
 }
 
 fn thousands(n: usize) -> String {
-    if n >= 10_000 { format!("{:.0}k", n as f64 / 1000.0) } else if n >= 1000 { format!("{:.1}k", n as f64 / 1000.0) } else { n.to_string() }
+    if n >= 10_000 {
+        format!("{:.0}k", n as f64 / 1000.0)
+    } else if n >= 1000 {
+        format!("{:.1}k", n as f64 / 1000.0)
+    } else {
+        n.to_string()
+    }
 }
 
 /// The status line: model and route, fallback state, context, the last answer, the workspace.
@@ -190,7 +198,11 @@ pub fn status(app: &App, width: u16) -> Line<'static> {
     parts.push(format!(
         "ctx {} tok{}",
         thousands(app.context_tokens),
-        if files > 0 { format!(" · {files} file{}", if files == 1 { "" } else { "s" }) } else { String::new() }
+        if files > 0 {
+            format!(" · {files} file{}", if files == 1 { "" } else { "s" })
+        } else {
+            String::new()
+        }
     ));
     if let Some(started) = app.generating {
         parts.push(format!("answering… {:.1} s", started.elapsed().as_secs_f64()));
@@ -214,7 +226,9 @@ pub fn status(app: &App, width: u16) -> Line<'static> {
 
 fn footer(app: &App) -> &'static str {
     match (app.focus, app.generating.is_some()) {
-        (Focus::Conversation, _) => "j/k ↑↓ scroll · Ctrl-D/U half page · g/G top/end · i or Esc back to input · /help",
+        (Focus::Conversation, _) => {
+            "j/k ↑↓ scroll · Ctrl-D/U half page · g/G top/end · i or Esc back to input · /help"
+        }
         (Focus::Input, true) => "Esc stop · PgUp/PgDn scroll · type your next message · /help",
         (Focus::Input, false) => {
             "Enter send · Alt-Enter newline · @path attach · Tab complete · ↑ history · PgUp scroll · /help · Ctrl-C quit"
@@ -256,7 +270,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &mut App) {
         let n = c.candidates.len().min(8) as u16;
         let h = (n + 2).min(conv.height);
         let w = c.candidates.iter().map(|s| s.chars().count()).max().unwrap_or(0).min(60) as u16 + 4;
-        let rect = Rect { x: conv.x, y: conv.bottom().saturating_sub(h), width: w.min(conv.width), height: h };
+        let rect =
+            Rect { x: conv.x, y: conv.bottom().saturating_sub(h), width: w.min(conv.width), height: h };
         let items: Vec<Line<'static>> = c
             .candidates
             .iter()
@@ -267,9 +282,16 @@ pub fn draw(frame: &mut Frame<'_>, app: &mut App) {
                 Line::styled(s.clone(), style)
             })
             .collect();
-        let title = if c.candidates.len() > 8 { format!(" {} files (Tab) ", c.candidates.len()) } else { " Tab ".into() };
+        let title = if c.candidates.len() > 8 {
+            format!(" {} files (Tab) ", c.candidates.len())
+        } else {
+            " Tab ".into()
+        };
         frame.render_widget(Clear, rect);
-        frame.render_widget(Paragraph::new(items).block(Block::bordered().border_style(t.border).title(title)), rect);
+        frame.render_widget(
+            Paragraph::new(items).block(Block::bordered().border_style(t.border).title(title)),
+            rect,
+        );
     }
 
     // The input.
