@@ -143,20 +143,65 @@ fn a_question_gets_a_streamed_answer_and_the_terminal_is_restored() {
     assert!(pane.contains("icanon echo"), "cooked mode with echo is back:\n{pane}");
 }
 
-#[test]
-fn sigterm_saves_and_restores_the_terminal() {
-    let dir = tempfile::tempdir().unwrap();
-    let tmux = Tmux::start(dir.path(), &setup(dir.path(), ""));
+/// Starts the chat, attaches the file and asks for a long answer; returns when it streams.
+fn ask_for_a_long_answer(dir: &Path) -> Tmux {
+    let tmux = Tmux::start(dir, &setup(dir, ""));
     tmux.wait_for("the chat to start", Duration::from_secs(30), |p| p.contains("┌ message"));
     tmux.text("@src/lib.rs");
     tmux.keys(&["Enter"]);
     tmux.wait_for("the attachment", Duration::from_secs(10), |p| p.contains("attached src/lib.rs"));
-    tmux.text("a draft");
+    tmux.text("Write a long tutorial about add, with many examples.");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the answer to stream", Duration::from_secs(120), |p| p.contains('▌'));
+    tmux
+}
+
+/// The saved session's first question and the state of its answer.
+fn saved_answer(dir: &Path) -> (String, String, String) {
+    let saved = sessions(dir);
+    assert_eq!(saved.len(), 1, "one session file");
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&saved[0]).unwrap()).unwrap();
+    let e = &json["entries"];
+    let last =
+        e.as_array().unwrap().iter().rev().find(|x| x["kind"] == "assistant").cloned().unwrap_or_default();
+    let question = e.as_array().unwrap().iter().find(|x| x["kind"] == "user").map(|x| x["text"].to_string());
+    (question.unwrap_or_default(), last["state"].to_string(), last["text"].as_str().unwrap_or("").to_owned())
+}
+
+#[test]
+fn sigterm_mid_answer_saves_it_and_restores_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = ask_for_a_long_answer(dir.path());
     let pid = std::fs::read_to_string(dir.path().join("pid")).unwrap();
-    let status = Command::new("kill").args(["-TERM", pid.trim()]).status().unwrap();
-    assert!(status.success());
+    assert!(Command::new("kill").args(["-TERM", pid.trim()]).status().unwrap().success());
     let pane = tmux.wait_for("the chat to exit", Duration::from_secs(10), |p| p.contains("CHAT-EXITED"));
     assert!(pane.contains("CHAT-EXITED 0"), "{pane}");
     assert!(!pane.contains("┌ message"), "{pane}");
     assert!(pane.contains("icanon echo"), "{pane}");
+    let (question, state, text) = saved_answer(dir.path());
+    assert_eq!(question, "\"Write a long tutorial about add, with many examples.\"");
+    assert_eq!(state, "\"interrupted\"");
+    assert!(!text.is_empty(), "the part of the answer that came is kept");
+}
+
+#[test]
+fn closing_the_terminal_mid_answer_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = ask_for_a_long_answer(dir.path());
+    // Closing the window hangs up on the chat (SIGHUP).
+    assert!(tmux.cmd().args(["kill-window", "-t", "chat"]).status().unwrap().success());
+    let start = Instant::now();
+    loop {
+        let (question, state, text) = saved_answer(dir.path());
+        if state == "\"interrupted\"" {
+            assert_eq!(question, "\"Write a long tutorial about add, with many examples.\"");
+            assert!(!text.is_empty());
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the answer was not saved as interrupted: {state}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }

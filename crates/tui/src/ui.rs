@@ -227,11 +227,11 @@ pub fn status(app: &App, width: u16) -> Line<'static> {
 fn footer(app: &App) -> &'static str {
     match (app.focus, app.generating.is_some()) {
         (Focus::Conversation, _) => {
-            "j/k ↑↓ scroll · Ctrl-D/U half page · g/G top/end · i or Esc back to input · /help"
+            "j/k scroll · Ctrl-D/U half page · g/G top/end · i or Esc: back to the input"
         }
         (Focus::Input, true) => "Esc stop · PgUp/PgDn scroll · type your next message · /help",
         (Focus::Input, false) => {
-            "Enter send · Alt-Enter newline · @path attach · Tab complete · ↑ history · PgUp scroll · /help · Ctrl-C quit"
+            "Enter send · Alt-Enter newline · @path attach · Tab complete · /help · Ctrl-C quit"
         }
     }
 }

@@ -58,7 +58,7 @@ fn a_conversation_at_80x24() {
     assert_eq!(&screen[..5], &expected_top, "{screen:#?}");
     assert!(screen[5..19].iter().all(String::is_empty), "{screen:#?}");
     assert!(screen[19].starts_with("┌ message "), "{screen:#?}");
-    assert!(screen[20].starts_with("│Ask about your code"), "{screen:#?}");
+    assert!(screen[20].starts_with("│ Ask about your code"), "{screen:#?}");
     assert!(screen[21].starts_with("└"));
     let status = &screen[22];
     assert!(status.starts_with(" qwen-local (local) │ ctx "), "{status}");
@@ -114,17 +114,21 @@ fn scrolling_back_keeps_the_view_and_says_what_is_below() {
         finish(&mut app, &format!("answer {i}"));
     }
     let screen = rows(&draw(&mut app, 80, 24));
-    assert!(screen[17].contains("answer 11"), "{screen:#?}");
+    assert_eq!(screen[18], "  answer 11", "{screen:#?}");
     app.update(key(KeyCode::PageUp));
     let screen = rows(&draw(&mut app, 80, 24));
     assert!(!screen.iter().any(|r| r.contains("answer 11")));
     assert!(screen[18].ends_with(" ↓ 18 more lines (End)"), "{screen:#?}");
-    // New text below does not move what is being read.
-    let before = screen[..18].to_vec();
+    // Sending jumps to the end; text arriving below does not move what is being read.
     send(&mut app, "another");
-    app.update(Msg::Stream(Stream::Text("streaming on".into())));
+    let screen = rows(&draw(&mut app, 80, 24));
+    assert_eq!(screen[18], "  thinking…", "{screen:#?}");
+    app.update(key(KeyCode::PageUp));
+    let before = rows(&draw(&mut app, 80, 24))[..18].to_vec();
+    app.update(Msg::Stream(Stream::Text("streaming on\n\nand on\n\nand on".into())));
     let screen = rows(&draw(&mut app, 80, 24));
     assert_eq!(screen[..18], before[..], "the view stays put while text arrives");
+    assert!(screen[18].contains("more lines (End)"), "{screen:#?}");
 }
 
 #[test]
