@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use tandem_core::{Manifest, Side};
 use tandem_engine::context::language::fence_language;
 use tandem_engine::context::map::Focus;
+use tandem_tui::attach::{parse_ref, select};
 use tandem_engine::{ExplainError, ExplainRequest, Progress, RouteError, Router, Workspace};
 
 /// Exit codes of `tandem explain` beyond 0 (success, degraded included), 1 (bad input or
@@ -55,38 +56,6 @@ pub struct Args {
     max_tokens: Option<usize>,
 }
 
-/// FILE, the line range if any.
-fn parse_target(target: &str) -> Result<(&str, Option<(usize, usize)>)> {
-    let Some((file, range)) = target.rsplit_once(':') else { return Ok((target, None)) };
-    let is_range = !range.is_empty() && range.chars().all(|c| c.is_ascii_digit() || c == '-');
-    if !is_range || file.is_empty() {
-        return Ok((target, None));
-    }
-    let num = |s: &str| -> Result<usize> {
-        match s.parse::<usize>() {
-            Ok(n) if n >= 1 => Ok(n),
-            _ => bail!("lines must be numbers from 1, got `{range}` in `{target}`"),
-        }
-    };
-    let (start, end) = match range.split_once('-') {
-        Some((a, b)) => (num(a)?, num(b)?),
-        None => (num(range)?, num(range)?),
-    };
-    if end < start {
-        bail!("the range {start}-{end} ends before it starts");
-    }
-    Ok((file, Some((start, end))))
-}
-
-/// Lines `start..=end` (1-based) of `text`.
-fn select(text: &str, (start, end): (usize, usize)) -> Result<String> {
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    if end > lines.len() {
-        bail!("lines {start}-{end} are outside the file ({} lines)", lines.len());
-    }
-    Ok(lines[start - 1..end].concat())
-}
-
 /// Tokens of workspace map an explanation carries (estimated at 4 characters a token).
 const MAP_TOKENS: usize = 400;
 
@@ -104,10 +73,10 @@ fn workspace_map(file: &Path, text: &str, router: &Router) -> Option<String> {
 }
 
 pub fn run(manifest: &Manifest, choice: &Choice, config: &Config, args: Args) -> Result<ExitCode> {
-    let (file, range) = parse_target(&args.target)?;
+    let (file, range) = parse_ref(&args.target).map_err(anyhow::Error::msg)?;
     let (text, path) = read_input(file, args.path.as_deref())?;
     let code = match range {
-        Some(r) => select(&text, r)?,
+        Some(r) => select(&text, r).map_err(anyhow::Error::msg)?,
         None => text.clone(),
     };
     if code.trim().is_empty() {
@@ -192,28 +161,4 @@ pub fn run(manifest: &Manifest, choice: &Choice, config: &Config, args: Args) ->
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn targets() {
-        assert_eq!(parse_target("a.rs").unwrap(), ("a.rs", None));
-        assert_eq!(parse_target("a.rs:3-9").unwrap(), ("a.rs", Some((3, 9))));
-        assert_eq!(parse_target("a.rs:4").unwrap(), ("a.rs", Some((4, 4))));
-        assert_eq!(parse_target("-").unwrap(), ("-", None));
-        assert_eq!(parse_target("-:2-3").unwrap(), ("-", Some((2, 3))));
-        assert_eq!(parse_target("c:/x/a.rs").unwrap(), ("c:/x/a.rs", None));
-        assert!(parse_target("a.rs:0-3").is_err());
-        assert!(parse_target("a.rs:5-3").is_err());
-        assert!(parse_target("a.rs:1-").is_err());
-    }
-
-    #[test]
-    fn selections_are_whole_lines() {
-        assert_eq!(select("a\nb\nc", (2, 3)).unwrap(), "b\nc");
-        assert!(select("a\nb\n", (2, 3)).is_err());
-    }
 }

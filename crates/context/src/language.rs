@@ -142,27 +142,6 @@ impl Language {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_query_compiles_against_its_grammar() {
-        for l in Language::all() {
-            let q = l.query();
-            assert!(q.capture_names().contains(&"name"), "{}", l.name());
-            assert!(q.capture_names().contains(&"import"), "{}", l.name());
-        }
-    }
-
-    #[test]
-    fn recognises_ids_and_extensions() {
-        assert_eq!(Language::detect("typescriptreact", "a.js"), Some(Language::Tsx));
-        assert_eq!(Language::detect("plaintext", "src/a.hpp"), Some(Language::Cpp));
-        assert_eq!(Language::detect("", "Makefile"), None);
-    }
-}
-
 /// The name a Markdown code fence uses for a file's language, from its extension (more
 /// languages than those with a grammar).
 pub fn fence_language(path: &str) -> Option<&'static str> {
@@ -190,4 +169,25 @@ pub fn fence_language(path: &str) -> Option<&'static str> {
         "css" => "css",
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_query_compiles_against_its_grammar() {
+        for l in Language::all() {
+            let q = l.query();
+            assert!(q.capture_names().contains(&"name"), "{}", l.name());
+            assert!(q.capture_names().contains(&"import"), "{}", l.name());
+        }
+    }
+
+    #[test]
+    fn recognises_ids_and_extensions() {
+        assert_eq!(Language::detect("typescriptreact", "a.js"), Some(Language::Tsx));
+        assert_eq!(Language::detect("plaintext", "src/a.hpp"), Some(Language::Cpp));
+        assert_eq!(Language::detect("", "Makefile"), None);
+    }
 }

@@ -6,7 +6,7 @@
 //! the prompt is fitted into the router's local budget: the new message first, then the attached
 //! code, then the most recent turns, then the map.
 
-use crate::explain::{Answer, ExplainError, Explanation, Progress, cut_to, estimate_tokens};
+use crate::explain::{Answer, ExplainError, Explanation, Progress, TokenCounter, cut_to, estimate_tokens};
 use crate::redact::redact;
 use crate::router::{RouteRecord, RouteRequest, Router, Task, ms_since};
 use serde::{Deserialize, Serialize};
@@ -222,7 +222,7 @@ impl Router {
             let (sent, n) = redacted(req);
             (prompt(&whole(&sent)), n)
         };
-        let local_prompt = |count: &dyn Fn(&str) -> usize, budget: usize| prompt(&fitted(req, count, budget));
+        let local_prompt = |count: &TokenCounter<'_>, budget: usize| prompt(&fitted(req, count, budget));
         let answer = Answer {
             route,
             max_tokens: req.max_tokens,

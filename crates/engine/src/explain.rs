@@ -241,7 +241,7 @@ impl Router {
             sent.workspace_map = map.map(|m| m.text);
             (prompt(&sent, &code.text, None), redactions)
         };
-        let local_prompt = |count: &dyn Fn(&str) -> usize, limit: usize| {
+        let local_prompt = |count: &TokenCounter<'_>, limit: usize| {
             let (code, cut) = cut_to(&req.code, limit, count);
             let note = cut.then_some("the code was cut to fit the local model; explain what is shown");
             prompt(req, &code, note)
@@ -344,6 +344,9 @@ impl Router {
     }
 }
 
+/// Counts the tokens of a text for a model.
+pub(crate) type TokenCounter<'a> = dyn Fn(&str) -> usize + 'a;
+
 /// A request as [`Router::answer`] serves it: where it may go, and its prompt for each side.
 pub(crate) struct Answer<'a> {
     pub route: RouteRequest<'a>,
@@ -352,7 +355,7 @@ pub(crate) struct Answer<'a> {
     /// The prompt for the remote model, redacted when asked, and the number of redactions.
     pub remote_prompt: &'a dyn Fn(bool) -> (Prompt, usize),
     /// The prompt for the local model, fitted into a token budget with its token counter.
-    pub local_prompt: &'a dyn Fn(&dyn Fn(&str) -> usize, usize) -> Prompt,
+    pub local_prompt: &'a dyn Fn(&TokenCounter<'_>, usize) -> Prompt,
 }
 
 #[cfg(test)]

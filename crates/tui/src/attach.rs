@@ -6,11 +6,14 @@ use std::path::{Path, PathBuf};
 use tandem_engine::Attachment;
 use tandem_engine::context::language::fence_language;
 
+/// 1-based first and last line, inclusive.
+pub type Lines = (usize, usize);
+
 /// Attached files larger than this are refused (a prompt could not hold them anyway).
 pub const MAX_BYTES: usize = 1 << 20;
 
 /// `path`, `path:LINE` or `path:START-END` (1-based, inclusive) as the path and the lines.
-pub fn parse_ref(target: &str) -> Result<(&str, Option<(usize, usize)>), String> {
+pub fn parse_ref(target: &str) -> Result<(&str, Option<Lines>), String> {
     let Some((file, range)) = target.rsplit_once(':') else { return Ok((target, None)) };
     let is_range = !range.is_empty() && range.chars().all(|c| c.is_ascii_digit() || c == '-');
     if !is_range || file.is_empty() {
@@ -31,7 +34,7 @@ pub fn parse_ref(target: &str) -> Result<(&str, Option<(usize, usize)>), String>
 }
 
 /// Lines `start..=end` (1-based) of `text`, or why they are not there.
-pub fn select(text: &str, (start, end): (usize, usize)) -> Result<String, String> {
+pub fn select(text: &str, (start, end): Lines) -> Result<String, String> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     if end > lines.len() {
         return Err(format!("lines {start}-{end} are outside the file ({} lines)", lines.len()));

@@ -17,11 +17,14 @@ use std::time::Duration;
 use tandem_core::Cancel;
 use tandem_engine::{ChatRequest, Progress, Router};
 
+/// Makes the named local model the router's local side, or says why it cannot.
+pub type SwitchLocal = dyn Fn(&str) -> Result<(), String>;
+
 /// What the loop needs besides the app.
 pub struct Services {
     pub router: Arc<Router>,
     /// Makes the named local model the router's local side (loaded when next needed).
-    pub switch_local: Box<dyn Fn(&str) -> Result<(), String>>,
+    pub switch_local: Box<SwitchLocal>,
     /// Load the local model in the background right away (when answers will likely come from it).
     pub preload: bool,
 }

@@ -5,7 +5,6 @@
 mod support;
 
 #[path = "../../model/tests/support/loopback.rs"]
-#[allow(dead_code)]
 mod loopback;
 
 use ratatui::crossterm::event::KeyCode;
