@@ -13,8 +13,8 @@ use std::process::ExitCode;
 use tandem_core::{Manifest, Side};
 use tandem_engine::context::language::fence_language;
 use tandem_engine::context::map::Focus;
-use tandem_tui::attach::{parse_ref, select};
 use tandem_engine::{ExplainError, ExplainRequest, Progress, RouteError, Router, Workspace};
+use tandem_tui::attach::{parse_ref, select};
 
 /// Exit codes of `tandem explain` beyond 0 (success, degraded included), 1 (bad input or
 /// config) and 2 (usage).

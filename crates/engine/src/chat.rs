@@ -8,9 +8,8 @@
 
 use crate::explain::{Answer, ExplainError, Explanation, Progress, TokenCounter, cut_to, estimate_tokens};
 use crate::redact::redact;
-use crate::router::{RouteRecord, RouteRequest, Router, Task, ms_since};
+use crate::router::{RouteRequest, Router, Task};
 use serde::{Deserialize, Serialize};
-use std::time::Instant;
 use tandem_core::{Cancel, Message, Prompt, Role, Side};
 
 /// Who said a turn.
@@ -203,8 +202,6 @@ impl Router {
         cancel: &Cancel,
         on: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Explanation, ExplainError> {
-        let started = Instant::now();
-        let mut record = RouteRecord { task: Some(Task::Chat), ..RouteRecord::default() };
         let question = req.turns.last().filter(|t| t.speaker == Speaker::User).map(|t| t.text.as_str());
         let code: usize = req.attachments.iter().map(|a| estimate_tokens(&a.text)).sum();
         let route = RouteRequest {
@@ -229,13 +226,7 @@ impl Router {
             remote_prompt: &remote_prompt,
             local_prompt: &local_prompt,
         };
-        let result = self.answer(answer, cancel, on, started, &mut record);
-        record.latency_ms = ms_since(started);
-        if let Err(e) = &result {
-            record.error = Some(e.to_string());
-        }
-        self.record(record);
-        result
+        self.answer(answer, cancel, on)
     }
 }
 

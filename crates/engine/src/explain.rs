@@ -199,25 +199,6 @@ impl Router {
         cancel: &Cancel,
         on: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Explanation, ExplainError> {
-        let started = Instant::now();
-        let mut record = RouteRecord { task: Some(Task::Explain), ..RouteRecord::default() };
-        let result = self.explain_inner(req, cancel, on, started, &mut record);
-        record.latency_ms = ms_since(started);
-        if let Err(e) = &result {
-            record.error = Some(e.to_string());
-        }
-        self.record(record);
-        result
-    }
-
-    fn explain_inner(
-        &self,
-        req: &ExplainRequest,
-        cancel: &Cancel,
-        on: &mut dyn FnMut(Progress<'_>),
-        started: Instant,
-        record: &mut RouteRecord,
-    ) -> Result<Explanation, ExplainError> {
         let question = req.question.as_deref();
         let route = RouteRequest {
             task: Task::Explain,
@@ -252,12 +233,30 @@ impl Router {
             remote_prompt: &remote_prompt,
             local_prompt: &local_prompt,
         };
-        self.answer(answer, cancel, on, started, record)
+        self.answer(answer, cancel, on)
     }
 
     /// Routes a request, streams the answer from the chosen side, and falls back to the local
-    /// model when the remote one fails (and fallback is allowed).
+    /// model when the remote one fails (and fallback is allowed). Every outcome, errors
+    /// included, is recorded in the router's metrics.
     pub(crate) fn answer(
+        &self,
+        a: Answer<'_>,
+        cancel: &Cancel,
+        on: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<Explanation, ExplainError> {
+        let started = Instant::now();
+        let mut record = RouteRecord { task: Some(a.route.task), ..RouteRecord::default() };
+        let result = self.answer_inner(a, cancel, on, started, &mut record);
+        record.latency_ms = ms_since(started);
+        if let Err(e) = &result {
+            record.error = Some(e.to_string());
+        }
+        self.record(record);
+        result
+    }
+
+    fn answer_inner(
         &self,
         a: Answer<'_>,
         cancel: &Cancel,

@@ -169,3 +169,26 @@ fn themes_stay_readable() {
         assert_ne!(t.inline_code, t.text);
     }
 }
+
+#[test]
+fn answers_render_as_markdown_with_highlighted_code() {
+    let (_dir, mut app) = workspace();
+    send(&mut app, "example?");
+    finish(&mut app, "## Usage\n\nCall it:\n\n```rust\nfn main() { add(1, 2); }\n```\n");
+    let b = draw(&mut app, 80, 24);
+    let screen = rows(&b);
+    let at = |needle: &str| {
+        let y =
+            screen.iter().position(|r| r.contains(needle)).unwrap_or_else(|| panic!("{needle}: {screen:#?}"));
+        let x = screen[y].find(needle).unwrap();
+        (screen[y][..x].chars().count() as u16, y as u16)
+    };
+    assert!(!screen.iter().any(|r| r.contains("```") || r.contains("## ")), "{screen:#?}");
+    let theme = Theme::dark();
+    let (x, y) = at("Usage");
+    assert_eq!(b[(x, y)].fg, theme.heading.fg.unwrap());
+    let (x, y) = at("fn main");
+    let keyword = theme.syntax(tandem_engine::context::highlight::Highlight::Keyword);
+    assert_eq!(b[(x, y)].fg, keyword.fg.unwrap(), "`fn` is a keyword: {screen:#?}");
+    assert_ne!(b[(x + 3, y)].fg, keyword.fg.unwrap(), "`main` is not");
+}

@@ -156,3 +156,22 @@ fn a_remote_answer_streams_over_http_and_a_failure_falls_back_visibly() {
     let Prompt::Chat { messages } = &fake.prompts()[0] else { panic!() };
     assert!(messages.iter().any(|m| m.content == "Remote says hi."));
 }
+
+#[test]
+fn excluded_files_never_reach_the_remote_model() {
+    let server = loopback::Loopback::start(|_, _| loopback::chat_answer(&["remote"]));
+    let settings =
+        RemoteSettings { url: server.url(), model: "big-remote".into(), ..RemoteSettings::default() };
+    let remote = Arc::new(RemoteBackend::new(settings, None).unwrap());
+    let fake = FakeBackend::new(|_| "kept at home".into());
+    let router = Router::new(RouterSettings::default(), PrivacySettings::default(), Some(remote));
+    let router = Arc::new(router.with_local(Arc::new(fake.clone())));
+    let (dir, mut app) = workspace();
+    std::fs::write(dir.path().join("proj/.env"), "API_TOKEN=abc123\n").unwrap();
+    app.models.remote = Some("big-remote".into());
+    let cmds = send(&mut app, "@.env what is set here?");
+    pump(&mut app, &router, cmds, |_| Vec::new());
+    let a = answers(&app).pop().unwrap();
+    assert_eq!((a.text.as_str(), a.route), ("kept at home", Some(Side::Local)));
+    assert!(server.requests().is_empty(), "nothing was sent to the remote model");
+}
