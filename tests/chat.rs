@@ -173,7 +173,8 @@ fn sigterm_mid_answer_saves_it_and_restores_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let tmux = ask_for_a_long_answer(dir.path());
     let pid = std::fs::read_to_string(dir.path().join("pid")).unwrap();
-    assert!(Command::new("kill").args(["-TERM", pid.trim()]).status().unwrap().success());
+    let kill = format!("kill -TERM {}", pid.trim());
+    assert!(Command::new("sh").args(["-c", &kill]).status().unwrap().success());
     let pane = tmux.wait_for("the chat to exit", Duration::from_secs(10), |p| p.contains("CHAT-EXITED"));
     assert!(pane.contains("CHAT-EXITED 0"), "{pane}");
     assert!(!pane.contains("┌ message"), "{pane}");
