@@ -36,9 +36,6 @@ pub struct Args {
     theme: Option<String>,
 }
 
-/// Tokens of workspace map the chat carries.
-const MAP_TOKENS: usize = 400;
-
 /// The sessions directory: `$XDG_DATA_HOME/tandem/sessions`, else `~/.local/share/tandem/sessions`.
 pub fn sessions_dir() -> Option<PathBuf> {
     Some(config::xdg_dir("XDG_DATA_HOME", ".local/share")?.join("sessions"))
@@ -75,11 +72,7 @@ impl Host for ChatHost {
     fn workspace_map(&self, attachments: &[Attachment]) -> Option<String> {
         let focus: Vec<Focus<'_>> =
             attachments.iter().map(|a| Focus { path: &a.path, text: &a.text }).collect();
-        let rules = self.router.rules();
-        let map = self
-            .workspace
-            .map(&focus, MAP_TOKENS, &|s| self.count_tokens(s), &|p| rules.excluded(p).is_none());
-        (!map.is_empty()).then_some(map)
+        self.workspace.map(&focus, &|s| self.count_tokens(s), self.router.rules())
     }
 }
 
@@ -96,9 +89,12 @@ pub fn run(manifest: &Manifest, choice: &Choice, config: &Config, args: Args) ->
         Store::new(sessions_dir().ok_or_else(|| anyhow::anyhow!("no home directory for the sessions"))?);
 
     let local_choice = remote::local_choice(manifest, choice);
-    let local_name = models::resolve(manifest, &Choice { model: local_choice.model.clone(), pull: false })
-        .map(|r| r.name)
-        .unwrap_or_else(|_| local_choice.model.clone().unwrap_or_else(|| manifest.default.clone()));
+    // The local model's file, when it is installed (its name is shown; its tokenizer counts).
+    let resolved = models::resolve(manifest, &Choice { model: local_choice.model.clone(), pull: false }).ok();
+    let local_name = match &resolved {
+        Some(r) => r.name.clone(),
+        None => local_choice.model.clone().unwrap_or_else(|| manifest.default.clone()),
+    };
     let installed: Vec<String> = manifest
         .models
         .iter()
@@ -129,10 +125,8 @@ pub fn run(manifest: &Manifest, choice: &Choice, config: &Config, args: Args) ->
     let tokenizer = Arc::new(OnceLock::new());
     {
         let (workspace, tokenizer) = (workspace.clone(), tokenizer.clone());
-        let resolved = models::resolve(manifest, &Choice { model: local_choice.model.clone(), pull: false });
         std::thread::spawn(move || {
-            if let Ok(t) = resolved.map_err(|_| ()).and_then(|r| TextTokenizer::load(&r.path).map_err(|_| ()))
-            {
+            if let Some(t) = resolved.and_then(|r| TextTokenizer::load(&r.path).ok()) {
                 let _ = tokenizer.set(t);
             }
             workspace.scan();
@@ -166,7 +160,7 @@ pub fn run(manifest: &Manifest, choice: &Choice, config: &Config, args: Args) ->
     }
     app.refresh_context();
 
-    let preload = force == Some(Side::Local) || app.expected_route().1 == Side::Local;
+    let preload = app.expected_route().1 == Side::Local;
     let switch_router = router.clone();
     let manifest = manifest.clone();
     let services = Services {

@@ -56,9 +56,6 @@ pub struct Args {
     max_tokens: Option<usize>,
 }
 
-/// Tokens of workspace map an explanation carries (estimated at 4 characters a token).
-const MAP_TOKENS: usize = 400;
-
 /// Indexes the file's workspace (the nearest directory above it holding `.git`, else the current
 /// directory) and maps what the file uses, leaving out what the privacy rules exclude.
 fn workspace_map(file: &Path, text: &str, router: &Router) -> Option<String> {
@@ -66,10 +63,8 @@ fn workspace_map(file: &Path, text: &str, router: &Router) -> Option<String> {
     workspace.set_root(Some(std::path::absolute(crate::context::find_root(file)).ok()?));
     workspace.scan();
     let rel = workspace.relative(&std::path::absolute(file).ok()?)?;
-    let rules = router.rules();
     let focus = [Focus { path: &rel, text }];
-    let map = workspace.map(&focus, MAP_TOKENS, &|s| s.len().div_ceil(4), &|p| rules.excluded(p).is_none());
-    (!map.is_empty()).then_some(map)
+    workspace.map(&focus, &|s| s.len().div_ceil(4), router.rules())
 }
 
 pub fn run(manifest: &Manifest, choice: &Choice, config: &Config, args: Args) -> Result<ExitCode> {

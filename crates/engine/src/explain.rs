@@ -278,27 +278,9 @@ impl Router {
             match stream(remote.as_ref(), prompt, max, cancel, started, on) {
                 Ok(run) => {
                     self.remote_succeeded();
-                    let model = remote.info().model;
-                    record.model = model.clone();
-                    record.first_token_ms = run.first_token_ms;
-                    record.tokens_sent = run.tokens_sent;
-                    record.tokens_received = run.tokens_received;
-                    return Ok(Explanation {
-                        markdown: run.text,
-                        model,
-                        route: Side::Remote,
-                        reason: decision.reason,
-                        degraded: None,
-                        stop: run.stop,
-                        timings: ExplainTimings {
-                            route_ms,
-                            first_token_ms: run.first_token_ms,
-                            total_ms: ms_since(started),
-                        },
-                        tokens_sent: run.tokens_sent,
-                        tokens_received: run.tokens_received,
-                        redactions,
-                    });
+                    let done =
+                        Done { model: remote.info().model, side: Side::Remote, degraded: None, redactions };
+                    return Ok(run.into_answer(done, decision.reason, route_ms, started, record));
                 }
                 Err((e, shown)) => {
                     self.remote_failed(&e);
@@ -317,29 +299,51 @@ impl Router {
         let max = a.max_tokens.unwrap_or(LOCAL_MAX_TOKENS);
         let run = stream(local.as_ref(), prompt, max, cancel, started, on)
             .map_err(|(e, _)| ExplainError::LocalFailed(e))?;
-        let model = local.info().model;
-        record.route = Some(Side::Local);
-        record.model = model.clone();
-        record.degraded = degraded.clone();
-        record.first_token_ms = run.first_token_ms;
-        record.tokens_sent = run.tokens_sent;
-        record.tokens_received = run.tokens_received;
-        Ok(Explanation {
-            markdown: run.text,
-            model,
-            route: Side::Local,
-            reason: decision.reason,
-            degraded,
-            stop: run.stop,
+        let done = Done { model: local.info().model, side: Side::Local, degraded, redactions: 0 };
+        Ok(run.into_answer(done, decision.reason, route_ms, started, record))
+    }
+}
+
+/// Who answered, and how.
+struct Done {
+    model: String,
+    side: Side,
+    degraded: Option<String>,
+    redactions: usize,
+}
+
+impl Run {
+    /// The answer, with its route record filled in.
+    fn into_answer(
+        self,
+        done: Done,
+        reason: String,
+        route_ms: f64,
+        started: Instant,
+        record: &mut RouteRecord,
+    ) -> Explanation {
+        record.route = Some(done.side);
+        record.model = done.model.clone();
+        record.degraded = done.degraded.clone();
+        record.first_token_ms = self.first_token_ms;
+        record.tokens_sent = self.tokens_sent;
+        record.tokens_received = self.tokens_received;
+        Explanation {
+            markdown: self.text,
+            model: done.model,
+            route: done.side,
+            reason,
+            degraded: done.degraded,
+            stop: self.stop,
             timings: ExplainTimings {
                 route_ms,
-                first_token_ms: run.first_token_ms,
+                first_token_ms: self.first_token_ms,
                 total_ms: ms_since(started),
             },
-            tokens_sent: run.tokens_sent,
-            tokens_received: run.tokens_received,
-            redactions: 0,
-        })
+            tokens_sent: self.tokens_sent,
+            tokens_received: self.tokens_received,
+            redactions: done.redactions,
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! background, kept current from the editor's buffers and file events), the documents open in
 //! the editor, and a ring of recently edited code.
 
+use crate::redact::PathRules;
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock, RwLockReadGuard};
@@ -36,6 +37,9 @@ pub struct Workspace {
     /// When each open document's buffer last went into the index.
     indexed_at: Mutex<HashMap<String, Instant>>,
 }
+
+/// Tokens of workspace map that explanations and chat carry.
+pub const MAP_TOKENS: usize = 400;
 
 /// How often an edited buffer is indexed again while it changes.
 const REINDEX_EVERY: Duration = Duration::from_secs(2);
@@ -197,16 +201,18 @@ impl Workspace {
         recent.truncate(RECENT);
     }
 
-    /// A map of the workspace's definitions that the `focus` files use, within `budget` tokens
-    /// (as `count` counts them), of the files `allow` lets through: context for chat and explain.
+    /// A map of the workspace's definitions that the `focus` files use, within [`MAP_TOKENS`]
+    /// tokens (as `count` counts them), leaving out the files the privacy `rules` exclude: context
+    /// for chat and explain. `None` when it would be empty.
     pub fn map(
         &self,
         focus: &[tandem_context::map::Focus<'_>],
-        budget: usize,
         count: &dyn Fn(&str) -> usize,
-        allow: &dyn Fn(&str) -> bool,
-    ) -> String {
-        tandem_context::map::repo_map(&self.index(), focus, budget, count, allow)
+        rules: &PathRules,
+    ) -> Option<String> {
+        let allow = |p: &str| rules.excluded(p).is_none();
+        let map = tandem_context::map::repo_map(&self.index(), focus, MAP_TOKENS, count, &allow);
+        (!map.is_empty()).then_some(map)
     }
 
     /// Recent snippets, most recent first.

@@ -24,9 +24,6 @@ use tower_lsp_server::ls_types::*;
 pub const COMMAND: &str = "tandem.explain";
 pub const TITLE: &str = "Explain with tandem";
 
-/// Tokens of workspace map an explanation carries (estimated at 4 characters a token).
-const MAP_TOKENS: usize = 400;
-
 /// The `tandem/status` notification.
 #[derive(Debug)]
 pub enum TandemStatus {}
@@ -189,12 +186,9 @@ impl Server {
             return Err(Error::invalid_params("nothing to explain: the selection is empty"));
         }
         let path = self.relative_path(uri);
-        let workspace_map = path.as_deref().map(|p| {
-            let rules = self.0.router.rules();
+        let workspace_map = path.as_deref().and_then(|p| {
             let focus = [Focus { path: p, text: &text }];
-            self.0
-                .workspace
-                .map(&focus, MAP_TOKENS, &|s| s.len().div_ceil(4), &|f| rules.excluded(f).is_none())
+            self.0.workspace.map(&focus, &|s| s.len().div_ceil(4), self.0.router.rules())
         });
         Ok(ExplainRequest { code, path, language, lines, workspace_map, ..ExplainRequest::default() })
     }

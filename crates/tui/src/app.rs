@@ -175,7 +175,7 @@ fn new_input() -> TextArea<'static> {
 impl App {
     pub fn new(options: Options, host: Box<dyn Host>) -> Self {
         Self {
-            session: Session::new(Some(options.root.clone())),
+            session: Session::new(),
             input: new_input(),
             attachments: Vec::new(),
             focus: Focus::Input,
@@ -619,9 +619,9 @@ impl App {
             return Vec::new();
         }
         // Attach what the message names; a bad reference keeps the message for fixing.
-        let refs: Vec<String> = attach::refs_in(trimmed).into_iter().map(|(_, r)| r.to_owned()).collect();
+        let refs = attach::refs_in(trimmed);
         let mut attached = Vec::new();
-        for r in &refs {
+        for (_, r) in &refs {
             match self.attach(r) {
                 Ok(label) => attached.push(label),
                 Err(e) => {
@@ -633,13 +633,10 @@ impl App {
         if !attached.is_empty() {
             self.refresh_context();
         }
-        let rest: String = {
-            let mut s = trimmed.to_owned();
-            for (range, _) in attach::refs_in(trimmed).into_iter().rev() {
-                s.replace_range(range, "");
-            }
-            s
-        };
+        let mut rest = trimmed.to_owned();
+        for (range, _) in refs.iter().rev() {
+            rest.replace_range(range.clone(), "");
+        }
         self.set_input("");
         if rest.trim().is_empty() {
             self.notice(
@@ -705,7 +702,7 @@ impl App {
                     self.flash = Some("stop the answer first (Esc)".into());
                 } else {
                     self.save();
-                    self.session = Session::new(Some(self.root.clone()));
+                    self.session = Session::new();
                     self.sync_refs();
                     self.scroll = None;
                     self.notice(Level::Info, "new conversation (the previous one is saved: /resume)");

@@ -10,7 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use tandem_core::Side;
 
 /// How an answer ended (or that it has not yet).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AnswerState {
     Streaming,
@@ -37,7 +37,7 @@ pub struct AnswerEntry {
 }
 
 /// How a notice reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     Info,
@@ -73,8 +73,6 @@ pub struct Session {
     pub id: String,
     pub created_ms: u64,
     pub updated_ms: u64,
-    /// The workspace root it was held in.
-    pub root: Option<PathBuf>,
     pub entries: Vec<Entry>,
     pub attachments: Vec<AttachmentRef>,
 }
@@ -83,12 +81,19 @@ pub fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
+impl Default for Session {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Session {
-    pub fn new(root: Option<PathBuf>) -> Self {
+    /// A new, empty session with a fresh id.
+    pub fn new() -> Self {
         let now = now_ms();
         // Milliseconds and the process id: sortable, and unique across concurrent chats.
         let id = format!("{now}-{}", std::process::id());
-        Self { id, created_ms: now, updated_ms: now, root, entries: Vec::new(), attachments: Vec::new() }
+        Self { id, created_ms: now, updated_ms: now, entries: Vec::new(), attachments: Vec::new() }
     }
 
     /// The first question, shortened: how the session is listed.
@@ -214,13 +219,13 @@ mod tests {
     fn sessions_round_trip_and_list_newest_first() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::new(dir.path().join("sessions"));
-        let mut a = Session::new(None);
+        let mut a = Session::new();
         a.id = "a".into();
         a.updated_ms = 1;
         a.entries.push(Entry::User { text: "first question\nmore".into() });
         a.entries.push(answer("half an ans", AnswerState::Streaming));
         a.attachments.push(AttachmentRef { path: "src/lib.rs".into(), lines: Some((1, 4)) });
-        let mut b = Session::new(None);
+        let mut b = Session::new();
         b.id = "b".into();
         b.updated_ms = 2;
         store.save(&a).unwrap();
@@ -245,13 +250,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("file");
         std::fs::write(&file, "x").unwrap();
-        let err = Store::new(file.join("sessions")).save(&Session::new(None)).unwrap_err();
+        let err = Store::new(file.join("sessions")).save(&Session::new()).unwrap_err();
         assert!(err.contains("cannot save the session"), "{err}");
     }
 
     #[test]
     fn markdown_export_keeps_the_conversation() {
-        let mut s = Session::new(None);
+        let mut s = Session::new();
         s.entries.push(Entry::User { text: "why?".into() });
         s.entries.push(Entry::Notice { level: Level::Info, text: "help".into() });
         s.entries.push(answer("because", AnswerState::Done));

@@ -26,9 +26,15 @@ pub struct Cache {
 
 fn key(entry: &Entry, width: u16, theme: &Theme) -> u64 {
     let mut h = DefaultHasher::new();
-    width.hash(&mut h);
-    theme.name.hash(&mut h);
-    format!("{entry:?}").hash(&mut h);
+    (width, theme.name).hash(&mut h);
+    match entry {
+        Entry::User { text } => text.hash(&mut h),
+        Entry::Notice { level, text } => (level, text).hash(&mut h),
+        Entry::Assistant(a) => {
+            (&a.text, &a.model, a.route, &a.degraded, &a.state, a.tokens).hash(&mut h);
+            a.total_ms.map(f64::to_bits).hash(&mut h);
+        }
+    }
     h.finish()
 }
 
