@@ -498,7 +498,7 @@ mod tests {
     /// f16 bits of a positive normal value (truncating the mantissa).
     fn half_bits(v: f32) -> u16 {
         let b = v.to_bits();
-        ((((b >> 23) & 0xff) - 127 + 15) << 10 | (b >> 13) & 0x3ff) as u16
+        ((((b >> 23) & 0xff) + 15 - 127) << 10 | (b >> 13) & 0x3ff) as u16
     }
 
     /// Weights in -16..=16 take the kernel's narrow path (block sums in i16); this includes the
