@@ -46,12 +46,14 @@ pub fn repo_map(
     let mut used: HashSet<&str> = HashSet::new();
     let mut refs: HashMap<&str, usize> = HashMap::new();
     let focus_paths: HashSet<&str> = focus.iter().map(|f| f.path).collect();
-    for f in focus {
+    // Each focus file is parsed once, for its imports here and its outline below.
+    let outlines: Vec<Option<Outline>> =
+        focus.iter().map(|f| Language::from_path(f.path).map(|lang| Outline::of(lang, f.text))).collect();
+    for (f, outline) in focus.iter().zip(&outlines) {
         for id in f.text.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| w.len() > 2) {
             *refs.entry(id).or_default() += 1;
         }
-        if let Some(lang) = Language::from_path(f.path) {
-            let outline = Outline::of(lang, f.text);
+        if let (Some(lang), Some(outline)) = (Language::from_path(f.path), outline) {
             for imp in imports::resolve(lang, f.path, &outline.imports, index) {
                 *score.entry(imp.path).or_default() += 3.0;
             }
@@ -82,12 +84,11 @@ pub fn repo_map(
         }
     };
     // The focus files' own outlines first, then the ranked others.
-    for (rank, f) in focus.iter().enumerate() {
-        let Some(lang) = Language::from_path(f.path) else { continue };
-        let outline = Outline::of(lang, f.text);
+    for (rank, (f, outline)) in focus.iter().zip(&outlines).enumerate() {
+        let Some(outline) = outline else { continue };
         let lines: Vec<String> = (0..outline.definitions.len())
             .filter(|&i| listed(outline.definitions[i].kind))
-            .map(|i| signature(f.text, &outline, i))
+            .map(|i| signature(f.text, outline, i))
             .collect();
         if !lines.is_empty() {
             add(rank, format!("{}:\n{}\n", f.path, lines.join("\n")), &mut total);

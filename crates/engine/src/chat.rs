@@ -152,8 +152,9 @@ fn fitted<'a>(req: &'a ChatRequest, count: &dyn Fn(&str) -> usize, budget: usize
         if text.trim().is_empty() {
             break;
         }
-        code_left = code_left.saturating_sub(count(&text) + overhead);
-        left = left.saturating_sub(count(&text) + overhead);
+        let cost = count(&text) + overhead;
+        code_left = code_left.saturating_sub(cost);
+        left = left.saturating_sub(cost);
         attachments.push((a, text, cut));
     }
     let mut kept = Vec::new();

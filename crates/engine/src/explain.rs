@@ -141,11 +141,14 @@ pub(crate) fn cut_to(code: &str, tokens: usize, count: &dyn Fn(&str) -> usize) -
     if count(code) <= tokens {
         return (code.to_owned(), false);
     }
-    let mut out = String::new();
+    // A running sum: counting the growing text again for each line would be quadratic.
+    let (mut out, mut used) = (String::new(), 0);
     for line in code.split_inclusive('\n') {
-        if count(&out) + count(line) > tokens {
+        let n = count(line);
+        if used + n > tokens {
             break;
         }
+        used += n;
         out.push_str(line);
     }
     (out, true)

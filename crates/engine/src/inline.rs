@@ -242,8 +242,8 @@ impl Engine {
         }
         let t = Instant::now();
         let count = |s: &str| self.backend.count_tokens(s).unwrap_or(s.len() / 3 + 1);
-        let (prefix, suffix, files) = self.prompt_parts(req, settings, &count);
-        rec.context_tokens = files.iter().map(|f| gather::file_cost(&f.path, &f.content, &count)).sum();
+        let (prefix, suffix, files, files_tokens) = self.prompt_parts(req, settings, &count);
+        rec.context_tokens = files_tokens;
         rec.context_files = files.len();
         let (prefix, suffix) = (prefix.as_str(), suffix.as_str());
         let span = match settings.multiline {
@@ -306,13 +306,14 @@ impl Engine {
         Ok(InlineAnswer::Text { text, source })
     }
 
-    /// The prompt's text before and after the cursor, and the workspace context in front of it.
+    /// The prompt's text before and after the cursor, and the workspace context in front of it
+    /// with its tokens.
     fn prompt_parts(
         &self,
         req: &InlineRequest,
         settings: &CompletionSettings,
         count: &dyn Fn(&str) -> usize,
-    ) -> (String, String, Vec<ContextFile>) {
+    ) -> (String, String, Vec<ContextFile>, usize) {
         let text = &*req.text;
         let path = req.path.as_deref().unwrap_or("");
         // Without context: plain line windows, as a baseline.
@@ -325,33 +326,32 @@ impl Engine {
                 st.contexts.get(&req.document).map(|k| (k.line, k.generation)),
             )
         };
-        // The workspace's share only when context is on: this runs on every keystroke.
-        let (recent, open) = if settings.context {
-            (self.workspace.recent(), self.workspace.open_documents())
-        } else {
-            (Vec::new(), Vec::new())
-        };
-        let gather_req = Request {
-            path,
-            language,
-            text,
-            cursor: req.cursor,
-            prefix_tokens: settings.prefix_tokens,
-            suffix_tokens: settings.suffix_tokens,
-            context_tokens: if settings.context { settings.context_tokens } else { 0 },
-            anchor,
-            recent: &recent,
-            open: &open,
-        };
         let context = {
             let index = self.workspace.index();
             let generation = index.generation();
             let keep = kept
                 .filter(|&(l, g)| settings.context && l.abs_diff(line) <= CONTEXT_LINES && g == generation);
-            let st = self.lock();
-            let kept_files =
-                keep.and_then(|_| st.contexts.get(&req.document)).map(|k| (k.files.clone(), k.tokens));
-            drop(st);
+            let kept_files = keep
+                .and_then(|_| self.lock().contexts.get(&req.document).map(|k| (k.files.clone(), k.tokens)));
+            // The workspace's share only when context is on and chosen anew: this runs on every
+            // keystroke.
+            let (recent, open) = if settings.context && kept_files.is_none() {
+                (self.workspace.recent(), self.workspace.open_documents())
+            } else {
+                (Vec::new(), Vec::new())
+            };
+            let gather_req = Request {
+                path,
+                language,
+                text,
+                cursor: req.cursor,
+                prefix_tokens: settings.prefix_tokens,
+                suffix_tokens: settings.suffix_tokens,
+                context_tokens: if settings.context { settings.context_tokens } else { 0 },
+                anchor,
+                recent: &recent,
+                open: &open,
+            };
             let c = gather::gather(
                 &gather_req,
                 &index,
@@ -368,6 +368,6 @@ impl Engine {
             self.workspace.record_recent(path, text, req.cursor);
         }
         self.lock().anchors.insert(req.document.clone(), context.window.start);
-        (context.window.prefix, context.window.suffix, context.files)
+        (context.window.prefix, context.window.suffix, context.files, context.files_tokens)
     }
 }

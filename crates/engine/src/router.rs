@@ -361,14 +361,6 @@ impl Router {
         result
     }
 
-    /// The local model if it is loaded already (never loads).
-    pub fn local_if_loaded(&self) -> Option<Arc<dyn Backend>> {
-        match &*lock(&self.local) {
-            LocalSlot::Ready(b) => Some(b.clone()),
-            _ => None,
-        }
-    }
-
     /// Decides where `req` goes. When the remote side is down and its cooldown is over, this
     /// runs the health check first (one short request, once per cooldown).
     pub fn decide(&self, req: &RouteRequest<'_>) -> Result<Decision, RouteError> {

@@ -17,7 +17,7 @@ pub mod remote;
 pub mod requant;
 pub mod runtime;
 pub mod sampler;
-pub mod sse;
+mod sse;
 pub mod tokenizer;
 
 pub use backend::{Backend, BackendError, BackendInfo, BackendKind, Event, GenerateRequest, Generation};

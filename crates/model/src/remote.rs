@@ -48,22 +48,6 @@ fn retry_after_note(s: Option<u64>) -> String {
 }
 
 impl RemoteError {
-    /// A short name for metrics and routing reasons.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            RemoteError::Config(_) => "config",
-            RemoteError::Unreachable(_) => "unreachable",
-            RemoteError::FirstTokenTimeout(_) | RemoteError::Stalled(_) | RemoteError::TotalTimeout(_) => {
-                "timeout"
-            }
-            RemoteError::RateLimited { .. } => "rate_limited",
-            RemoteError::Status { .. } => "http_error",
-            RemoteError::Malformed(_) => "malformed",
-            RemoteError::Stream(_) => "stream_error",
-            RemoteError::Disconnected => "disconnected",
-        }
-    }
-
     /// Worth another attempt (before the first token): the network, the server's load, a
     /// server error. Not a refused key or a bad request.
     fn retryable(&self) -> bool {
@@ -128,10 +112,6 @@ impl RemoteBackend {
             .user_agent(concat!("tandem/", env!("CARGO_PKG_VERSION")))
             .build();
         Ok(Self { settings, base, api_key, agent: config.new_agent() })
-    }
-
-    pub fn settings(&self) -> &RemoteSettings {
-        &self.settings
     }
 
     /// Whether the endpoint answers at all (`GET /models`): any answer below 500 counts, so a
