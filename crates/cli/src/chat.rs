@@ -132,11 +132,18 @@ pub fn run(manifest: &Manifest, choice: &Choice, config: &Config, args: Args) ->
             workspace.scan();
         });
     }
+    let workspace_name = workspace.name();
     let host = ChatHost { tokenizer, workspace, router: router.clone() };
-    let workspace_name =
-        root.file_name().map_or_else(|| root.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let options =
-        Options { root: root.clone(), store: store.clone(), models, theme, force, workspace: workspace_name };
+    let home = std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from);
+    let options = Options {
+        root: root.clone(),
+        home,
+        store: store.clone(),
+        models,
+        theme,
+        force,
+        workspace: workspace_name,
+    };
     let mut app = App::new(options, Box::new(host));
 
     if let Some(id) = &args.resume {
@@ -151,7 +158,7 @@ pub fn run(manifest: &Manifest, choice: &Choice, config: &Config, args: Args) ->
     }
     // Paths on the command line are relative to the current directory.
     for f in &args.files {
-        let (path, lines) = attach::parse_ref(f).map_err(anyhow::Error::msg)?;
+        let (path, lines) = tandem_core::reference::parse_ref(f).map_err(anyhow::Error::msg)?;
         let mut reference = attach::display(&root, &std::path::absolute(path)?);
         if let Some((a, b)) = lines {
             reference.push_str(&format!(":{a}-{b}"));

@@ -10,11 +10,11 @@ use anyhow::{Result, bail};
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
+use tandem_core::reference::{parse_ref, select};
 use tandem_core::{Manifest, Side};
 use tandem_engine::context::language::fence_language;
 use tandem_engine::context::map::Focus;
 use tandem_engine::{ExplainError, ExplainRequest, Progress, RouteError, Router, Workspace};
-use tandem_tui::attach::{parse_ref, select};
 
 /// Exit codes of `tandem explain` beyond 0 (success, degraded included), 1 (bad input or
 /// config) and 2 (usage).

@@ -1,12 +1,13 @@
 //! tandem-core: the plain types every tandem crate shares.
 //!
-//! Requests and prompts, remote and routing settings, the secret type, generation parameters and outcomes, cancellation flags, settings, and
+//! Requests and prompts, references to lines of a file, remote and routing settings, the secret type, generation parameters and outcomes, cancellation flags, settings, and
 //! the model manifest schema. Pure data: no I/O, no async, no knowledge of models, editors or terminals.
 
 pub mod cancel;
 pub mod generation;
 pub mod manifest;
 pub mod prompt;
+pub mod reference;
 pub mod remote;
 pub mod routing;
 pub mod secret;

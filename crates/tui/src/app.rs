@@ -83,6 +83,8 @@ pub trait Host {
 #[derive(Debug)]
 pub struct Options {
     pub root: PathBuf,
+    /// The home directory, for `~/` in references.
+    pub home: Option<PathBuf>,
     pub store: Store,
     pub models: Models,
     pub theme: Theme,
@@ -116,6 +118,7 @@ pub struct App {
     pub theme: Theme,
     pub workspace: String,
     pub root: PathBuf,
+    home: Option<PathBuf>,
     pub completion: Option<Completion>,
     /// A message for the status line (until the next key).
     pub flash: Option<String>,
@@ -187,6 +190,7 @@ impl App {
             theme: options.theme,
             workspace: options.workspace,
             root: options.root,
+            home: options.home,
             completion: None,
             flash: None,
             last: None,
@@ -233,7 +237,7 @@ impl App {
 
     /// Attaches a file or lines (`path[:lines]`), replacing an attachment with the same label.
     pub fn attach(&mut self, reference: &str) -> Result<String, String> {
-        let a = attach::load(&self.root, reference)?;
+        let a = attach::load(&self.root, self.home.as_deref(), reference)?;
         let label = a.label();
         self.attachments.retain(|b| b.label() != label);
         self.attachments.push(a);
@@ -581,7 +585,7 @@ impl App {
             replace(self, &with);
             return;
         }
-        let candidates = attach::complete(&self.root, &word);
+        let candidates = attach::complete(&self.root, self.home.as_deref(), &word);
         match candidates.len() {
             0 => self.flash = Some(format!("no file matches `{word}`")),
             1 => {
@@ -871,7 +875,7 @@ impl App {
             self.notice(Level::Info, what);
             return;
         }
-        let path = attach::resolve(&self.root, arg);
+        let path = attach::resolve(&self.root, self.home.as_deref(), arg);
         match std::fs::write(&path, self.session.to_markdown()) {
             Ok(()) => self.notice(Level::Info, format!("wrote the conversation to {}", path.display())),
             Err(e) => self.notice(Level::Error, format!("cannot write {}: {e}", path.display())),

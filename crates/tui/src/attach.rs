@@ -3,44 +3,12 @@
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use tandem_core::reference::{parse_ref, select};
 use tandem_engine::Attachment;
 use tandem_engine::context::language::fence_language;
 
-/// 1-based first and last line, inclusive.
-pub type Lines = (usize, usize);
-
 /// Attached files larger than this are refused (a prompt could not hold them anyway).
 pub const MAX_BYTES: usize = 1 << 20;
-
-/// `path`, `path:LINE` or `path:START-END` (1-based, inclusive) as the path and the lines.
-pub fn parse_ref(target: &str) -> Result<(&str, Option<Lines>), String> {
-    let Some((file, range)) = target.rsplit_once(':') else { return Ok((target, None)) };
-    let is_range = !range.is_empty() && range.chars().all(|c| c.is_ascii_digit() || c == '-');
-    if !is_range || file.is_empty() {
-        return Ok((target, None));
-    }
-    let num = |s: &str| match s.parse::<usize>() {
-        Ok(n) if n >= 1 => Ok(n),
-        _ => Err(format!("lines must be numbers from 1, got `{range}` in `{target}`")),
-    };
-    let (start, end) = match range.split_once('-') {
-        Some((a, b)) => (num(a)?, num(b)?),
-        None => (num(range)?, num(range)?),
-    };
-    if end < start {
-        return Err(format!("the range {start}-{end} ends before it starts"));
-    }
-    Ok((file, Some((start, end))))
-}
-
-/// Lines `start..=end` (1-based) of `text`, or why they are not there.
-pub fn select(text: &str, (start, end): Lines) -> Result<String, String> {
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    if end > lines.len() {
-        return Err(format!("lines {start}-{end} are outside the file ({} lines)", lines.len()));
-    }
-    Ok(lines[start - 1..end].concat())
-}
 
 /// The `@references` in a message: their byte ranges (the `@` included) and their text.
 pub fn refs_in(message: &str) -> Vec<(Range<usize>, &str)> {
@@ -61,14 +29,12 @@ pub fn refs_in(message: &str) -> Vec<(Range<usize>, &str)> {
     out
 }
 
-/// `path` as a file to read: `~/` is the home directory, relative paths are under `root`.
-pub fn resolve(root: &Path, path: &str) -> PathBuf {
-    if let Some(rest) = path.strip_prefix("~/")
-        && let Some(home) = std::env::var_os("HOME")
-    {
-        return PathBuf::from(home).join(rest);
+/// `path` as a file to read: `~/` is under `home` (when known), relative paths are under `root`.
+pub fn resolve(root: &Path, home: Option<&Path>, path: &str) -> PathBuf {
+    match (path.strip_prefix("~/"), home) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ => root.join(path),
     }
-    root.join(path)
 }
 
 /// `path` as shown and sent: relative to `root` when inside it.
@@ -81,9 +47,9 @@ pub fn display(root: &Path, file: &Path) -> String {
 
 /// Reads a reference (`path[:lines]`, relative to `root`) as an attachment: text files only,
 /// at most [`MAX_BYTES`], lines within the file.
-pub fn load(root: &Path, reference: &str) -> Result<Attachment, String> {
+pub fn load(root: &Path, home: Option<&Path>, reference: &str) -> Result<Attachment, String> {
     let (path, lines) = parse_ref(reference)?;
-    let file = resolve(root, path);
+    let file = resolve(root, home, path);
     let meta = std::fs::metadata(&file).map_err(|e| format!("cannot attach `{path}`: {e}"))?;
     if meta.is_dir() {
         return Err(format!("cannot attach `{path}`: it is a directory (attach its files)"));
@@ -112,12 +78,12 @@ pub fn load(root: &Path, reference: &str) -> Result<Attachment, String> {
 
 /// Completions of a partial path (as typed after `@`): the entries of its directory that start
 /// with its last part, directories ending in `/`, hidden ones only when asked for, sorted.
-pub fn complete(root: &Path, partial: &str) -> Vec<String> {
+pub fn complete(root: &Path, home: Option<&Path>, partial: &str) -> Vec<String> {
     let (dir, stem) = match partial.rfind('/') {
         Some(i) => (&partial[..=i], &partial[i + 1..]),
         None => ("", partial),
     };
-    let Ok(entries) = std::fs::read_dir(resolve(root, if dir.is_empty() { "." } else { dir })) else {
+    let Ok(entries) = std::fs::read_dir(resolve(root, home, if dir.is_empty() { "." } else { dir })) else {
         return Vec::new();
     };
     let mut out: Vec<String> = entries
@@ -152,17 +118,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn references_parse() {
-        assert_eq!(parse_ref("a.rs").unwrap(), ("a.rs", None));
-        assert_eq!(parse_ref("a.rs:3-9").unwrap(), ("a.rs", Some((3, 9))));
-        assert_eq!(parse_ref("a.rs:4").unwrap(), ("a.rs", Some((4, 4))));
-        assert_eq!(parse_ref("c:/x/a.rs").unwrap(), ("c:/x/a.rs", None));
-        assert!(parse_ref("a.rs:0-3").is_err());
-        assert!(parse_ref("a.rs:5-3").is_err());
-        assert!(parse_ref("a.rs:1-").is_err());
-    }
-
-    #[test]
     fn references_in_messages() {
         let m = "look at @src/lib.rs:3-4, and @b.py. Mail me@x.org or @";
         let refs: Vec<&str> = refs_in(m).into_iter().map(|(_, r)| r).collect();
@@ -179,11 +134,11 @@ mod tests {
         std::fs::write(root.join("src/lib.rs"), "a\nb\nc\n").unwrap();
         std::fs::write(root.join("bin.dat"), b"\x00\x01\x02").unwrap();
         std::fs::write(root.join("latin1.txt"), b"caf\xe9").unwrap();
-        let a = load(root, "src/lib.rs:2-3").unwrap();
+        let a = load(root, None, "src/lib.rs:2-3").unwrap();
         assert_eq!((a.path.as_str(), a.lines, a.text.as_str()), ("src/lib.rs", Some((2, 3)), "b\nc\n"));
         assert_eq!(a.language.as_deref(), Some("rust"));
         assert_eq!(a.label(), "src/lib.rs:2-3");
-        let err = |r: &str| load(root, r).unwrap_err();
+        let err = |r: &str| load(root, None, r).unwrap_err();
         assert!(err("src/lib.rs:2-9").contains("outside the file (3 lines)"));
         assert!(err("bin.dat").contains("binary"));
         assert!(err("latin1.txt").contains("not UTF-8"));
@@ -202,12 +157,12 @@ mod tests {
         for f in ["src/main.rs", "src/map.rs", "src/.hidden", "README.md"] {
             std::fs::write(root.join(f), "").unwrap();
         }
-        assert_eq!(complete(root, "src/ma"), ["src/main.rs", "src/map.rs"]);
-        assert_eq!(complete(root, "s"), ["src/"]);
-        assert_eq!(complete(root, "src/"), ["src/main.rs", "src/map.rs", "src/nested/"]);
-        assert_eq!(complete(root, "src/.h"), ["src/.hidden"]);
-        assert!(complete(root, "nowhere/x").is_empty());
-        assert_eq!(common_prefix(&complete(root, "src/ma")), "src/ma");
+        assert_eq!(complete(root, None, "src/ma"), ["src/main.rs", "src/map.rs"]);
+        assert_eq!(complete(root, None, "s"), ["src/"]);
+        assert_eq!(complete(root, None, "src/"), ["src/main.rs", "src/map.rs", "src/nested/"]);
+        assert_eq!(complete(root, None, "src/.h"), ["src/.hidden"]);
+        assert!(complete(root, None, "nowhere/x").is_empty());
+        assert_eq!(common_prefix(&complete(root, None, "src/ma")), "src/ma");
         assert_eq!(common_prefix(&["src/main.rs".into(), "src/mainly".into()]), "src/main");
         assert_eq!(common_prefix(&["é1".into(), "é2".into()]), "é");
     }

@@ -47,6 +47,7 @@ pub fn workspace() -> (tempfile::TempDir, App) {
 pub fn app_in(root: &Path, sessions: &Path, theme: Theme) -> App {
     let options = Options {
         root: root.to_owned(),
+        home: None,
         store: Store::new(sessions),
         models: models(),
         theme,
