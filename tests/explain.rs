@@ -5,6 +5,8 @@
 
 #[path = "../crates/model/tests/support/loopback.rs"]
 mod loopback;
+#[path = "../crates/model/tests/support/model.rs"]
+mod model;
 
 use loopback::{Loopback, chat_answer, status};
 use std::io::Write;
@@ -238,14 +240,6 @@ fn stdin_local_and_bad_input() {
     }
 }
 
-/// The manifest's size of the model called `name`.
-fn manifest_size(name: &str) -> u64 {
-    let text = include_str!("../models/manifest.toml");
-    let at = text.find(&format!("name = \"{name}\"")).unwrap();
-    let line = text[at..].lines().find(|l| l.starts_with("size = ")).unwrap();
-    line["size = ".len()..].trim().replace('_', "").parse().unwrap()
-}
-
 #[test]
 fn explanations_prefer_the_larger_local_model_when_it_is_installed() {
     let home = tempfile::tempdir().unwrap();
@@ -255,7 +249,7 @@ fn explanations_prefer_the_larger_local_model_when_it_is_installed() {
     // Installed as far as the store can tell (the right size), but not a model: loading it fails
     // with its name, which shows it was the one chosen.
     let larger = std::fs::File::create(models.join("qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")).unwrap();
-    larger.set_len(manifest_size("qwen2.5-coder-1.5b")).unwrap();
+    larger.set_len(model::manifest().model("qwen2.5-coder-1.5b").unwrap().size).unwrap();
     let o =
         output(tandem(home.path()).env("XDG_DATA_HOME", home.path().join("data")).args(["explain", &file]));
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));

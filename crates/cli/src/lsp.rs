@@ -1,15 +1,13 @@
 //! `tandem lsp` (the language server on stdio) and `tandem stats` (its metrics).
 
 use crate::config;
-use crate::models::{self, Choice};
+use crate::models::Choice;
 use crate::remote;
 use anyhow::{Context, Result};
 use std::process::ExitCode;
 use std::sync::Arc;
 use tandem_core::Manifest;
-use tandem_core::Preference;
-use tandem_engine::{Backend, RoutedBackend, Router};
-use tandem_model::LoadOptions;
+use tandem_engine::{RoutedBackend, Router};
 
 pub fn run(manifest: Manifest, choice: Choice, config: config::Config) -> Result<ExitCode> {
     // Explanations use the larger local model when it is installed; otherwise the server hands
@@ -26,14 +24,8 @@ pub fn run(manifest: Manifest, choice: Choice, config: config::Config) -> Result
     let settings = config.completion;
     let router = Arc::new(router);
     let inline_router = router.clone();
-    let loader: tandem_lsp::Loader = Box::new(move || {
-        let (_, backend) = models::load_backend(&manifest, &choice, &LoadOptions::default())
-            .map_err(|e| format!("{e:#}"))?;
-        let local = Arc::new(backend) as Arc<dyn Backend>;
-        // Inline completions go through the router only when it may send them away.
-        let routed = inline_router.remote().is_some() && inline_router.settings().inline != Preference::Local;
-        Ok(if routed { Arc::new(RoutedBackend::new(inline_router, local)) } else { local })
-    });
+    let load_local = remote::local_loader(manifest, choice);
+    let loader: tandem_lsp::Loader = Box::new(move || Ok(RoutedBackend::wrap(inline_router, load_local()?)));
     let log_requests =
         std::env::var("TANDEM_LOG").is_ok_and(|v| v.split(',').any(|l| l.trim() == "requests"));
     let options = tandem_lsp::Options {

@@ -22,6 +22,16 @@ impl RoutedBackend {
     pub fn new(router: Arc<Router>, local: Arc<dyn Backend>) -> Self {
         Self { router, local }
     }
+
+    /// The backend inline completions use: through the router only when it may send them to
+    /// the remote model, else the local model itself (no routing on the hot path).
+    pub fn wrap(router: Arc<Router>, local: Arc<dyn Backend>) -> Arc<dyn Backend> {
+        if router.remote().is_some() && router.settings().inline != tandem_core::Preference::Local {
+            Arc::new(Self::new(router, local))
+        } else {
+            local
+        }
+    }
 }
 
 impl Backend for RoutedBackend {

@@ -10,13 +10,13 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
-use tandem_engine::{Backend, CompletionSettings, Engine, InlineAnswer, InlineRequest, Router, Workspace};
+use tandem_engine::{CompletionSettings, Engine, InlineAnswer, InlineRequest, Router, Workspace};
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
 /// Loads the model; runs once, on a blocking thread, after `initialized`.
-pub type Loader = Box<dyn FnOnce() -> std::result::Result<Arc<dyn Backend>, String> + Send>;
+pub type Loader = tandem_engine::LocalLoader;
 
 /// What the server starts with.
 pub struct Options {
@@ -59,7 +59,7 @@ struct Inner {
     model: Mutex<Model>,
     loader: Mutex<Option<LoaderCell>>,
     progress: OnceLock<bool>,
-    root: OnceLock<Option<PathBuf>>,
+
     workspace: Arc<Workspace>,
     /// The client can watch files for us (dynamic registration of didChangeWatchedFiles).
     watch: OnceLock<bool>,
@@ -118,7 +118,6 @@ impl Server {
             model: Mutex::new(Model::Loading),
             loader: Mutex::new(Some(LoaderCell(options.loader))),
             progress: OnceLock::new(),
-            root: OnceLock::new(),
             workspace: Arc::default(),
             watch: OnceLock::new(),
             metrics_file: options.metrics_file,
@@ -225,16 +224,10 @@ impl Server {
         Ok(Some((req, engine)))
     }
 
+    /// A document's path for prompts: inside the workspace relative to it, else the whole path.
     fn relative_path(&self, uri: &Uri) -> Option<String> {
-        let path = PathBuf::from(uri.path().as_str());
-        let rel = self
-            .0
-            .root
-            .get()
-            .and_then(|r| r.as_ref())
-            .and_then(|r| path.strip_prefix(r).ok())
-            .unwrap_or(&path);
-        Some(rel.to_string_lossy().trim_start_matches('/').to_owned())
+        let whole = || uri.path().as_str().trim_start_matches('/').to_owned();
+        Some(self.workspace_path(uri).unwrap_or_else(whole))
     }
 
     /// A document's path inside the workspace, if it is in it.
@@ -385,8 +378,7 @@ impl LanguageServer for Server {
             .map(|f| f.uri.clone())
             .or(params.root_uri.clone())
             .map(|u| PathBuf::from(u.path().as_str()));
-        self.0.workspace.set_root(root.clone());
-        let _ = self.0.root.set(root);
+        self.0.workspace.set_root(root);
         let watch = params
             .capabilities
             .workspace
@@ -438,7 +430,9 @@ impl LanguageServer for Server {
         let uri = params.text_document.uri;
         let text = lock(&self.0.docs).get(uri.as_str()).map(|d| d.text.clone());
         if let (Some(rel), Some(text)) = (self.workspace_path(&uri), text) {
-            self.0.workspace.buffer_changed(&rel, &text);
+            // Parsing is blocking work.
+            let ws = self.0.workspace.clone();
+            tokio::task::spawn_blocking(move || ws.buffer_changed(&rel, &text));
         }
     }
 

@@ -1,6 +1,8 @@
 //! The manifest and the default model file, for tests that run the real model (shared with
 //! other crates' tests through `#[path]`).
 
+#![allow(dead_code)]
+
 use std::path::PathBuf;
 use tandem_core::Manifest;
 
