@@ -6,6 +6,7 @@ use std::io::Read;
 use std::process::ExitCode;
 use std::time::Instant;
 use tandem_core::Manifest;
+use tandem_core::text::NotText;
 use tandem_engine::{CompletionRequest, complete};
 use tandem_model::LoadOptions;
 
@@ -96,11 +97,11 @@ pub fn read_input(file: &str, path: Option<&str>) -> Result<(String, Option<Stri
 }
 
 pub fn decode(bytes: Vec<u8>, name: &str) -> Result<String> {
-    if bytes.contains(&0) {
-        bail!("{name} looks like a binary file (it contains NUL bytes)");
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        anyhow::anyhow!("{name} is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to())
+    tandem_core::text::decode(bytes).map_err(|e| match e {
+        NotText::Binary => anyhow::anyhow!("{name} looks like a binary file (it contains NUL bytes)"),
+        NotText::NotUtf8 { valid_up_to } => {
+            anyhow::anyhow!("{name} is not UTF-8 text (invalid byte at offset {valid_up_to})")
+        }
     })
 }
 

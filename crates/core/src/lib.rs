@@ -12,6 +12,7 @@ pub mod remote;
 pub mod routing;
 pub mod secret;
 pub mod settings;
+pub mod text;
 
 pub use cancel::Cancel;
 pub use generation::{GenerationParams, GenerationStats, Sampling, StopReason};

@@ -26,6 +26,7 @@ pub use redact::{PathRules, Redacted, redact};
 pub use routed::RoutedBackend;
 pub use router::{Decision, LocalLoader, RouteError, RouteMetrics, RouteRecord, RouteRequest, Router, Task};
 pub use tandem_context as context;
+pub use tandem_core::text;
 pub use tandem_core::{Cancel, CompletionSettings, PrivacySettings, RouterSettings, Side};
 pub use tandem_model::Backend;
 pub use workspace::Workspace;

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tandem_engine::context::map::Focus;
+use tandem_engine::text::NotText;
 use tandem_engine::{Cancel, ExplainError, ExplainRequest, Progress, Router};
 use tower_lsp_server::Client;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
@@ -154,11 +155,12 @@ impl Server {
                 let bytes = std::fs::read(&path).map_err(|e| {
                     Error::invalid_params(format!("document is not open and cannot be read: {key}: {e}"))
                 })?;
-                if bytes.contains(&0) {
-                    return Err(Error::invalid_params(format!("{key} looks like a binary file")));
-                }
-                let text = String::from_utf8(bytes)
-                    .map_err(|_| Error::invalid_params(format!("{key} is not UTF-8 text")))?;
+                let text = tandem_engine::text::decode(bytes).map_err(|e| {
+                    Error::invalid_params(match e {
+                        NotText::Binary => format!("{key} looks like a binary file"),
+                        NotText::NotUtf8 { .. } => format!("{key} is not UTF-8 text"),
+                    })
+                })?;
                 (text.into(), None)
             }
         };

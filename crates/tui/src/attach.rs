@@ -4,6 +4,7 @@
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use tandem_core::reference::{parse_ref, select};
+use tandem_core::text::{NotText, decode};
 use tandem_engine::Attachment;
 use tandem_engine::context::language::fence_language;
 
@@ -62,11 +63,10 @@ pub fn load(root: &Path, home: Option<&Path>, reference: &str) -> Result<Attachm
         ));
     }
     let bytes = std::fs::read(&file).map_err(|e| format!("cannot attach `{path}`: {e}"))?;
-    if bytes.iter().take(8192).any(|&b| b == 0) {
-        return Err(format!("cannot attach `{path}`: it is a binary file"));
-    }
-    let text =
-        String::from_utf8(bytes).map_err(|_| format!("cannot attach `{path}`: it is not UTF-8 text"))?;
+    let text = decode(bytes).map_err(|e| match e {
+        NotText::Binary => format!("cannot attach `{path}`: it is a binary file"),
+        NotText::NotUtf8 { .. } => format!("cannot attach `{path}`: it is not UTF-8 text"),
+    })?;
     let text = match lines {
         Some(r) => select(&text, r).map_err(|e| format!("cannot attach `{reference}`: {e}"))?,
         None => text,
