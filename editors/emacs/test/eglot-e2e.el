@@ -13,15 +13,7 @@
 (require 'eglot)
 (require 'python)
 
-(defun tandem-e2e--say (fmt &rest args)
-  (princ (concat (apply #'format fmt args) "\n") #'external-debugging-output))
-
-(defun tandem-e2e--wait (seconds what predicate)
-  "Wait up to SECONDS for PREDICATE to return non-nil; return it or fail with WHAT."
-  (let ((deadline (+ (float-time) seconds)) value)
-    (while (and (not (setq value (funcall predicate))) (< (float-time) deadline))
-      (accept-process-output nil 0.1))
-    (or value (error "Timed out after %s s waiting for %s" seconds what))))
+(load (expand-file-name "e2e-support" (file-name-directory load-file-name)) nil t)
 
 (defun tandem-e2e--run ()
   (let* ((bin (expand-file-name (or (getenv "TANDEM_BIN") "target/release/tandem")))
@@ -42,25 +34,7 @@
                         (lambda () (equal (plist-get (jsonrpc-request server :tandem/metrics nil) :state)
                                           "ready")))
       (tandem-e2e--say "model ready")
-      (goto-char (point-min))
-      (forward-line 1)
-      (end-of-line)
-      ;; popup_wait_ms (sent as initializationOptions) lets the first request wait for the
-      ;; model; should it come back empty anyway, the next one gets the cached answer.
-      (let ((candidates
-             (tandem-e2e--wait 60 "a completion"
-                               (lambda ()
-                                 (let* ((capf (eglot-completion-at-point))
-                                        (all (and capf (all-completions "" (nth 2 capf)))))
-                                   (or (and all (member "a + b" all) all)
-                                       (progn (sleep-for 1) nil)))))))
-        (tandem-e2e--say "candidates: %S" candidates))
-      (let ((completion-cycle-threshold nil))
-        (completion-at-point))
-      (let ((line (buffer-substring-no-properties (line-beginning-position) (line-end-position))))
-        (unless (equal line "    return a + b")
-          (error "After completion-at-point the line is %S" line))
-        (tandem-e2e--say "completed: %S" line))
+      (tandem-e2e--complete-return #'eglot-completion-at-point)
       (let* ((said nil)
              (record (lambda (fmt &rest args) (when fmt (setq said (apply #'format fmt args))))))
         (advice-add 'message :override record)
@@ -72,11 +46,6 @@
         (tandem-e2e--say "status: %s" said))
       (eglot-shutdown server))))
 
-(condition-case err
-    (progn (tandem-e2e--run)
-           (tandem-e2e--say "PASS emacs eglot e2e")
-           (kill-emacs 0))
-  (error (tandem-e2e--say "FAIL emacs eglot e2e: %s" (error-message-string err))
-         (kill-emacs 1)))
+(tandem-e2e-main "eglot" #'tandem-e2e--run)
 
 ;;; eglot-e2e.el ends here

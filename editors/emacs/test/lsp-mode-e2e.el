@@ -15,15 +15,7 @@
 (require 'lsp-mode)
 (require 'python)
 
-(defun tandem-e2e--say (fmt &rest args)
-  (princ (concat (apply #'format fmt args) "\n") #'external-debugging-output))
-
-(defun tandem-e2e--wait (seconds what predicate)
-  "Wait up to SECONDS for PREDICATE to return non-nil; return it or fail with WHAT."
-  (let ((deadline (+ (float-time) seconds)) value)
-    (while (and (not (setq value (funcall predicate))) (< (float-time) deadline))
-      (accept-process-output nil 0.1))
-    (or value (error "Timed out after %s s waiting for %s" seconds what))))
+(load (expand-file-name "e2e-support" (file-name-directory load-file-name)) nil t)
 
 (defun tandem-e2e--run ()
   (let* ((bin (expand-file-name (or (getenv "TANDEM_BIN") "target/release/tandem")))
@@ -59,23 +51,7 @@
                         (let ((lsp--cur-workspace (tandem--lsp-workspace)))
                           (equal (tandem--get (lsp-request "tandem/metrics" nil) "state") "ready"))))
     (tandem-e2e--say "model ready")
-    (goto-char (point-min))
-    (forward-line 1)
-    (end-of-line)
-    (let ((candidates
-           (tandem-e2e--wait 60 "a completion"
-                             (lambda ()
-                               (let* ((capf (lsp-completion-at-point))
-                                      (all (and capf (all-completions "" (nth 2 capf)))))
-                                 (or (and all (member "a + b" all) all)
-                                     (progn (sleep-for 1) nil)))))))
-      (tandem-e2e--say "candidates: %S" (mapcar #'substring-no-properties candidates)))
-    (let ((completion-cycle-threshold nil))
-      (completion-at-point))
-    (let ((line (buffer-substring-no-properties (line-beginning-position) (line-end-position))))
-      (unless (equal line "    return a + b")
-        (error "After completion-at-point the line is %S" line))
-      (tandem-e2e--say "completed: %S" line))
+    (tandem-e2e--complete-return #'lsp-completion-at-point)
     (if (not (fboundp 'lsp-inline-completion-mode))
         (tandem-e2e--say "skipped inline completion: this lsp-mode has no lsp-inline-completion")
       (unless (bound-and-true-p lsp-inline-completion-mode)
@@ -83,11 +59,6 @@
       (tandem-e2e--say "lsp-inline-completion-mode is on"))
     (lsp-workspace-shutdown (tandem--lsp-workspace))))
 
-(condition-case err
-    (progn (tandem-e2e--run)
-           (tandem-e2e--say "PASS emacs lsp-mode e2e")
-           (kill-emacs 0))
-  (error (tandem-e2e--say "FAIL emacs lsp-mode e2e: %s" (error-message-string err))
-         (kill-emacs 1)))
+(tandem-e2e-main "lsp-mode" #'tandem-e2e--run)
 
 ;;; lsp-mode-e2e.el ends here

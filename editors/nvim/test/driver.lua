@@ -73,6 +73,14 @@ function M.ghost()
   ]])
 end
 
+--- Waits up to `ms` for a suggestion to show and returns what `ghost` saw.
+function M.wait_ghost(ms, what)
+  return M.wait_for(ms, what, function()
+    local g = M.ghost()
+    return g.text and g
+  end)
+end
+
 --- Starts the editor under test with the plugin set up with `opts`, in a new temporary
 --- directory (returned), with XDG_STATE_HOME inside it.
 function M.start(opts)

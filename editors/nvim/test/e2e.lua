@@ -6,15 +6,9 @@
 -- Exits 0 when every check passes, 1 otherwise.
 local t = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "driver.lua")
 local eq, lua, input, line, wait_for, say = t.eq, t.lua, t.input, t.line, t.wait_for, t.say
+local wait_ghost = t.wait_ghost
 
 local tandem = vim.fn.fnamemodify(vim.env.TANDEM_BIN or (t.root .. "/target/release/tandem"), ":p")
-
-local function wait_ghost(ms, what)
-  return wait_for(ms, what, function()
-    local g = t.ghost()
-    return g.text and g
-  end)
-end
 
 t.run("nvim e2e", function()
   assert(vim.fn.executable(tandem) == 1, "no tandem binary at " .. tandem .. " (cargo build --release)")
