@@ -67,6 +67,7 @@ pub fn run(
         suffix_tokens: settings.suffix_tokens,
         context_tokens: settings.context_tokens,
         anchor: None,
+        grow: true,
         recent: &[],
         open: &[],
     };

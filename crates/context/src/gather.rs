@@ -46,6 +46,9 @@ pub struct Request<'a> {
     pub context_tokens: usize,
     /// The previous window start for this document.
     pub anchor: Option<usize>,
+    /// Whether a fresh window leaves room to grow into (an editor's requests, so that the next
+    /// keystrokes keep its start); a one-shot request takes its whole budget.
+    pub grow: bool,
     /// Recently edited or viewed code, most recent first.
     pub recent: &'a [Snippet],
     /// Paths of the documents open in the editor.
@@ -105,7 +108,10 @@ pub fn gather(
     };
     // The context comes out of the prefix's budget: the prompt is no larger than without it,
     // when it starts afresh and as it grows.
-    let plain = Budget::new(req.prefix_tokens, req.suffix_tokens);
+    let mut plain = Budget::new(req.prefix_tokens, req.suffix_tokens);
+    if !req.grow {
+        plain.fresh = plain.prefix;
+    }
     let budget = Budget {
         prefix: plain.prefix.saturating_sub(files_tokens),
         fresh: plain.fresh.saturating_sub(files_tokens),
@@ -465,6 +471,7 @@ mod tests {
             suffix_tokens: 50,
             context_tokens: 60,
             anchor: None,
+            grow: true,
             recent: &[],
             open: &[],
         };

@@ -61,6 +61,7 @@ fn render(lang: &str) -> String {
         suffix_tokens: 16,
         context_tokens: 100,
         anchor: None,
+        grow: true,
         recent: &[],
         open: &[],
     };

@@ -23,6 +23,7 @@ fn sweep(path: &str, text: &str, index: &Index, step: usize) {
                 suffix_tokens: 20,
                 context_tokens: 40,
                 anchor: (i % 3 == 0).then_some(i / 2),
+                grow: i % 2 == 0,
                 recent: &[],
                 open: &[],
             };

@@ -47,6 +47,7 @@ pub fn complete(backend: &dyn Backend, req: &CompletionRequest<'_>) -> Result<Co
         suffix_tokens,
         context_tokens: 0,
         anchor: None,
+        grow: false,
         recent: &[],
         open: &[],
     };

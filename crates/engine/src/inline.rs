@@ -349,6 +349,7 @@ impl Engine {
                 suffix_tokens: settings.suffix_tokens,
                 context_tokens: if settings.context { settings.context_tokens } else { 0 },
                 anchor,
+                grow: true,
                 recent: &recent,
                 open: &open,
             };

@@ -60,6 +60,7 @@ fn budgets_hold_with_the_real_tokenizer() {
                 suffix_tokens,
                 context_tokens,
                 anchor: None,
+                grow: true,
                 recent: &[],
                 open: &[],
             };
