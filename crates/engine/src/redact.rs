@@ -14,7 +14,8 @@ pub const DEFAULT_EXCLUDES: &[&str] = &[".env*", "*.pem", "*.key", "id_*", "*sec
 /// Matching ignores case: a rule errs on the side of keeping a file home.
 #[derive(Clone, Debug)]
 pub struct PathRules {
-    rules: Vec<String>,
+    /// Each rule as written (for messages) and lowercased (for matching).
+    rules: Vec<(String, String)>,
 }
 
 impl PathRules {
@@ -22,7 +23,7 @@ impl PathRules {
     pub fn new(extra: &[String]) -> Self {
         let mut rules: Vec<String> = DEFAULT_EXCLUDES.iter().map(|s| s.to_string()).collect();
         rules.extend(extra.iter().filter(|r| !r.trim().is_empty()).map(|r| r.trim().to_owned()));
-        Self { rules }
+        Self { rules: rules.into_iter().map(|r| (r.to_lowercase(), r)).collect() }
     }
 
     /// The rule that excludes `path`, if any.
@@ -31,8 +32,7 @@ impl PathRules {
         let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
         let (_, dirs) = parts.split_last()?;
         let joined = parts.join("/");
-        self.rules.iter().map(String::as_str).find(|rule| {
-            let r = rule.to_lowercase();
+        let found = self.rules.iter().find(|(r, _)| {
             if let Some(dir) = r.strip_suffix('/') {
                 if dir.contains('/') {
                     (0..dirs.len()).any(|i| glob(dir, &dirs[..=i].join("/")))
@@ -43,9 +43,10 @@ impl PathRules {
                 let r = r.trim_start_matches('/');
                 glob(r, &joined) || (0..parts.len()).any(|i| glob(r, &parts[i..].join("/")))
             } else {
-                parts.iter().any(|p| glob(&r, p))
+                parts.iter().any(|p| glob(r, p))
             }
-        })
+        });
+        found.map(|(_, rule)| rule.as_str())
     }
 }
 
