@@ -10,98 +10,20 @@ mod loopback;
 use loopback::{Loopback, chat_answer, status};
 use serde_json::{Value, json};
 use std::sync::Arc;
-use std::time::Duration;
 use tandem_core::{CompletionSettings, Prompt, RemoteSettings};
 use tandem_engine::{Backend, Router};
 use tandem_model::{FakeBackend, RemoteBackend};
-use tokio::io::{AsyncWriteExt, DuplexStream, WriteHalf};
-use tokio::sync::mpsc;
 
+#[path = "support/client.rs"]
+mod client;
 #[path = "support/frames.rs"]
 mod frames;
-use frames::read_messages;
-
-struct Client {
-    out: WriteHalf<DuplexStream>,
-    inbox: mpsc::UnboundedReceiver<Value>,
-    notes: Vec<Value>,
-    next_id: i64,
-}
+use client::Client;
 
 impl Client {
-    async fn start(loader: tandem_lsp::Loader, router: Option<Arc<Router>>) -> Self {
-        let (client_end, server_end) = tokio::io::duplex(1 << 20);
-        let (sr, sw) = tokio::io::split(server_end);
-        let options = tandem_lsp::Options {
-            settings: CompletionSettings::default(),
-            loader,
-            metrics_file: None,
-            log_requests: false,
-            router,
-        };
-        tokio::spawn(tandem_lsp::serve(sr, sw, options));
-        let (cr, cw) = tokio::io::split(client_end);
-        let (tx, inbox) = mpsc::unbounded_channel();
-        tokio::spawn(read_messages(cr, tx));
-        Self { out: cw, inbox, notes: Vec::new(), next_id: 1 }
-    }
-
-    async fn send(&mut self, msg: Value) {
-        let body = msg.to_string();
-        let frame = format!("Content-Length: {}\r\n\r\n{body}", body.len());
-        self.out.write_all(frame.as_bytes()).await.unwrap();
-    }
-
-    async fn notify(&mut self, method: &str, params: Value) {
-        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params})).await;
-    }
-
-    async fn next(&mut self) -> Value {
-        tokio::time::timeout(Duration::from_secs(20), self.inbox.recv())
-            .await
-            .expect("no message from the server")
-            .expect("server closed")
-    }
-
-    async fn request(&mut self, method: &str, params: Value) -> Value {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})).await;
-        loop {
-            let msg = self.next().await;
-            if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() {
-                return msg;
-            }
-            self.notes.push(msg);
-        }
-    }
-
-    async fn initialize(&mut self) -> Value {
-        let r = self
-            .request("initialize", json!({"processId": null, "rootUri": "file:///w", "capabilities": {}}))
-            .await;
-        self.notify("initialized", json!({})).await;
-        r
-    }
-
     /// Waits for a `tandem/status` notification with `state`.
     async fn status(&mut self, state: &str) -> Value {
-        let seen = |n: &Value| n["method"] == "tandem/status" && n["params"]["state"] == state;
-        if let Some(n) = self.notes.iter().find(|n| seen(n)) {
-            return n["params"].clone();
-        }
-        loop {
-            let msg = self.next().await;
-            if seen(&msg) {
-                return msg["params"].clone();
-            }
-            self.notes.push(msg);
-        }
-    }
-
-    async fn open(&mut self, uri: &str, text: &str) {
-        let doc = json!({"uri": uri, "languageId": "python", "version": 1, "text": text});
-        self.notify("textDocument/didOpen", json!({"textDocument": doc})).await;
+        self.note(|n| n["method"] == "tandem/status" && n["params"]["state"] == state).await["params"].clone()
     }
 
     async fn explain(&mut self, args: Value) -> Value {
@@ -147,8 +69,8 @@ fn user_message(p: &Prompt) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_command_and_code_action_are_offered_and_answer_from_the_local_model() {
     let model = fake();
-    let mut c = Client::start(loader(model.clone()), None).await;
-    let r = c.initialize().await;
+    let mut c = Client::start(loader(model.clone()), CompletionSettings::default(), None).await;
+    let r = c.initialize(json!({}), Value::Null).await;
     let caps = &r["result"]["capabilities"];
     assert_eq!(caps["executeCommandProvider"]["commands"], json!(["tandem.explain"]));
     assert_eq!(caps["codeActionProvider"], true);
@@ -216,8 +138,13 @@ async fn the_remote_model_answers_and_its_failure_falls_back_with_a_degraded_sta
             |i, _| if i == 0 { chat_answer(&["Adds ", "a and b."]) } else { status(500, &[], "boom") },
         );
     let model = fake();
-    let mut c = Client::start(loader(model.clone()), Some(remote_router(&server.url()))).await;
-    c.initialize().await;
+    let mut c = Client::start(
+        loader(model.clone()),
+        CompletionSettings::default(),
+        Some(remote_router(&server.url())),
+    )
+    .await;
+    c.initialize(json!({}), Value::Null).await;
     c.status("ready").await;
     c.open(URI, TEXT).await;
     let r = c.explain(json!({"uri": URI})).await;
@@ -244,8 +171,9 @@ async fn the_remote_model_answers_and_its_failure_falls_back_with_a_degraded_sta
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_load_is_an_error_status() {
-    let mut c = Client::start(Box::new(|| Err("no model file".into())), None).await;
-    c.initialize().await;
+    let mut c =
+        Client::start(Box::new(|| Err("no model file".into())), CompletionSettings::default(), None).await;
+    c.initialize(json!({}), Value::Null).await;
     let s = c.status("error").await;
     assert_eq!(s["detail"], "no model file");
     c.open(URI, TEXT).await;
@@ -255,8 +183,8 @@ async fn a_failed_load_is_an_error_status() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_arguments_get_errors_and_the_session_goes_on() {
-    let mut c = Client::start(loader(fake()), None).await;
-    c.initialize().await;
+    let mut c = Client::start(loader(fake()), CompletionSettings::default(), None).await;
+    c.initialize(json!({}), Value::Null).await;
     c.status("ready").await;
     c.open(URI, TEXT).await;
     let bad_range = json!({"start": {"line": 40, "character": 0}, "end": {"line": 41, "character": 0}});

@@ -8,88 +8,17 @@ use std::time::Duration;
 use tandem_core::{CompletionSettings, Prompt};
 use tandem_engine::Backend;
 use tandem_model::FakeBackend;
-use tokio::io::{AsyncWriteExt, DuplexStream, WriteHalf};
-use tokio::sync::mpsc;
+use tokio::io::AsyncWriteExt;
 
+#[path = "support/client.rs"]
+mod client;
 #[path = "support/frames.rs"]
 mod frames;
-use frames::read_messages;
+use client::Client;
 
-struct TestClient {
-    out: WriteHalf<DuplexStream>,
-    inbox: mpsc::UnboundedReceiver<Value>,
-    /// Notifications seen while waiting for responses.
-    notes: Vec<Value>,
-    next_id: i64,
-}
-
-impl TestClient {
-    async fn start(backend: FakeBackend, settings: CompletionSettings) -> Self {
-        Self::start_with(Box::new(move || Ok(Arc::new(backend) as Arc<dyn Backend>)), settings).await
-    }
-
-    async fn start_with(loader: tandem_lsp::Loader, settings: CompletionSettings) -> Self {
-        let (client_end, server_end) = tokio::io::duplex(1 << 20);
-        let (sr, sw) = tokio::io::split(server_end);
-        let options =
-            tandem_lsp::Options { settings, loader, metrics_file: None, log_requests: false, router: None };
-        tokio::spawn(tandem_lsp::serve(sr, sw, options));
-        let (cr, cw) = tokio::io::split(client_end);
-        let (tx, inbox) = mpsc::unbounded_channel();
-        tokio::spawn(read_messages(cr, tx));
-        Self { out: cw, inbox, notes: Vec::new(), next_id: 1 }
-    }
-
-    async fn send_raw(&mut self, body: &[u8]) {
-        let frame = [format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes(), body].concat();
-        self.out.write_all(&frame).await.unwrap();
-    }
-
-    async fn notify(&mut self, method: &str, params: Value) {
-        let msg = json!({"jsonrpc": "2.0", "method": method, "params": params});
-        self.send_raw(msg.to_string().as_bytes()).await;
-    }
-
-    async fn send_request(&mut self, method: &str, params: Value) -> i64 {
-        let id = self.next_id;
-        self.next_id += 1;
-        let msg = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
-        self.send_raw(msg.to_string().as_bytes()).await;
-        id
-    }
-
-    async fn response(&mut self, id: i64) -> Value {
-        loop {
-            let msg = tokio::time::timeout(Duration::from_secs(20), self.inbox.recv())
-                .await
-                .expect("no answer from the server")
-                .expect("server closed");
-            if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() {
-                return msg;
-            }
-            if let (Some(sid), Some(_)) = (msg.get("id"), msg.get("method")) {
-                // A request from the server (progress token creation): accept it.
-                let reply = json!({"jsonrpc": "2.0", "id": sid, "result": null});
-                self.send_raw(reply.to_string().as_bytes()).await;
-            }
-            self.notes.push(msg);
-        }
-    }
-
-    async fn request(&mut self, method: &str, params: Value) -> Value {
-        let id = self.send_request(method, params).await;
-        self.response(id).await
-    }
-
-    async fn initialize(&mut self, capabilities: Value, options: Value) -> Value {
-        let r = self
-            .request(
-                "initialize",
-                json!({"processId": null, "rootUri": "file:///w", "capabilities": capabilities, "initializationOptions": options}),
-            )
-            .await;
-        self.notify("initialized", json!({})).await;
-        r
+impl Client {
+    async fn with_fake(backend: FakeBackend, settings: CompletionSettings) -> Self {
+        Self::start(Box::new(move || Ok(Arc::new(backend) as Arc<dyn Backend>)), settings, None).await
     }
 
     /// Waits until the model is loaded.
@@ -101,11 +30,6 @@ impl TestClient {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         panic!("the model never became ready");
-    }
-
-    async fn open(&mut self, uri: &str, text: &str) {
-        let doc = json!({"uri": uri, "languageId": "python", "version": 1, "text": text});
-        self.notify("textDocument/didOpen", json!({"textDocument": doc})).await;
     }
 
     async fn inline(&mut self, uri: &str, line: u32, character: u32) -> Value {
@@ -137,7 +61,7 @@ fn items(r: &Value) -> Vec<Value> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn advertises_inline_completion_and_negotiates_the_encoding() {
-    let mut c = TestClient::start(echo_prefix(), CompletionSettings::default()).await;
+    let mut c = Client::with_fake(echo_prefix(), CompletionSettings::default()).await;
     let r = c.initialize(json!({}), Value::Null).await;
     let caps = &r["result"]["capabilities"];
     assert_eq!(caps["inlineCompletionProvider"], true);
@@ -145,7 +69,7 @@ async fn advertises_inline_completion_and_negotiates_the_encoding() {
     assert_eq!(caps["textDocumentSync"], json!({"openClose": true, "change": 2, "save": true}));
     assert!(caps["completionProvider"].is_object());
 
-    let mut c = TestClient::start(echo_prefix(), CompletionSettings::default()).await;
+    let mut c = Client::with_fake(echo_prefix(), CompletionSettings::default()).await;
     let r = c.initialize(json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}}), Value::Null).await;
     assert_eq!(r["result"]["capabilities"]["positionEncoding"], "utf-8");
 }
@@ -153,7 +77,7 @@ async fn advertises_inline_completion_and_negotiates_the_encoding() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_of_edits_then_a_completion_sees_the_final_text() {
     let fake = echo_prefix();
-    let mut c = TestClient::start(fake.clone(), CompletionSettings::default()).await;
+    let mut c = Client::with_fake(fake.clone(), CompletionSettings::default()).await;
     c.initialize(json!({}), Value::Null).await;
     c.ready().await;
     c.open("file:///w/a.py", "").await;
@@ -184,7 +108,7 @@ async fn utf16_and_utf8_positions_land_on_the_same_character() {
     for (caps, character) in [(json!({}), 11u32), (json!({"general": {"positionEncodings": ["utf-8"]}}), 14)]
     {
         let fake = echo_prefix();
-        let mut c = TestClient::start(fake.clone(), CompletionSettings::default()).await;
+        let mut c = Client::with_fake(fake.clone(), CompletionSettings::default()).await;
         c.initialize(caps, Value::Null).await;
         c.ready().await;
         c.open("file:///w/u.py", text).await;
@@ -198,7 +122,7 @@ async fn utf16_and_utf8_positions_land_on_the_same_character() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_request_stops_the_model_between_tokens() {
     let fake = FakeBackend::new(|_| "x".repeat(400)).with_piece_delay(Duration::from_millis(10));
-    let mut c = TestClient::start(
+    let mut c = Client::with_fake(
         fake.clone(),
         CompletionSettings { max_tokens: 200, ..CompletionSettings::default() },
     )
@@ -226,7 +150,7 @@ async fn cancel_request_stops_the_model_between_tokens() {
 async fn a_newer_request_for_the_document_wins() {
     let fake = FakeBackend::new(|p| format!("<{}>", fim_prefix(p).len()))
         .with_piece_delay(Duration::from_millis(20));
-    let mut c = TestClient::start(fake.clone(), CompletionSettings::default()).await;
+    let mut c = Client::with_fake(fake.clone(), CompletionSettings::default()).await;
     c.initialize(json!({}), Value::Null).await;
     c.ready().await;
     c.open("file:///w/a.py", "abc = \n").await;
@@ -243,7 +167,7 @@ async fn a_newer_request_for_the_document_wins() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn popup_completion_carries_the_suggestion_for_clients_without_inline() {
     let mut c =
-        TestClient::start(FakeBackend::new(|_| "turn a + b".into()), CompletionSettings::default()).await;
+        Client::with_fake(FakeBackend::new(|_| "turn a + b".into()), CompletionSettings::default()).await;
     c.initialize(json!({}), Value::Null).await;
     c.ready().await;
     c.open("file:///w/a.py", "def add(a, b):\n    re\n").await;
@@ -266,7 +190,7 @@ async fn while_the_model_loads_completions_are_empty_not_blocked() {
         let _ = wait.recv_timeout(Duration::from_secs(10));
         Ok(Arc::new(echo_prefix()) as Arc<dyn Backend>)
     });
-    let mut c = TestClient::start_with(loader, CompletionSettings::default()).await;
+    let mut c = Client::start(loader, CompletionSettings::default(), None).await;
     c.initialize(json!({"window": {"workDoneProgress": true}}), Value::Null).await;
     c.open("file:///w/a.py", "x = \n").await;
     assert_eq!(c.request("tandem/metrics", Value::Null).await["result"]["state"], "loading");
@@ -282,7 +206,7 @@ async fn while_the_model_loads_completions_are_empty_not_blocked() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn settings_come_from_initialization_options_and_configuration_changes() {
     let fake = echo_prefix();
-    let mut c = TestClient::start(fake.clone(), CompletionSettings::default()).await;
+    let mut c = Client::with_fake(fake.clone(), CompletionSettings::default()).await;
     c.initialize(json!({}), json!({"completion": {"languages": {"python": false}}})).await;
     c.ready().await;
     c.open("file:///w/a.py", "x = \n").await;
@@ -299,7 +223,7 @@ async fn settings_come_from_initialization_options_and_configuration_changes() {
         json!({"settings": {"completion": {"debounce_ms": "soon"}}}),
     )
     .await;
-    let told = |c: &TestClient| {
+    let told = |c: &Client| {
         c.notes.iter().any(|n| {
             n["method"] == "window/showMessage"
                 && n["params"]["message"].as_str().unwrap_or("").contains("invalid completion settings")
@@ -318,7 +242,7 @@ async fn settings_come_from_initialization_options_and_configuration_changes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_gets_an_error_and_the_server_keeps_going() {
-    let mut c = TestClient::start(echo_prefix(), CompletionSettings::default()).await;
+    let mut c = Client::with_fake(echo_prefix(), CompletionSettings::default()).await;
     c.initialize(json!({}), Value::Null).await;
     c.ready().await;
     c.send_raw(b"{this is not json").await;
@@ -348,27 +272,6 @@ fn file_uri(p: &std::path::Path) -> String {
     format!("file://{}", p.display())
 }
 
-impl TestClient {
-    /// Waits for a notification matching `pred` (seen already or arriving within 20 s).
-    async fn note(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(i) = self.notes.iter().position(&pred) {
-                return self.notes.remove(i);
-            }
-            let msg = tokio::time::timeout_at(deadline, self.inbox.recv())
-                .await
-                .expect("the notification never came")
-                .expect("server closed");
-            if let (Some(sid), Some(_)) = (msg.get("id"), msg.get("method")) {
-                let reply = json!({"jsonrpc": "2.0", "id": sid, "result": null});
-                self.send_raw(reply.to_string().as_bytes()).await;
-            }
-            self.notes.push(msg);
-        }
-    }
-}
-
 fn context_paths(p: &Prompt) -> Vec<(String, String)> {
     match p {
         Prompt::Fim(f) => f.files.iter().map(|c| (c.path.clone(), c.content.clone())).collect(),
@@ -385,7 +288,7 @@ async fn workspace_definitions_reach_the_prompt_and_follow_file_events() {
     let view = "from .models import User\nfrom . import text\n\ndef greet(user: User) -> str:\n    return ";
     std::fs::write(root.join("app/views.py"), view).unwrap();
     let fake = echo_prefix();
-    let mut c = TestClient::start(
+    let mut c = Client::with_fake(
         fake.clone(),
         CompletionSettings { debounce_ms: 0, context: true, ..Default::default() },
     )
