@@ -105,11 +105,7 @@ pub fn run(manifest: &Manifest, choice: &Choice, config: &Config, args: Args) ->
         remote::router(config)?
             .with_local_loader(remote::local_loader(manifest.clone(), local_choice.clone())),
     );
-    let force = match (args.local, args.remote) {
-        (true, _) => Some(Side::Local),
-        (_, true) => Some(Side::Remote),
-        _ => None,
-    };
+    let force = remote::forced_side(args.local, args.remote);
     let models = Models {
         local: local_name.clone(),
         local_choices: installed,

@@ -28,18 +28,22 @@ impl Config {
     /// Applies the environment: `TANDEM_REMOTE_URL` and `TANDEM_REMOTE_MODEL` replace the
     /// `[remote]` values, and `TANDEM_LOCAL_ONLY=1` (or `true`) turns on local-only mode.
     pub fn with_env(mut self) -> Self {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-        if let Some(url) = var("TANDEM_REMOTE_URL") {
+        if let Some(url) = env_var("TANDEM_REMOTE_URL") {
             self.remote.url = url;
         }
-        if let Some(model) = var("TANDEM_REMOTE_MODEL") {
+        if let Some(model) = env_var("TANDEM_REMOTE_MODEL") {
             self.remote.model = model;
         }
-        if var("TANDEM_LOCAL_ONLY").is_some_and(|v| matches!(v.trim(), "1" | "true" | "yes")) {
+        if env_var("TANDEM_LOCAL_ONLY").is_some_and(|v| matches!(v.trim(), "1" | "true" | "yes")) {
             self.privacy.local_only = true;
         }
         self
     }
+}
+
+/// An environment variable's value, unless it is unset or blank.
+pub fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
 /// `$VAR/tandem`, else `~/FALLBACK/tandem`: tandem's directory of one XDG kind.

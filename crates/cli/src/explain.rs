@@ -10,8 +10,8 @@ use anyhow::{Result, bail};
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
+use tandem_core::Manifest;
 use tandem_core::reference::{parse_ref, select};
-use tandem_core::{Manifest, Side};
 use tandem_engine::context::language::fence_language;
 use tandem_engine::context::map::Focus;
 use tandem_engine::{ExplainError, ExplainRequest, Progress, RouteError, Router, Workspace};
@@ -78,11 +78,7 @@ pub fn run(manifest: &Manifest, choice: &Choice, config: &Config, args: Args) ->
         bail!("nothing to explain: the {} is empty", if range.is_some() { "selection" } else { "file" });
     }
     let language = args.lang.clone().or_else(|| path.as_deref().and_then(fence_language).map(str::to_owned));
-    let force = match (args.local, args.remote) {
-        (true, _) => Some(Side::Local),
-        (_, true) => Some(Side::Remote),
-        _ => None,
-    };
+    let force = remote::forced_side(args.local, args.remote);
     let router = remote::router(config)?
         .with_local_loader(remote::local_loader(manifest.clone(), remote::local_choice(manifest, choice)));
     // The definitions elsewhere in the workspace that the file uses, for a file on disk.

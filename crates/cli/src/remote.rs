@@ -9,7 +9,7 @@ use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
-use tandem_core::{Manifest, Secret};
+use tandem_core::{Manifest, Secret, Side};
 use tandem_engine::{Backend, LocalLoader, Router};
 use tandem_model::{LoadOptions, RemoteBackend};
 
@@ -19,9 +19,10 @@ pub const LARGER_LOCAL: &str = "qwen2.5-coder-1.5b";
 
 /// The API key from the environment, if any.
 fn api_key(config: &Config) -> Option<Secret> {
-    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-    var("TANDEM_REMOTE_API_KEY")
-        .or_else(|| Some(config.remote.api_key_env.trim()).filter(|k| !k.is_empty()).and_then(var))
+    config::env_var("TANDEM_REMOTE_API_KEY")
+        .or_else(|| {
+            Some(config.remote.api_key_env.trim()).filter(|k| !k.is_empty()).and_then(config::env_var)
+        })
         .map(|k| Secret::new(k.trim()))
 }
 
@@ -56,6 +57,15 @@ pub fn local_loader(manifest: Manifest, choice: Choice) -> LocalLoader {
             .map_err(|e| format!("{e:#}"))?;
         Ok(Arc::new(backend) as Arc<dyn Backend>)
     })
+}
+
+/// The side `--local` / `--remote` ask for, if either.
+pub fn forced_side(local: bool, remote: bool) -> Option<Side> {
+    match (local, remote) {
+        (true, _) => Some(Side::Local),
+        (_, true) => Some(Side::Remote),
+        _ => None,
+    }
 }
 
 /// The router for this run, with the remote side's saved health.
