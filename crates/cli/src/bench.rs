@@ -34,6 +34,13 @@ pub struct Args {
     /// With --typing: the pause between keystrokes, in milliseconds.
     #[arg(long, default_value_t = 120)]
     pause_ms: u64,
+    /// Complete the cases of this JSON-lines file through the completion engine instead, and
+    /// print each raw suggestion and its record (see `cases.rs`).
+    #[arg(long, value_name = "FILE", conflicts_with = "typing")]
+    cases: Option<String>,
+    /// Completion settings over the config file's, as JSON (`{"context": true}`).
+    #[arg(long, value_name = "JSON")]
+    settings: Option<String>,
 }
 
 pub fn run(
@@ -42,6 +49,13 @@ pub fn run(
     settings: CompletionSettings,
     args: Args,
 ) -> Result<ExitCode> {
+    let settings = match &args.settings {
+        Some(json) => merge(settings, json)?,
+        None => settings,
+    };
+    if let Some(file) = &args.cases {
+        return crate::cases::run(manifest, choice, settings, file);
+    }
     if args.typing {
         let typing =
             crate::typing::TypingArgs { lines: args.lines, pause_ms: args.pause_ms, json: args.json };
@@ -140,4 +154,15 @@ fn cpu_model() -> String {
                 .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
         })
         .unwrap_or_else(|| std::env::consts::ARCH.to_owned())
+}
+
+/// `settings` with the keys of the JSON object `json` replaced.
+fn merge(settings: CompletionSettings, json: &str) -> Result<CompletionSettings> {
+    let mut value = serde_json::to_value(settings)?;
+    let over: serde_json::Value = serde_json::from_str(json).context("--settings is not JSON")?;
+    let Some(over) = over.as_object() else { bail!("--settings must be a JSON object") };
+    for (k, v) in over {
+        value[k] = v.clone();
+    }
+    serde_json::from_value(value).context("--settings")
 }

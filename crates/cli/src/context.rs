@@ -66,18 +66,20 @@ pub fn run(
         prefix_tokens: settings.prefix_tokens,
         suffix_tokens: settings.suffix_tokens,
         context_tokens: settings.context_tokens,
+        layout: settings.context_layout,
         anchor: None,
         grow: true,
         recent: &[],
         open: &[],
     };
     let ctx = gather(&req, &workspace.index(), None, &count);
+    let cost = |path: &str, content: &str| file_cost(req.layout, req.language, path, content, &count);
     let w = &ctx.window;
     if args.json {
         let files: Vec<_> = ctx
             .files
             .iter()
-            .map(|f| serde_json::json!({"path": f.path, "content": f.content, "tokens": file_cost(&f.path, &f.content, &count)}))
+            .map(|f| serde_json::json!({"path": f.path, "content": f.content, "tokens": cost(&f.path, &f.content)}))
             .collect();
         let out = serde_json::json!({
             "root": root.display().to_string(),
@@ -101,7 +103,7 @@ pub fn run(
         report.elapsed.as_millis()
     );
     for f in &ctx.files {
-        println!("\n## {} ({} tokens)\n{}", f.path, file_cost(&f.path, &f.content, &count), f.content);
+        println!("\n## {} ({} tokens)\n{}", f.path, cost(&f.path, &f.content), f.content);
     }
     println!(
         "\n## {path}: before the cursor ({} tokens, headers {} bytes)\n{}",

@@ -2,6 +2,7 @@
 //! and what each subcommand prints. Libraries below it never read argv, env or config files.
 
 mod bench;
+mod cases;
 mod chat;
 mod complete;
 mod config;

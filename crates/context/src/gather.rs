@@ -10,10 +10,11 @@ use crate::imports::{self, Imported};
 use crate::index::Index;
 use crate::language::Language;
 use crate::outline::{Kind, Outline, parse};
+use crate::similar;
 use crate::view;
 use crate::window::{self, Budget, Parsed, Window};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use tandem_core::ContextFile;
+use tandem_core::{ContextFile, ContextLayout};
 
 /// Lines above the cursor whose identifiers count as "used near the cursor".
 const NEAR_LINES_ABOVE: usize = 40;
@@ -44,6 +45,8 @@ pub struct Request<'a> {
     pub suffix_tokens: usize,
     /// At most this many tokens of other files.
     pub context_tokens: usize,
+    /// How the other files appear in the prompt (what their tokens are counted as).
+    pub layout: ContextLayout,
     /// The previous window start for this document.
     pub anchor: Option<usize>,
     /// Whether a fresh window leaves room to grow into (an editor's requests, so that the next
@@ -74,10 +77,44 @@ struct Candidate {
     text: String,
 }
 
-/// Tokens a context file costs in the repository-level layout (`<sep>{path}\n{content}\n`, each
-/// part encoded on its own): the separator, the path, the content and two newlines.
-pub fn file_cost(path: &str, content: &str, count: &dyn Fn(&str) -> usize) -> usize {
-    3 + count(path) + count(content)
+/// Tokens a context file costs in the prompt. In the repository-level layout
+/// (`<sep>{path}\n{content}\n`, each part encoded on its own): the separator, the path, the
+/// content and two newlines; in the comments layout, its commented text.
+pub fn file_cost(
+    layout: ContextLayout,
+    language: Option<Language>,
+    path: &str,
+    content: &str,
+    count: &dyn Fn(&str) -> usize,
+) -> usize {
+    match layout {
+        ContextLayout::Repository => 3 + count(path) + count(content),
+        ContextLayout::Comments => count(&commented(language, &[file(path, content)])),
+    }
+}
+
+fn file(path: &str, content: &str) -> ContextFile {
+    ContextFile { path: path.to_owned(), content: content.to_owned() }
+}
+
+/// Other files' pieces as line comments in `language`, to go at the top of the text before the
+/// cursor: each file's path, its lines commented out, and a blank line.
+pub fn commented(language: Option<Language>, files: &[ContextFile]) -> String {
+    let marker = language.map_or("//", Language::comment);
+    let mut out = String::new();
+    for f in files {
+        out.push_str(&format!("{marker} {}\n", f.path));
+        for line in f.content.lines() {
+            if line.trim().is_empty() {
+                out.push_str(marker);
+            } else {
+                out.push_str(&format!("{marker} {line}"));
+            }
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// Gathers the context for `req` from `index` (which may be empty), or keeps the files of an
@@ -104,7 +141,8 @@ pub fn gather(
         (Vec::new(), 0)
     } else {
         let candidates = candidates(req, cursor, &outline, index);
-        select(candidates, req.context_tokens.min(req.prefix_tokens / 3), count)
+        let cost = |path: &str, content: &str| file_cost(req.layout, req.language, path, content, count);
+        select(candidates, req.context_tokens.min(req.prefix_tokens / 3), &cost)
     };
     // The context comes out of the prefix's budget: the prompt is no larger than without it,
     // when it starts afresh and as it grows.
@@ -405,6 +443,7 @@ fn candidates(req: &Request<'_>, cursor: usize, outline: &Outline, index: &Index
         let text = view::view(e.language, &e.text, &e.outline, i);
         out.push(Candidate { score, path, offset: e.outline.definitions[i].range.start, text });
     }
+    out.extend(similar_code(req, before, index));
     for (rank, s) in req.recent.iter().filter(|s| s.path != req.path).enumerate() {
         let score = 0.5 / (1.0 + rank as f32);
         out.push(Candidate { score, path: s.path.clone(), offset: s.offset, text: s.text.clone() });
@@ -412,11 +451,44 @@ fn candidates(req: &Request<'_>, cursor: usize, outline: &Outline, index: &Index
     out
 }
 
-/// The best candidates within `budget` tokens, laid out by path and position.
+/// Similar windows with a Jaccard score under this are not alike enough to help.
+const MIN_SIMILAR: f32 = 0.25;
+/// At most this many similar windows are candidates.
+const SIMILAR_WINDOWS: usize = 3;
+
+/// Windows of other files of the same language that look like the lines above the cursor.
+fn similar_code(req: &Request<'_>, before: &str, index: &Index) -> Vec<Candidate> {
+    let Some(language) = req.language else { return Vec::new() };
+    let query = similar::query(before);
+    if query.is_empty() {
+        return Vec::new();
+    }
+    let mut found: Vec<(f32, &str, similar::Match)> = Vec::new();
+    for (path, e) in index.entries() {
+        if path == req.path || !language.same_family(e.language) {
+            continue;
+        }
+        for m in similar::best(&query, &e.chunks, MIN_SIMILAR).into_iter().take(SIMILAR_WINDOWS) {
+            found.push((m.score, path, m));
+        }
+    }
+    found.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)).then(a.2.start.cmp(&b.2.start)));
+    found
+        .into_iter()
+        .take(SIMILAR_WINDOWS)
+        .filter_map(|(score, path, m)| {
+            let text = index.get(path)?.text.get(m.start..m.end)?.trim_matches('\n').to_owned();
+            Some(Candidate { score: score * 2.0, path: path.to_owned(), offset: m.start, text })
+        })
+        .collect()
+}
+
+/// The best candidates within `budget` tokens (`cost`: what a file's pieces cost), laid out by
+/// path and position.
 fn select(
     mut candidates: Vec<Candidate>,
     budget: usize,
-    count: &dyn Fn(&str) -> usize,
+    cost: &dyn Fn(&str, &str) -> usize,
 ) -> (Vec<ContextFile>, usize) {
     candidates.sort_by(|a, b| {
         b.score.total_cmp(&a.score).then_with(|| a.path.cmp(&b.path)).then(a.offset.cmp(&b.offset))
@@ -428,10 +500,10 @@ fn select(
         if pieces.iter().any(|(_, t)| t.contains(&c.text) || c.text.contains(t.as_str())) {
             continue;
         }
-        let before = chosen.get(&c.path).map_or(0, |p| file_cost(&c.path, &join(p), count));
+        let before = chosen.get(&c.path).map_or(0, |p| cost(&c.path, &join(p)));
         pieces.push((c.offset, c.text));
         pieces.sort();
-        let after = file_cost(&c.path, &join(&pieces), count);
+        let after = cost(&c.path, &join(&pieces));
         if used - before + after <= budget {
             used = used - before + after;
             chosen.insert(c.path, pieces);
@@ -470,6 +542,7 @@ mod tests {
             prefix_tokens: 400,
             suffix_tokens: 50,
             context_tokens: 60,
+            layout: ContextLayout::Repository,
             anchor: None,
             grow: true,
             recent: &[],

@@ -5,6 +5,7 @@
 use crate::imports::Files;
 use crate::language::Language;
 use crate::outline::Outline;
+use crate::similar::{self, Chunk};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -28,6 +29,8 @@ pub struct Entry {
     pub language: Language,
     pub text: Arc<str>,
     pub outline: Outline,
+    /// Windows of lines, for finding code like the code at a cursor.
+    pub chunks: Vec<Chunk>,
 }
 
 /// Why a file is not in the index.
@@ -111,7 +114,7 @@ impl Index {
         }
         self.bytes += text.len();
         self.generation += 1;
-        self.files.insert(key, Entry { language, text: text.into(), outline });
+        self.files.insert(key, Entry { language, text: text.into(), outline, chunks: similar::chunks(text) });
         Ok(())
     }
 
@@ -137,6 +140,11 @@ impl Index {
     /// The files that define `name`.
     pub fn defining(&self, name: &str) -> impl Iterator<Item = &str> {
         self.names.get(name).into_iter().flatten().map(|p| &**p)
+    }
+
+    /// Every indexed file, in no particular order.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &Entry)> {
+        self.files.iter().map(|(k, e)| (&**k, e))
     }
 
     pub fn len(&self) -> usize {

@@ -136,6 +136,16 @@ impl Language {
         self != Self::Python
     }
 
+    /// Whether code in `other` reads like code in `self` (JavaScript and TypeScript, C and C++).
+    pub fn same_family(self, other: Language) -> bool {
+        let family = |l: Language| match l {
+            Self::JavaScript | Self::TypeScript | Self::Tsx => 1,
+            Self::C | Self::Cpp => 2,
+            _ => 3 + l as usize,
+        };
+        family(self) == family(other)
+    }
+
     /// The line comment marker.
     pub fn comment(self) -> &'static str {
         if self == Self::Python { "#" } else { "//" }

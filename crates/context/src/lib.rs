@@ -14,6 +14,7 @@ pub mod language;
 pub mod lines;
 pub mod map;
 pub mod outline;
+pub mod similar;
 pub mod view;
 pub mod window;
 

@@ -60,6 +60,7 @@ fn render(lang: &str) -> String {
         prefix_tokens: 200,
         suffix_tokens: 16,
         context_tokens: 100,
+        layout: ContextLayout::Repository,
         anchor: None,
         grow: true,
         recent: &[],

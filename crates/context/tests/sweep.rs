@@ -22,6 +22,7 @@ fn sweep(path: &str, text: &str, index: &Index, step: usize) {
                 prefix_tokens: 120,
                 suffix_tokens: 20,
                 context_tokens: 40,
+                layout: if i % 2 == 0 { ContextLayout::Comments } else { ContextLayout::Repository },
                 anchor: (i % 3 == 0).then_some(i / 2),
                 grow: i % 2 == 0,
                 recent: &[],

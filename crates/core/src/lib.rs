@@ -21,4 +21,4 @@ pub use prompt::{ContextFile, FimPrompt, Message, Prompt, Role};
 pub use remote::{RemoteFim, RemoteSettings};
 pub use routing::{Preference, PrivacySettings, RouterSettings, Side};
 pub use secret::Secret;
-pub use settings::{CompletionSettings, Multiline};
+pub use settings::{CompletionSettings, ContextLayout, Multiline};

@@ -19,6 +19,19 @@ pub enum Multiline {
     Always,
 }
 
+/// How other files' code appears in a completion prompt.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContextLayout {
+    /// Line comments at the top of the text before the cursor: each piece's path, then its code
+    /// commented out. The default: the instruct checkpoints use it best (see the README).
+    #[default]
+    Comments,
+    /// The model's repository-level layout: each file after a separator token and its path,
+    /// before the current file (what base checkpoints are trained on).
+    Repository,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CompletionSettings {
@@ -38,6 +51,8 @@ pub struct CompletionSettings {
     pub context: bool,
     /// At most this many of `prefix_tokens` go to that context.
     pub context_tokens: usize,
+    /// How that context is laid out in the prompt.
+    pub context_layout: ContextLayout,
     /// Most tokens generated per suggestion.
     pub max_tokens: usize,
     /// Wall-clock budget of one model call, in milliseconds.
@@ -57,6 +72,7 @@ impl Default for CompletionSettings {
             suffix_tokens: 48,
             context: false,
             context_tokens: 256,
+            context_layout: ContextLayout::Comments,
             max_tokens: 48,
             time_budget_ms: 10000,
             multiline: Multiline::Auto,

@@ -46,6 +46,7 @@ pub fn complete(backend: &dyn Backend, req: &CompletionRequest<'_>) -> Result<Co
         prefix_tokens: req.budget - suffix_tokens,
         suffix_tokens,
         context_tokens: 0,
+        layout: tandem_core::ContextLayout::Comments,
         anchor: None,
         grow: false,
         recent: &[],

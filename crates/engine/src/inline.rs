@@ -13,9 +13,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 use tandem_context::Language;
-use tandem_context::gather::{self, Request};
+use tandem_context::gather::{self, Context, Request};
 use tandem_core::{
-    Cancel, CompletionSettings, ContextFile, FimPrompt, GenerationParams, Multiline, Prompt, StopReason,
+    Cancel, CompletionSettings, ContextFile, ContextLayout, FimPrompt, GenerationParams, Multiline, Prompt,
+    StopReason,
 };
 use tandem_model::{Backend, BackendError, GenerateRequest};
 
@@ -242,17 +243,19 @@ impl Engine {
         }
         let t = Instant::now();
         let count = |s: &str| self.backend.count_tokens(s).unwrap_or(s.len() / 3 + 1);
-        let (prefix, suffix, files, files_tokens) = self.prompt_parts(req, settings, &count);
-        rec.context_tokens = files_tokens;
-        rec.context_files = files.len();
-        let (prefix, suffix) = (prefix.as_str(), suffix.as_str());
+        let context = self.prompt_parts(req, settings, &count);
+        rec.context_tokens = context.files_tokens;
+        rec.context_files = context.files.len();
+        let repo = settings.context.then(|| self.workspace.name());
+        let language = Language::detect(&req.language, req.path.as_deref().unwrap_or(""));
+        let prompt = fim_prompt(context, settings.context_layout, language, req.path.clone(), repo);
         let span = match settings.multiline {
             Multiline::Never => Span::Line,
             Multiline::Always => Span::Block,
             Multiline::Auto => postprocess::span_at(before, after),
         };
         rec.context_ms = ms(t.elapsed());
-        let key = Lru::key(prefix, suffix, (matches!(span, Span::Block), &files));
+        let key = Lru::key(&prompt.prefix, &prompt.suffix, (matches!(span, Span::Block), &prompt.files));
         let cached = self.lock().cache.get(key);
         let (text, source) = match cached {
             Some(text) => (text, Source::Cache),
@@ -264,13 +267,7 @@ impl Engine {
                     time_budget: Some(Duration::from_millis(settings.time_budget_ms)),
                     ..GenerationParams::default()
                 };
-                let prompt = Prompt::Fim(FimPrompt {
-                    prefix: prefix.to_owned(),
-                    suffix: suffix.to_owned(),
-                    path: req.path.clone(),
-                    repo: settings.context.then(|| self.workspace.name()),
-                    files,
-                });
+                let prompt = Prompt::Fim(prompt);
                 let generation =
                     self.backend.generate(GenerateRequest { prompt, params, cancel: cancel.clone() });
                 let done = generation.finish_with(|_| {}).await?;
@@ -306,14 +303,13 @@ impl Engine {
         Ok(InlineAnswer::Text { text, source })
     }
 
-    /// The prompt's text before and after the cursor, and the workspace context in front of it
-    /// with its tokens.
+    /// The workspace context and the windows around the cursor.
     fn prompt_parts(
         &self,
         req: &InlineRequest,
         settings: &CompletionSettings,
         count: &dyn Fn(&str) -> usize,
-    ) -> (String, String, Vec<ContextFile>, usize) {
+    ) -> Context {
         let text = &*req.text;
         let path = req.path.as_deref().unwrap_or("");
         // Without context: plain line windows, as a baseline.
@@ -348,6 +344,7 @@ impl Engine {
                 prefix_tokens: settings.prefix_tokens,
                 suffix_tokens: settings.suffix_tokens,
                 context_tokens: if settings.context { settings.context_tokens } else { 0 },
+                layout: settings.context_layout,
                 anchor,
                 grow: true,
                 recent: &recent,
@@ -369,6 +366,30 @@ impl Engine {
             self.workspace.record_recent(path, text, req.cursor);
         }
         self.lock().anchors.insert(req.document.clone(), context.window.start);
-        (context.window.prefix, context.window.suffix, context.files, context.files_tokens)
+        context
+    }
+}
+
+/// The fill-in-the-middle prompt for gathered context: its other files in `layout` (in the
+/// repository-level layout when `repo` names the repository), then the windows.
+pub fn fim_prompt(
+    context: Context,
+    layout: ContextLayout,
+    language: Option<Language>,
+    path: Option<String>,
+    repo: Option<String>,
+) -> FimPrompt {
+    let Context { files, window, .. } = context;
+    match (layout, repo) {
+        (ContextLayout::Repository, Some(repo)) => {
+            FimPrompt { prefix: window.prefix, suffix: window.suffix, path, repo: Some(repo), files }
+        }
+        _ => FimPrompt {
+            prefix: gather::commented(language, &files) + &window.prefix,
+            suffix: window.suffix,
+            path,
+            repo: None,
+            files: Vec::new(),
+        },
     }
 }

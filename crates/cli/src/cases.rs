@@ -1,0 +1,84 @@
+//! `tandem bench --cases FILE`: completes a file of cases through the completion engine — the
+//! language server's own path (workspace index, context, windows, model, post-processing) —
+//! with the model loaded once, and prints one JSON line per case: the raw suggestion and the
+//! request's record (prompt and context tokens, stage timings).
+//!
+//! For tuning the context on an evaluation set quickly; the set's own harness
+//! (`../shared/eval/run.py`) scores the output and gives the figures that are reported.
+//!
+//! A case is one JSON line: `{"id", "root", "path", "language", "text", "cursor"}` — the workspace
+//! directory, the document's path in it, its LSP language id, its text as the editor holds it,
+//! and the cursor's byte offset.
+
+use crate::models::{self, Choice};
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+use serde_json::json;
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+use tandem_core::{CompletionSettings, Manifest};
+use tandem_engine::{Engine, InlineAnswer, InlineRequest, Workspace};
+use tandem_model::LoadOptions;
+
+#[derive(Debug, Deserialize)]
+struct Case {
+    id: String,
+    root: PathBuf,
+    path: String,
+    language: String,
+    text: String,
+    cursor: usize,
+}
+
+pub fn run(manifest: &Manifest, choice: &Choice, settings: CompletionSettings, file: &str) -> Result<ExitCode> {
+    let input = std::fs::File::open(file).with_context(|| format!("cannot read {file}"))?;
+    let mut cases = Vec::new();
+    for (n, line) in std::io::BufReader::new(input).lines().enumerate() {
+        let line = line.with_context(|| format!("reading {file}"))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let case: Case =
+            serde_json::from_str(&line).with_context(|| format!("{file}:{}: not a case", n + 1))?;
+        if !case.text.is_char_boundary(case.cursor.min(case.text.len())) || case.cursor > case.text.len() {
+            bail!("{file}:{}: cursor {} is not inside the text", n + 1, case.cursor);
+        }
+        cases.push(case);
+    }
+    let (_, backend) = models::load_backend(manifest, choice, &LoadOptions::default())?;
+    let backend: Arc<dyn tandem_engine::Backend> = Arc::new(backend);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build()?;
+    let mut out = std::io::stdout().lock();
+    for case in cases {
+        // A fresh engine and workspace per case, as a fresh server would have.
+        let workspace = Arc::new(Workspace::default());
+        workspace.set_root(Some(case.root.clone()));
+        workspace.scan();
+        workspace.opened(&case.path, &case.text);
+        let engine = Engine::with_workspace(backend.clone(), settings.clone(), workspace);
+        let req = InlineRequest {
+            document: format!("file://{}/{}", case.root.display(), case.path),
+            text: case.text.into(),
+            cursor: case.cursor,
+            language: case.language,
+            path: Some(case.path),
+            explicit: true,
+        };
+        let started = Instant::now();
+        let answer = runtime.block_on(engine.inline(req));
+        let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let (raw, error) = match answer {
+            Ok(InlineAnswer::Text { text, .. }) => (text, None),
+            Ok(_) => (String::new(), None),
+            Err(e) => (String::new(), Some(e.to_string())),
+        };
+        let record = engine.metrics().metrics.recent.back().cloned().unwrap_or_default();
+        let line = json!({"id": case.id, "raw": raw, "error": error, "latency_ms": latency_ms, "record": record});
+        writeln!(out, "{line}")?;
+        out.flush()?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
