@@ -33,7 +33,12 @@ struct Case {
     cursor: usize,
 }
 
-pub fn run(manifest: &Manifest, choice: &Choice, settings: CompletionSettings, file: &str) -> Result<ExitCode> {
+pub fn run(
+    manifest: &Manifest,
+    choice: &Choice,
+    settings: CompletionSettings,
+    file: &str,
+) -> Result<ExitCode> {
     let input = std::fs::File::open(file).with_context(|| format!("cannot read {file}"))?;
     let mut cases = Vec::new();
     for (n, line) in std::io::BufReader::new(input).lines().enumerate() {
@@ -76,7 +81,8 @@ pub fn run(manifest: &Manifest, choice: &Choice, settings: CompletionSettings, f
             Err(e) => (String::new(), Some(e.to_string())),
         };
         let record = engine.metrics().metrics.recent.back().cloned().unwrap_or_default();
-        let line = json!({"id": case.id, "raw": raw, "error": error, "latency_ms": latency_ms, "record": record});
+        let line =
+            json!({"id": case.id, "raw": raw, "error": error, "latency_ms": latency_ms, "record": record});
         writeln!(out, "{line}")?;
         out.flush()?;
     }

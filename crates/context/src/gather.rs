@@ -456,28 +456,36 @@ const MIN_SIMILAR: f32 = 0.25;
 /// At most this many similar windows are candidates.
 const SIMILAR_WINDOWS: usize = 3;
 
-/// Windows of other files of the same language that look like the lines above the cursor.
+/// Windows of code that look like the lines above the cursor: in other files of the same
+/// language, and in the current file above the reach of the prefix window.
 fn similar_code(req: &Request<'_>, before: &str, index: &Index) -> Vec<Candidate> {
     let Some(language) = req.language else { return Vec::new() };
     let query = similar::query(before);
     if query.is_empty() {
         return Vec::new();
     }
-    let mut found: Vec<(f32, &str, similar::Match)> = Vec::new();
+    let mut found: Vec<(f32, &str, &str, similar::Match)> = Vec::new();
     for (path, e) in index.entries() {
         if path == req.path || !language.same_family(e.language) {
             continue;
         }
         for m in similar::best(&query, &e.chunks, MIN_SIMILAR).into_iter().take(SIMILAR_WINDOWS) {
-            found.push((m.score, path, m));
+            found.push((m.score, path, &e.text, m));
         }
     }
-    found.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)).then(a.2.start.cmp(&b.2.start)));
+    // The window reaches about four bytes per token back from the cursor.
+    let far = before.len().saturating_sub(req.prefix_tokens * 4);
+    let own: Vec<similar::Chunk> =
+        similar::chunks(&before[..far]).into_iter().filter(|c| c.end <= far).collect();
+    for m in similar::best(&query, &own, MIN_SIMILAR).into_iter().take(SIMILAR_WINDOWS) {
+        found.push((m.score, req.path, before, m));
+    }
+    found.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)).then(a.3.start.cmp(&b.3.start)));
     found
         .into_iter()
         .take(SIMILAR_WINDOWS)
-        .filter_map(|(score, path, m)| {
-            let text = index.get(path)?.text.get(m.start..m.end)?.trim_matches('\n').to_owned();
+        .filter_map(|(score, path, text, m)| {
+            let text = text.get(m.start..m.end)?.trim_matches('\n').to_owned();
             Some(Candidate { score: score * 2.0, path: path.to_owned(), offset: m.start, text })
         })
         .collect()
@@ -559,5 +567,42 @@ mod tests {
         );
         assert!(ctx.files_tokens <= 60);
         assert_eq!(ctx.window.prefix, text);
+    }
+
+    #[test]
+    fn finds_code_like_the_code_at_the_cursor_and_lays_it_out_as_comments() {
+        let mut index = Index::default();
+        let sibling = "package flags\n\nfunc (f *FlagSet) GetInt(name string) (int, error) {\n\tval, err := f.getFlagType(name, \"int\", intConv)\n\tif err != nil {\n\t\treturn 0, err\n\t}\n\treturn val.(int), nil\n}\n";
+        index.update("int.go", sibling).unwrap();
+        index
+            .update("other.go", "package flags\n\nfunc unrelated(a, b int) int {\n\treturn a * b\n}\n")
+            .unwrap();
+        let text = "package flags\n\n// GetUint returns the uint value of a flag.\nfunc (f *FlagSet) GetUint(name string) (uint, error) {\n\tval, err := ";
+        let req = Request {
+            path: "uint.go",
+            language: Some(Language::Go),
+            text,
+            cursor: text.len(),
+            prefix_tokens: 400,
+            suffix_tokens: 50,
+            context_tokens: 120,
+            layout: ContextLayout::Comments,
+            anchor: None,
+            grow: true,
+            recent: &[],
+            open: &[],
+        };
+        let count = |s: &str| s.len() / 3;
+        let ctx = gather(&req, &index, None, &count);
+        assert_eq!(ctx.files.len(), 1, "{:?}", ctx.files);
+        assert_eq!(ctx.files[0].path, "int.go");
+        assert!(ctx.files[0].content.contains("f.getFlagType(name, \"int\", intConv)"));
+        let shown = commented(req.language, &ctx.files);
+        assert!(
+            shown.starts_with("// int.go\n// package flags\n//\n// func (f *FlagSet) GetInt("),
+            "{shown}"
+        );
+        assert!(shown.ends_with("// }\n\n"), "{shown}");
+        assert_eq!(ctx.files_tokens, count(&shown));
     }
 }

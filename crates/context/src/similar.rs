@@ -40,11 +40,8 @@ fn hash(word: &str) -> u32 {
 }
 
 fn ids(text: &str) -> Box<[u32]> {
-    let mut ids: Vec<u32> = text
-        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|w| !is_noise(w))
-        .map(hash)
-        .collect();
+    let mut ids: Vec<u32> =
+        text.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !is_noise(w)).map(hash).collect();
     ids.sort_unstable();
     ids.dedup();
     ids.into_boxed_slice()
@@ -52,8 +49,10 @@ fn ids(text: &str) -> Box<[u32]> {
 
 /// The windows of `text`.
 pub fn chunks(text: &str) -> Vec<Chunk> {
-    let starts: Vec<usize> =
-        std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).filter(|&i| i < text.len()).collect();
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .filter(|&i| i < text.len())
+        .collect();
     let mut out = Vec::new();
     let mut first = 0;
     while first < starts.len() {
@@ -127,7 +126,9 @@ mod tests {
         text.push_str(other);
         let chunks = chunks(&text);
         assert!(chunks.iter().all(|c| text.is_char_boundary(c.start) && c.end <= text.len()));
-        let q = query("// GetUint returns the uint value of a flag\nfunc (f *FlagSet) GetUint(name string) (uint, error) {\n\t");
+        let q = query(
+            "// GetUint returns the uint value of a flag\nfunc (f *FlagSet) GetUint(name string) (uint, error) {\n\t",
+        );
         let found = best(&q, &chunks, 0.1);
         assert!(!found.is_empty());
         assert!(text[found[0].start..found[0].end].contains("getFlagType"), "{found:?}");

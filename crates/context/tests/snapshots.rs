@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use tandem_context::Language;
 use tandem_context::gather::{Request, gather};
 use tandem_context::index::Index;
+use tandem_core::ContextLayout;
 
 /// A stand-in token count: deterministic and close to code's real ratio.
 fn count(s: &str) -> usize {

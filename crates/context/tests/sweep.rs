@@ -5,6 +5,7 @@ use std::path::Path;
 use tandem_context::Language;
 use tandem_context::gather::{Request, gather};
 use tandem_context::index::Index;
+use tandem_core::ContextLayout;
 
 fn count(s: &str) -> usize {
     s.len().div_ceil(4)

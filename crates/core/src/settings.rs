@@ -45,9 +45,9 @@ pub struct CompletionSettings {
     pub prefix_tokens: usize,
     /// Prompt tokens for the text after the cursor (evaluated again on every keystroke).
     pub suffix_tokens: usize,
-    /// Context from the rest of the workspace (definitions the code at the cursor uses,
-    /// recently edited code) and syntax-aware windows in the prompt. Off by default: with the
-    /// default 0.5B instruct model it measured worse than plain windows (see the README).
+    /// Context from the rest of the workspace (definitions the code at the cursor uses, code
+    /// like it, recently edited code) and syntax-aware windows in the prompt; off gives plain
+    /// line windows of the current file only.
     pub context: bool,
     /// At most this many of `prefix_tokens` go to that context.
     pub context_tokens: usize,
@@ -70,7 +70,7 @@ impl Default for CompletionSettings {
             debounce_ms: 75,
             prefix_tokens: 768,
             suffix_tokens: 48,
-            context: false,
+            context: true,
             context_tokens: 256,
             context_layout: ContextLayout::Comments,
             max_tokens: 48,

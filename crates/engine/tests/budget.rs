@@ -1,6 +1,8 @@
-//! The prompt budget holds exactly when counted with the real tokenizer: for each language's
-//! fixture workspace, the rendered repository-level prompt is the layout's fixed tokens plus the
-//! context files, prefix and suffix as counted, and each part stays within its budget.
+//! The prompt budget holds when counted with the real tokenizer: for each language's fixture
+//! workspace and both context layouts, the rendered prompt is the layout's fixed tokens plus the
+//! context files, prefix and suffix as counted (exactly in the repository-level layout; in the
+//! comments layout at most that, text joined at a boundary merging into fewer tokens at most once
+//! per boundary), and each part stays within its budget.
 //!
 //! Uses the default model's tokenizer (fetched by `scripts/test`); `TANDEM_TEST_MODEL` overrides.
 
@@ -8,7 +10,8 @@ use std::path::Path;
 use tandem_context::Language;
 use tandem_context::gather::{Request, gather};
 use tandem_context::index::Index;
-use tandem_core::{FimPrompt, Prompt};
+use tandem_core::{ContextLayout, FimPrompt, Prompt};
+use tandem_engine::inline::fim_prompt;
 use tandem_model::TextTokenizer;
 use tandem_model::format::Formatter;
 
@@ -50,50 +53,72 @@ fn budgets_hold_with_the_real_tokenizer() {
             }
         }
         let (path, text, cursor) = marked.unwrap();
-        for (prefix_tokens, suffix_tokens, context_tokens) in [(40, 8, 20), (90, 12, 45), (300, 30, 120)] {
-            let req = Request {
-                path: &path,
-                language: Language::from_path(&path),
-                text: &text,
-                cursor,
-                prefix_tokens,
-                suffix_tokens,
-                context_tokens,
-                anchor: None,
-                grow: true,
-                recent: &[],
-                open: &[],
-            };
-            let ctx = gather(&req, &index, None, &count);
-            let w = &ctx.window;
-            let fim = |files, prefix: &str, suffix: &str| {
-                Prompt::Fim(FimPrompt {
-                    prefix: prefix.into(),
-                    suffix: suffix.into(),
-                    repo: Some("fixture".into()),
-                    path: Some(path.clone()),
-                    files,
-                })
-            };
-            let fixed = fmt.render(&tok, &fim(Vec::new(), "", "")).unwrap().len();
-            let rendered = fmt.render(&tok, &fim(ctx.files.clone(), &w.prefix, &w.suffix)).unwrap().len();
-            let (p, s) = (count(&w.prefix), count(&w.suffix));
-            assert_eq!(rendered, fixed + ctx.files_tokens + p + s, "{lang}: the counts are the prompt's");
-            assert!(
-                ctx.files_tokens <= context_tokens,
-                "{lang}: context {} > {context_tokens}",
-                ctx.files_tokens
-            );
-            let cursor_line = text[..cursor].rsplit('\n').next().unwrap();
-            assert!(
-                p <= prefix_tokens - ctx.files_tokens || w.prefix == cursor_line,
-                "{lang}: prefix {p} + context {} > {prefix_tokens}",
-                ctx.files_tokens
-            );
-            let rest_of_line = text[cursor..].split_inclusive('\n').next().unwrap_or("");
-            assert!(s <= suffix_tokens || w.suffix == rest_of_line, "{lang}: suffix {s} > {suffix_tokens}");
-            if prefix_tokens >= 300 {
-                assert!(!ctx.files.is_empty(), "{lang}: no context with {context_tokens} tokens to spend");
+        for layout in [ContextLayout::Repository, ContextLayout::Comments] {
+            for (prefix_tokens, suffix_tokens, context_tokens) in [(40, 8, 20), (90, 12, 45), (300, 30, 120)]
+            {
+                let req = Request {
+                    path: &path,
+                    language: Language::from_path(&path),
+                    text: &text,
+                    cursor,
+                    prefix_tokens,
+                    suffix_tokens,
+                    context_tokens,
+                    layout,
+                    anchor: None,
+                    grow: true,
+                    recent: &[],
+                    open: &[],
+                };
+                let ctx = gather(&req, &index, None, &count);
+                let (p, s) = (count(&ctx.window.prefix), count(&ctx.window.suffix));
+                let (files, files_tokens) = (ctx.files.clone(), ctx.files_tokens);
+                let cursor_line = text[..cursor].rsplit('\n').next().unwrap();
+                let prefix_is_cursor_line = ctx.window.prefix == cursor_line;
+                let rest_of_line = text[cursor..].split_inclusive('\n').next().unwrap_or("");
+                let suffix_is_rest = ctx.window.suffix == rest_of_line;
+                let fixed = fmt.render(&tok, &Prompt::Fim(FimPrompt::default())).unwrap().len();
+                let fixed_repo = fmt
+                    .render(
+                        &tok,
+                        &Prompt::Fim(FimPrompt {
+                            repo: Some("fixture".into()),
+                            path: Some(path.clone()),
+                            ..FimPrompt::default()
+                        }),
+                    )
+                    .unwrap()
+                    .len();
+                let prompt =
+                    fim_prompt(ctx, layout, req.language, Some(path.clone()), Some("fixture".into()));
+                let rendered = fmt.render(&tok, &Prompt::Fim(prompt)).unwrap().len();
+                match layout {
+                    ContextLayout::Repository => assert_eq!(
+                        rendered,
+                        fixed_repo + files_tokens + p + s,
+                        "{lang}: the counts are the prompt's"
+                    ),
+                    // Text joined at a boundary can only merge into fewer tokens.
+                    ContextLayout::Comments => {
+                        assert!(
+                            rendered <= fixed + files_tokens + p + s,
+                            "{lang}: the counts bound the prompt"
+                        );
+                        assert!(
+                            rendered + files.len() >= fixed + files_tokens + p + s,
+                            "{lang}: the counts are the prompt's"
+                        );
+                    }
+                }
+                assert!(files_tokens <= context_tokens, "{lang}: context {files_tokens} > {context_tokens}");
+                assert!(
+                    p <= prefix_tokens - files_tokens || prefix_is_cursor_line,
+                    "{lang}: prefix {p} + context {files_tokens} > {prefix_tokens}"
+                );
+                assert!(s <= suffix_tokens || suffix_is_rest, "{lang}: suffix {s} > {suffix_tokens}");
+                if prefix_tokens >= 300 {
+                    assert!(!files.is_empty(), "{lang}: no context with {context_tokens} tokens to spend");
+                }
             }
         }
     }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 use std::time::Duration;
-use tandem_core::{CompletionSettings, Prompt};
+use tandem_core::{CompletionSettings, ContextLayout, Prompt};
 use tandem_engine::{Engine, InlineAnswer, InlineRequest, Source};
 use tandem_model::FakeBackend;
 
@@ -105,7 +105,12 @@ async fn disabled_languages_get_nothing() {
 #[tokio::test(start_paused = true)]
 async fn the_prompt_is_a_fim_prompt_within_budget() {
     let fake = FakeBackend::new(|_| "z".into());
-    let settings = CompletionSettings { prefix_tokens: 8, suffix_tokens: 4, ..CompletionSettings::default() };
+    let settings = CompletionSettings {
+        prefix_tokens: 8,
+        suffix_tokens: 4,
+        context: false,
+        ..CompletionSettings::default()
+    };
     let e = Engine::new(Arc::new(fake.clone()), settings);
     let doc = "line one here\nline two here\nline three\nx = \nafter one\nafter two\nafter three\n";
     let cursor = doc.find("x = ").unwrap() + 4;
@@ -121,4 +126,33 @@ async fn a_cursor_outside_the_text_is_an_error() {
     let e = engine(&FakeBackend::new(|_| "z".into()));
     assert!(e.inline(request("a", "é", 1)).await.is_err());
     assert!(e.inline(request("a", "x", 5)).await.is_err());
+}
+
+#[tokio::test(start_paused = true)]
+async fn workspace_context_goes_in_front_as_comments_or_in_the_repository_layout() {
+    let workspace = Arc::new(tandem_engine::Workspace::default());
+    workspace.opened("util.py", "def helper(x):\n    return x * 2\n");
+    let doc = "from util import helper\n\ny = helper(";
+    let mut req = request("b", doc, doc.len());
+    req.path = Some("b.py".into());
+    let fake = FakeBackend::new(|_| "1)".into());
+    let settings = CompletionSettings { context: true, ..CompletionSettings::default() };
+    let e = Engine::with_workspace(Arc::new(fake.clone()), settings.clone(), workspace.clone());
+    e.inline(req.clone()).await.unwrap();
+    let Prompt::Fim(fim) = &fake.prompts()[0] else { panic!("not FIM") };
+    assert_eq!(fim.prefix, format!("# util.py\n# def helper(x):\n#     return x * 2\n\n{doc}"));
+    assert!(fim.files.is_empty() && fim.repo.is_none());
+
+    let fake = FakeBackend::new(|_| "1)".into());
+    let settings = CompletionSettings { context_layout: ContextLayout::Repository, ..settings };
+    let e = Engine::with_workspace(Arc::new(fake.clone()), settings, workspace);
+    e.inline(req).await.unwrap();
+    let Prompt::Fim(fim) = &fake.prompts()[0] else { panic!("not FIM") };
+    assert_eq!(fim.prefix, doc);
+    assert_eq!(fim.files.len(), 1);
+    assert_eq!(
+        (fim.files[0].path.as_str(), fim.files[0].content.as_str()),
+        ("util.py", "def helper(x):\n    return x * 2")
+    );
+    assert!(fim.repo.is_some());
 }

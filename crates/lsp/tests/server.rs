@@ -272,11 +272,27 @@ fn file_uri(p: &std::path::Path) -> String {
     format!("file://{}", p.display())
 }
 
+/// The other files at the top of a prompt in the comments layout (the default): blocks of
+/// `# path` and the commented code, each ending with a blank line.
 fn context_paths(p: &Prompt) -> Vec<(String, String)> {
-    match p {
-        Prompt::Fim(f) => f.files.iter().map(|c| (c.path.clone(), c.content.clone())).collect(),
-        other => panic!("not FIM: {other:?}"),
+    let Prompt::Fim(f) = p else { panic!("not FIM: {p:?}") };
+    assert!(f.files.is_empty() && f.repo.is_none(), "the comments layout, not the repository layout");
+    let mut out = Vec::new();
+    let mut rest = f.prefix.as_str();
+    while let Some((block, after)) = rest.split_once("\n\n") {
+        let mut lines = block.lines();
+        let Some(path) = lines.next().and_then(|l| l.strip_prefix("# ")) else { break };
+        let code: Vec<&str> = lines
+            .map(|l| l.strip_prefix("# ").or_else(|| l.strip_prefix('#')))
+            .collect::<Option<_>>()
+            .unwrap_or_default();
+        if code.is_empty() {
+            break;
+        }
+        out.push((path.to_owned(), code.join("\n")));
+        rest = after;
     }
+    out
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
