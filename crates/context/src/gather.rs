@@ -1,7 +1,7 @@
 //! What goes in a completion prompt: the definitions the code near the cursor uses, from the
-//! files the current file imports (then the rest of the workspace), ranked and cut to a token
-//! budget, plus recently edited code; then the syntax-aware windows of the current file in the
-//! room that is left.
+//! files the current file imports (then the rest of the workspace), code like the code above the
+//! cursor (`similar`), and recently edited code, ranked and cut to a token budget; then the
+//! syntax-aware windows of the current file in the room that is left.
 //!
 //! The chosen pieces are laid out by path and position, not by rank, so the prompt's start
 //! changes rarely and the model's KV cache stays reusable across keystrokes.
@@ -474,7 +474,7 @@ fn similar_code(req: &Request<'_>, before: &str, index: &Index) -> Vec<Candidate
         }
     }
     // The window reaches about four bytes per token back from the cursor.
-    let far = before.len().saturating_sub(req.prefix_tokens * 4);
+    let far = floor_char_boundary(before, before.len().saturating_sub(req.prefix_tokens * 4));
     let own: Vec<similar::Chunk> =
         similar::chunks(&before[..far]).into_iter().filter(|c| c.end <= far).collect();
     for m in similar::best(&query, &own, MIN_SIMILAR).into_iter().take(SIMILAR_WINDOWS) {
@@ -604,5 +604,46 @@ mod tests {
         );
         assert!(shown.ends_with("// }\n\n"), "{shown}");
         assert_eq!(ctx.files_tokens, count(&shown));
+    }
+
+    fn far_request(text: &str, prefix_tokens: usize) -> Request<'_> {
+        Request {
+            path: "a.py",
+            language: Some(Language::Python),
+            text,
+            cursor: text.len(),
+            prefix_tokens,
+            suffix_tokens: 4,
+            context_tokens: 100,
+            layout: ContextLayout::Comments,
+            anchor: None,
+            grow: false,
+            recent: &[],
+            open: &[],
+        }
+    }
+
+    #[test]
+    fn the_current_files_far_code_counts_and_multibyte_text_never_splits() {
+        let index = Index::default();
+        let count = |s: &str| s.chars().count() / 3 + 1;
+        let block = "def résumé(données, café):\n    total = données + café\n    return total\n\n";
+        for repeat in 1..40 {
+            let filler = "# éé\n".repeat(repeat * 7);
+            let text = format!("{block}{filler}\ndef résumé2(données, café):\n    total = ");
+            for prefix_tokens in [4, 9, 17, 33] {
+                let ctx = gather(&far_request(&text, prefix_tokens), &index, None, &count);
+                for f in &ctx.files {
+                    assert_eq!(f.path, "a.py");
+                    assert!(text.contains(&f.content));
+                }
+            }
+        }
+        // Far enough above the window, the current file's own look-alike is shown.
+        let text = format!("{block}{}def résumé2(données, café):\n    total = ", "# éé\n".repeat(400));
+        let ctx = gather(&far_request(&text, 300), &index, None, &count);
+        assert_eq!(ctx.files.len(), 1, "{:?}", ctx.files);
+        assert!(ctx.files[0].content.starts_with("def résumé(données, café):"), "{:?}", ctx.files);
+        assert!(!ctx.window.prefix.contains("def résumé("));
     }
 }
