@@ -89,9 +89,13 @@ fn setup(dir: &Path, chat_args: &str) -> String {
     )
 }
 
+/// The saved sessions: the store's `.json` files (a save in progress is a hidden temporary file
+/// until its rename).
 fn sessions(dir: &Path) -> Vec<PathBuf> {
     std::fs::read_dir(dir.join("data/tandem/sessions"))
-        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .map(|d| {
+            d.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect()
+        })
         .unwrap_or_default()
 }
 
