@@ -12,7 +12,7 @@ use crate::language::Language;
 use crate::outline::{Kind, Outline, parse};
 use crate::similar;
 use crate::view;
-use crate::window::{self, Budget, Parsed, Window};
+use crate::window::{self, Anchor, Budget, Parsed, Window};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use tandem_core::{ContextFile, ContextLayout};
 
@@ -47,8 +47,8 @@ pub struct Request<'a> {
     pub context_tokens: usize,
     /// How the other files appear in the prompt (what their tokens are counted as).
     pub layout: ContextLayout,
-    /// The previous window start for this document.
-    pub anchor: Option<usize>,
+    /// The previous window for this document.
+    pub anchor: Option<Anchor<'a>>,
     /// Whether a fresh window leaves room to grow into (an editor's requests, so that the next
     /// keystrokes keep its start); a one-shot request takes its whole budget.
     pub grow: bool,

@@ -52,6 +52,16 @@ impl Budget {
 }
 
 /// The windows around byte offset `cursor` of `text` (a char boundary), within `budget`.
+/// An earlier window of the same document, to keep while the text from it fits: where it
+/// started, and the header lines shown in front of it when the text above that start has not
+/// changed since (a half-typed function parses differently from one keystroke to the next; the
+/// headers must not follow it, or the prompt's start — and the KV cache — changes on every key).
+#[derive(Clone, Copy, Debug)]
+pub struct Anchor<'a> {
+    pub start: usize,
+    pub headers: Option<&'a str>,
+}
+
 /// `anchor` is an earlier window's start, kept while the text from it fits. Without `parsed`,
 /// plain lines.
 pub fn window(
@@ -59,9 +69,11 @@ pub fn window(
     cursor: usize,
     parsed: Option<&Parsed<'_>>,
     budget: Budget,
-    anchor: Option<usize>,
+    anchor: Option<Anchor<'_>>,
     count: &dyn Fn(&str) -> usize,
 ) -> Window {
+    let kept_headers = anchor.and_then(|a| a.headers);
+    let anchor = anchor.map(|a| a.start);
     let (prefix_budget, suffix_budget) = (budget.prefix, budget.suffix);
     let (before, after) = text.split_at(cursor);
     let suffix = &after[..suffix_end(after, suffix_budget, count)];
@@ -80,7 +92,7 @@ pub fn window(
     let cost = |headers: &str, start: usize| count(&format!("{headers}{}", &before[start..]));
     // Keep the anchor while the headers it needs and the text from it still fit.
     if let Some(a) = anchored {
-        let headers = headers(p, text, cursor, a);
+        let headers = kept_headers.map_or_else(|| headers(p, text, cursor, a), str::to_owned);
         if cost(&headers, a) <= prefix_budget {
             return assemble(headers, before, a, suffix);
         }
@@ -240,6 +252,31 @@ mod tests {
             "impl Parser {\n    fn parse(&mut self, input: &str) -> Result<Value> {\n        // ...\n        let c = 3;\n        "
         );
         assert_eq!(w.header_len, 85);
+    }
+
+    #[test]
+    fn an_anchored_window_keeps_the_headers_it_is_given() {
+        let marked = "impl Parser {\n    fn parse(&mut self, input: &str) -> Result<Value> {\n        let a = 1;\n        let b = 2;\n        let c = 3;\n        $0\n    }\n}\n";
+        let first = cut(Language::Rust, marked, 115);
+        let text = marked.replace("$0", "");
+        let cursor = marked.find("$0").unwrap();
+        let tree = parse(Language::Rust, &text).unwrap();
+        let outline = Outline::from_tree(Language::Rust, &text, &tree);
+        let p = Parsed { language: Language::Rust, tree: &tree, outline: &outline };
+        let count = |s: &str| s.len();
+        let at = |headers| Some(Anchor { start: first.start, headers });
+        // Without kept headers they are worked out again (the same here); kept ones are used as
+        // they are, even where the parse would now say otherwise.
+        let again = window(&text, cursor, Some(&p), Budget::new(115, 8), at(None), &count);
+        assert_eq!(again, first);
+        let kept =
+            window(&text, cursor, Some(&p), Budget::new(115, 8), at(Some("fn kept() {\n// ...\n")), &count);
+        assert_eq!(kept.start, first.start);
+        assert_eq!(kept.prefix, format!("fn kept() {{\n// ...\n{}", &first.prefix[first.header_len..]));
+        // Kept headers that no longer fit give way to a fresh window.
+        let long = "x".repeat(200);
+        let fresh = window(&text, cursor, Some(&p), Budget::new(115, 8), at(Some(&long)), &count);
+        assert!(!fresh.prefix.contains(&long));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::path::Path;
 use tandem_context::Language;
 use tandem_context::gather::{Request, gather};
 use tandem_context::index::Index;
+use tandem_context::window::Anchor;
 use tandem_core::ContextLayout;
 
 fn count(s: &str) -> usize {
@@ -24,7 +25,7 @@ fn sweep(path: &str, text: &str, index: &Index, step: usize) {
                 suffix_tokens: 20,
                 context_tokens: 40,
                 layout: if i % 2 == 0 { ContextLayout::Comments } else { ContextLayout::Repository },
-                anchor: (i % 3 == 0).then_some(i / 2),
+                anchor: (i % 3 == 0).then_some(Anchor { start: i / 2, headers: None }),
                 grow: i % 2 == 0,
                 recent: &[],
                 open: &[],

@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 use tandem_context::Language;
 use tandem_context::gather::{self, Context, Request};
+use tandem_context::window::Anchor;
 use tandem_core::{
     Cancel, CompletionSettings, ContextFile, ContextLayout, FimPrompt, GenerationParams, Multiline, Prompt,
     StopReason,
@@ -63,10 +64,26 @@ struct State {
     shown: HashMap<String, Shown>,
     inflight: HashMap<String, Cancel>,
     /// Per document: where the prefix window starts, kept while the prefix fits its budget.
-    anchors: HashMap<String, usize>,
+    anchors: HashMap<String, WindowStart>,
     /// Per document: the workspace context of the last prompt, kept while the cursor stays near.
     contexts: HashMap<String, Kept>,
     cache: Lru,
+}
+
+/// Where a document's last prefix window started, the header lines in front of it, and a hash
+/// of the text above that start (the headers are kept while it is unchanged).
+#[derive(Debug)]
+struct WindowStart {
+    start: usize,
+    headers: String,
+    above: u64,
+}
+
+fn hash_of(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
 }
 
 /// Workspace context chosen for a document, and where.
@@ -318,7 +335,10 @@ impl Engine {
         let (anchor, kept) = {
             let st = self.lock();
             (
-                st.anchors.get(&req.document).copied(),
+                st.anchors.get(&req.document).map(|w| {
+                    let same_above = text.get(..w.start).is_some_and(|above| hash_of(above) == w.above);
+                    (w.start, same_above.then(|| w.headers.clone()))
+                }),
                 st.contexts.get(&req.document).map(|k| (k.line, k.generation)),
             )
         };
@@ -345,7 +365,9 @@ impl Engine {
                 suffix_tokens: settings.suffix_tokens,
                 context_tokens: if settings.context { settings.context_tokens } else { 0 },
                 layout: settings.context_layout,
-                anchor,
+                anchor: anchor
+                    .as_ref()
+                    .map(|(start, headers)| Anchor { start: *start, headers: headers.as_deref() }),
                 grow: true,
                 recent: &recent,
                 open: &open,
@@ -365,7 +387,13 @@ impl Engine {
         if settings.context && !path.is_empty() {
             self.workspace.record_recent(path, text, req.cursor);
         }
-        self.lock().anchors.insert(req.document.clone(), context.window.start);
+        let w = &context.window;
+        let start = WindowStart {
+            start: w.start,
+            headers: w.prefix[..w.header_len].to_owned(),
+            above: hash_of(&text[..w.start.min(text.len())]),
+        };
+        self.lock().anchors.insert(req.document.clone(), start);
         context
     }
 }
