@@ -89,32 +89,36 @@ pub fn file_cost(
 ) -> usize {
     match layout {
         ContextLayout::Repository => 3 + count(path) + count(content),
-        ContextLayout::Comments => count(&commented(language, &[file(path, content)])),
+        ContextLayout::Comments => {
+            let mut text = String::new();
+            push_commented(&mut text, language, path, content);
+            count(&text)
+        }
     }
-}
-
-fn file(path: &str, content: &str) -> ContextFile {
-    ContextFile { path: path.to_owned(), content: content.to_owned() }
 }
 
 /// Other files' pieces as line comments in `language`, to go at the top of the text before the
 /// cursor: each file's path, its lines commented out, and a blank line.
 pub fn commented(language: Option<Language>, files: &[ContextFile]) -> String {
-    let marker = language.map_or("//", Language::comment);
     let mut out = String::new();
     for f in files {
-        out.push_str(&format!("{marker} {}\n", f.path));
-        for line in f.content.lines() {
-            if line.trim().is_empty() {
-                out.push_str(marker);
-            } else {
-                out.push_str(&format!("{marker} {line}"));
-            }
-            out.push('\n');
+        push_commented(&mut out, language, &f.path, &f.content);
+    }
+    out
+}
+
+fn push_commented(out: &mut String, language: Option<Language>, path: &str, content: &str) {
+    let marker = language.map_or("//", Language::comment);
+    out.push_str(&format!("{marker} {path}\n"));
+    for line in content.lines() {
+        if line.trim().is_empty() {
+            out.push_str(marker);
+        } else {
+            out.push_str(&format!("{marker} {line}"));
         }
         out.push('\n');
     }
-    out
+    out.push('\n');
 }
 
 /// Gathers the context for `req` from `index` (which may be empty), or keeps the files of an
@@ -475,8 +479,7 @@ fn similar_code(req: &Request<'_>, before: &str, index: &Index) -> Vec<Candidate
     }
     // The window reaches about four bytes per token back from the cursor.
     let far = floor_char_boundary(before, before.len().saturating_sub(req.prefix_tokens * 4));
-    let own: Vec<similar::Chunk> =
-        similar::chunks(&before[..far]).into_iter().filter(|c| c.end <= far).collect();
+    let own = similar::chunks(&before[..far]);
     for m in similar::best(&query, &own, MIN_SIMILAR).into_iter().take(SIMILAR_WINDOWS) {
         found.push((m.score, req.path, before, m));
     }

@@ -260,11 +260,12 @@ impl Engine {
         }
         let t = Instant::now();
         let count = |s: &str| self.backend.count_tokens(s).unwrap_or(s.len() / 3 + 1);
-        let context = self.prompt_parts(req, settings, &count);
+        let language = Language::detect(&req.language, req.path.as_deref().unwrap_or(""));
+        let context = self.prompt_parts(req, language, settings, &count);
         rec.context_tokens = context.files_tokens;
         rec.context_files = context.files.len();
-        let repo = settings.context.then(|| self.workspace.name());
-        let language = Language::detect(&req.language, req.path.as_deref().unwrap_or(""));
+        let repository = settings.context && settings.context_layout == ContextLayout::Repository;
+        let repo = repository.then(|| self.workspace.name());
         let prompt = fim_prompt(context, settings.context_layout, language, req.path.clone(), repo);
         let span = match settings.multiline {
             Multiline::Never => Span::Line,
@@ -324,13 +325,14 @@ impl Engine {
     fn prompt_parts(
         &self,
         req: &InlineRequest,
+        language: Option<Language>,
         settings: &CompletionSettings,
         count: &dyn Fn(&str) -> usize,
     ) -> Context {
         let text = &*req.text;
         let path = req.path.as_deref().unwrap_or("");
         // Without context: plain line windows, as a baseline.
-        let language = Language::detect(&req.language, path).filter(|_| settings.context);
+        let language = language.filter(|_| settings.context);
         let line = text[..req.cursor].matches('\n').count();
         let (anchor, kept) = {
             let st = self.lock();
