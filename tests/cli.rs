@@ -74,6 +74,61 @@ fn bad_inputs_fail_before_any_model_work() {
     assert_eq!(o.status.code(), Some(2), "usage errors exit 2: {}", stderr(&o));
 }
 
+/// What the command line names is read only when it is a regular text file under the reader's
+/// cap: a device, a FIFO or an endless stdin is a clear error at once, not gigabytes of memory or
+/// a wait for a writer that never comes.
+#[cfg(unix)]
+#[test]
+fn devices_fifos_and_oversized_inputs_are_refused_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.py");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let big = dir.path().join("big.py");
+    std::fs::write(&big, "x = 1\n".repeat(200_000)).unwrap();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (vec!["complete".into(), "/dev/zero:1:1".into()], "not a regular file"),
+        (vec!["complete".into(), format!("{}:1:1", fifo.display())], "not a regular file"),
+        (vec!["context".into(), "/dev/zero:1:1".into()], "not a regular file"),
+        (vec!["explain".into(), "/dev/zero".into(), "--local".into()], "not a regular file"),
+        (vec!["explain".into(), fifo.display().to_string(), "--local".into()], "not a regular file"),
+        (vec!["complete".into(), format!("{}:1:1", big.display())], "larger than the 512 KiB limit"),
+    ];
+    for (args, needle) in cases {
+        let o = tandem().args(&args).stdin(Stdio::null()).output().unwrap();
+        assert_clean_error(&o, needle);
+    }
+    // Stdin past the cap: refused after reading one byte more than the cap, while the writer
+    // still has more to give (a broken pipe on its side is expected).
+    let mut child = tandem()
+        .args(["explain", "-", "--local"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let chunk = vec![b'x'; 1 << 16];
+        for _ in 0..(10 << 20) / chunk.len() {
+            if stdin.write_all(&chunk).is_err() {
+                break;
+            }
+        }
+    });
+    let o = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_clean_error(&o, "stdin: it is larger than the 512 KiB limit");
+}
+
+#[test]
+fn a_privacy_rule_that_cannot_be_read_is_a_config_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("tandem")).unwrap();
+    std::fs::write(dir.path().join("tandem/config.toml"), "[privacy]\nexclude = [\"secrets/{a\"]\n").unwrap();
+    let o = tandem().env("XDG_CONFIG_HOME", dir.path()).args(["model", "list"]).output().unwrap();
+    assert_clean_error(&o, "the rule `secrets/{a` cannot be read");
+}
+
 #[test]
 fn bad_manifest_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();

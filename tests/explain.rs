@@ -181,6 +181,43 @@ fn privacy_rules_and_forced_sides_have_their_exit_codes() {
     );
 }
 
+/// A link does not launder a file: the rules hold for what it points to, inside the workspace
+/// or outside it, whatever the link is called, and from whatever directory the command runs.
+#[cfg(unix)]
+#[test]
+fn links_to_excluded_files_are_refused_like_the_files() {
+    let home = tempfile::tempdir().unwrap();
+    let server = Loopback::start(|_, _| chat_answer(&["never"]));
+    let ws = home.path().join("app");
+    std::fs::create_dir_all(ws.join(".git")).unwrap();
+    std::fs::create_dir_all(ws.join("src")).unwrap();
+    std::fs::write(ws.join(".env.production"), "API_TOKEN=sk-live-abcdefghijklmnopqrstuvwx\n").unwrap();
+    let keys = home.path().join("keys");
+    std::fs::create_dir_all(&keys).unwrap();
+    std::fs::write(keys.join("id_ed25519"), "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n").unwrap();
+    std::os::unix::fs::symlink(".env.production", ws.join("notes.py")).unwrap();
+    std::os::unix::fs::symlink(keys.join("id_ed25519"), ws.join("keyfile.txt")).unwrap();
+    let vault = home.path().join("secrets");
+    std::fs::create_dir_all(&vault).unwrap();
+    std::fs::write(vault.join("config.py"), "DB_PASSWORD = 'x'\n").unwrap();
+    std::os::unix::fs::symlink(&vault, ws.join("src/docs")).unwrap();
+    for (dir, file, rule) in [
+        (&ws, "notes.py", ".env*"),
+        (&ws, "keyfile.txt", "id_*"),
+        (&ws.join("src"), "docs/config.py", "*secret*"),
+        (&ws.join("src"), "../notes.py", ".env*"),
+    ] {
+        let o = output(
+            with_remote(&mut tandem(home.path()), &server.url())
+                .current_dir(dir)
+                .args(["explain", file, "--remote"]),
+        );
+        assert_eq!(o.status.code(), Some(5), "{file}: {}", stderr(&o));
+        assert!(stderr(&o).contains(&format!("privacy exclusion rule `{rule}`")), "{file}: {}", stderr(&o));
+    }
+    assert!(server.requests().is_empty(), "nothing left the machine");
+}
+
 #[test]
 fn a_planted_secret_in_a_file_never_reaches_the_server() {
     let home = tempfile::tempdir().unwrap();

@@ -118,6 +118,7 @@ pub fn run(manifest: &Manifest, choice: &Choice, config: &Config, args: Args) ->
     // and tokens are estimated.
     let workspace = Arc::new(Workspace::default());
     workspace.set_root(Some(root.clone()));
+    router.set_root(Some(&root));
     let tokenizer = Arc::new(OnceLock::new());
     {
         let (workspace, tokenizer) = (workspace.clone(), tokenizer.clone());

@@ -2,12 +2,11 @@
 
 use crate::models::{self, Choice};
 use anyhow::{Context, Result, bail};
-use std::io::Read;
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 use tandem_core::Manifest;
-use tandem_core::text::NotText;
-use tandem_engine::{CompletionRequest, complete};
+use tandem_engine::{CompletionRequest, complete, files};
 use tandem_model::LoadOptions;
 
 #[derive(Debug, clap::Args)]
@@ -85,37 +84,30 @@ pub fn parse_target(target: &str) -> Result<(&str, usize, usize)> {
     Ok((file, num(line, "LINE")?, num(col, "COL")?))
 }
 
-/// The text of `file` (`-`: stdin) and the path to show for it (`path`, else the file's name).
+/// The text of `file` (`-`: stdin) and its path: `path` names stdin; a file on disk is called by
+/// its own name, so that the privacy rules see (and resolve) the file that is really sent. The
+/// input is a regular UTF-8 text file (or stream) of at most the reader's cap, or a clear error.
 pub fn read_input(file: &str, path: Option<&str>) -> Result<(String, Option<String>)> {
     if file == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes).context("reading stdin")?;
-        return Ok((decode(bytes, "stdin")?, path.map(str::to_owned)));
+        let text = files::read_stream(std::io::stdin().lock(), "stdin", files::MAX_FILE_BYTES)?;
+        return Ok((text, path.map(str::to_owned)));
     }
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {file}"))?;
-    Ok((decode(bytes, file)?, Some(path.unwrap_or(file).to_owned())))
+    Ok((read_file(file)?, Some(file.to_owned())))
 }
 
-pub fn decode(bytes: Vec<u8>, name: &str) -> Result<String> {
-    tandem_core::text::decode(bytes).map_err(|e| match e {
-        NotText::Binary => anyhow::anyhow!("{name} looks like a binary file (it contains NUL bytes)"),
-        NotText::NotUtf8 { valid_up_to } => {
-            anyhow::anyhow!("{name} is not UTF-8 text (invalid byte at offset {valid_up_to})")
-        }
-    })
+/// The text of the file named on the command line, through the engine's one reader.
+pub fn read_file(file: &str) -> Result<String> {
+    Ok(files::read_text_capped(Path::new(file), file, files::MAX_FILE_BYTES)?)
 }
 
 /// Byte offset of 1-based `line` and `col` (in characters; one past the last character is the
-/// end of the line).
+/// end of the line). Lines end as they do for editors: at `\n`, `\r\n` or a lone `\r`.
 pub fn cursor_offset(text: &str, line: usize, col: usize) -> Result<usize> {
-    let mut start = 0;
-    for n in 1..line {
-        match text[start..].find('\n') {
-            Some(i) => start += i + 1,
-            None => bail!("line {line} is past the end of the file ({n} lines)"),
-        }
-    }
-    let content = text[start..].split('\n').next().unwrap_or("").trim_end_matches('\r');
+    use tandem_core::reference::{line_count, line_end, line_start};
+    let Some(start) = line_start(text, line.saturating_sub(1)) else {
+        bail!("line {line} is past the end of the file ({} lines)", line_count(text));
+    };
+    let content = &text[start..line_end(text, start)];
     let chars = content.chars().count();
     if col > chars + 1 {
         bail!("column {col} is past the end of line {line} ({chars} characters)");
@@ -143,5 +135,14 @@ mod tests {
         assert_eq!(cursor_offset(text, 3, 1).unwrap(), text.len());
         assert!(cursor_offset(text, 4, 1).is_err());
         assert!(cursor_offset(text, 1, 7).is_err());
+    }
+
+    #[test]
+    fn lone_cr_ends_a_line() {
+        let text = "a = 1\rb = 2\r\nc = 3\r";
+        assert_eq!(cursor_offset(text, 2, 1).unwrap(), 6);
+        assert_eq!(cursor_offset(text, 3, 6).unwrap(), text.len() - 1);
+        assert_eq!(cursor_offset(text, 4, 1).unwrap(), text.len());
+        assert!(cursor_offset(text, 2, 7).is_err(), "the CRLF is no character of line 2");
     }
 }

@@ -2,7 +2,7 @@
 //! `~/.config/tandem/config.toml`. Missing is fine; malformed is an error that names the file.
 //! The environment (`TANDEM_REMOTE_URL`, `TANDEM_REMOTE_MODEL`, `TANDEM_LOCAL_ONLY`) wins over it.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::Deserialize;
 use std::path::PathBuf;
 use tandem_core::{CompletionSettings, PrivacySettings, RemoteSettings, RouterSettings};
@@ -72,17 +72,23 @@ pub fn load() -> Result<Config> {
 
 fn load_file() -> Result<Config> {
     let Some(path) = path() else { return Ok(Config::default()) };
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
-    };
+    if !path.exists() {
+        return Ok(Config::default());
+    }
+    let text = tandem_engine::files::read_text(&path)?;
     parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 /// The config file's text as settings (the environment not yet applied).
+/// A privacy rule that cannot be understood is an error, not a rule quietly dropped: a typo must
+/// not let a file leave the machine.
 pub fn parse(text: &str) -> Result<Config, String> {
-    toml::from_str(text).map_err(|e| e.message().to_owned())
+    let config: Config = toml::from_str(text).map_err(|e| e.message().to_owned())?;
+    let rules = tandem_engine::PathRules::new(&config.privacy.exclude);
+    if let Some(bad) = rules.rejected().first() {
+        return Err(format!("[privacy] exclude: the rule `{}` cannot be read: {}", bad.rule, bad.reason));
+    }
+    Ok(config)
 }
 
 /// Where the remote side's health is kept between runs: `$XDG_STATE_HOME/tandem/remote.json`.

@@ -2,7 +2,7 @@
 //! the workspace definitions and the windows of the file — with token counts. For checking and
 //! tuning what the model sees.
 
-use crate::complete::{cursor_offset, decode, parse_target};
+use crate::complete::{cursor_offset, parse_target, read_file};
 use crate::models::{self, Choice};
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
@@ -44,8 +44,7 @@ pub fn run(
     args: Args,
 ) -> Result<ExitCode> {
     let (file, line, col) = parse_target(&args.target)?;
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {file}"))?;
-    let text = decode(bytes, file)?;
+    let text = read_file(file)?;
     let cursor = cursor_offset(&text, line, col).with_context(|| format!("bad position {}", args.target))?;
     let root = std::path::absolute(args.root.clone().unwrap_or_else(|| find_root(Path::new(file))))?;
     let resolved = models::resolve(manifest, choice)?;

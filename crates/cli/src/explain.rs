@@ -56,14 +56,19 @@ pub struct Args {
     max_tokens: Option<usize>,
 }
 
-/// Indexes the file's workspace (the nearest directory above it holding `.git`, else the current
-/// directory) and maps what the file uses, leaving out what the privacy rules exclude.
-fn workspace_map(file: &Path, text: &str, router: &Router) -> Option<String> {
+/// The file's workspace: the nearest directory above it holding `.git`, else the current
+/// directory.
+fn workspace_of(file: &Path) -> Option<Workspace> {
     let workspace = Workspace::default();
     workspace.set_root(Some(std::path::absolute(crate::context::find_root(file)).ok()?));
+    Some(workspace)
+}
+
+/// Indexes the workspace and maps what the file (`rel` in it) uses, leaving out what the privacy
+/// rules exclude.
+fn workspace_map(workspace: &Workspace, rel: &str, text: &str, router: &Router) -> Option<String> {
     workspace.scan();
-    let rel = workspace.relative(&std::path::absolute(file).ok()?)?;
-    let focus = [Focus { path: &rel, text }];
+    let focus = [Focus { path: rel, text }];
     workspace.map(&focus, &|s| s.len().div_ceil(4), router.rules())
 }
 
@@ -81,8 +86,19 @@ pub fn run(manifest: &Manifest, choice: &Choice, config: &Config, args: Args) ->
     let force = remote::forced_side(args.local, args.remote);
     let router = remote::router(config)?
         .with_local_loader(remote::local_loader(manifest.clone(), remote::local_choice(manifest, choice)));
-    // The definitions elsewhere in the workspace that the file uses, for a file on disk.
-    let workspace_map = (file != "-").then(|| workspace_map(Path::new(file), &text, &router)).flatten();
+    // A file on disk is named relative to its workspace, as the language server names it, so
+    // that rules anchored at the root apply wherever the command runs from; the router resolves
+    // links there. The definitions elsewhere in the workspace that the file uses go along.
+    let workspace = (file != "-").then(|| workspace_of(Path::new(file))).flatten();
+    let rel = workspace.as_ref().and_then(|w| w.relative(&std::path::absolute(file).ok()?));
+    let (path, workspace_map) = match (&workspace, rel) {
+        (Some(w), Some(rel)) => {
+            router.set_root(w.root().as_deref());
+            let map = workspace_map(w, &rel, &text, &router);
+            (Some(rel), map)
+        }
+        _ => (path, None),
+    };
     let req = ExplainRequest {
         workspace_map,
         code,

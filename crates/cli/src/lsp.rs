@@ -47,7 +47,7 @@ pub fn run(manifest: Manifest, choice: Choice, config: config::Config) -> Result
 
 pub fn stats(json: bool) -> Result<ExitCode> {
     let path = config::metrics_path().context("neither XDG_STATE_HOME nor HOME is set")?;
-    let text = std::fs::read_to_string(&path).with_context(|| {
+    let text = tandem_engine::files::read_text(&path).with_context(|| {
         format!("no metrics at {} (has `tandem lsp` answered a request yet?)", path.display())
     })?;
     let v: serde_json::Value =

@@ -13,8 +13,7 @@ pub fn load_manifest(path: Option<&Path>) -> Result<Manifest> {
     match path {
         None => Ok(Manifest::parse(BUILTIN_MANIFEST)?),
         Some(p) => {
-            let text =
-                std::fs::read_to_string(p).with_context(|| format!("reading manifest {}", p.display()))?;
+            let text = tandem_engine::files::read_text(p).context("reading the manifest")?;
             Manifest::parse(&text).with_context(|| format!("in {}", p.display()))
         }
     }

@@ -87,7 +87,7 @@ struct SavedHealth {
 }
 
 fn load_health(config: &Config) -> Option<SavedHealth> {
-    let text = std::fs::read_to_string(config::remote_health_path()?).ok()?;
+    let text = tandem_engine::files::read_text(&config::remote_health_path()?).ok()?;
     let saved: SavedHealth = serde_json::from_str(&text).ok()?;
     (saved.url == config.remote.url).then_some(saved)
 }

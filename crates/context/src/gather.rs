@@ -9,6 +9,7 @@
 use crate::imports::{self, Imported};
 use crate::index::Index;
 use crate::language::Language;
+use crate::lines::{BYTES_PER_TOKEN, floor_char_boundary};
 use crate::outline::{Kind, Outline, parse};
 use crate::similar;
 use crate::view;
@@ -20,6 +21,15 @@ use tandem_core::{ContextFile, ContextLayout};
 const NEAR_LINES_ABOVE: usize = 40;
 /// Lines below the cursor that count.
 const NEAR_LINES_BELOW: usize = 10;
+/// Bytes on either side of the cursor that those lines are looked for in: near lines, however
+/// long they are, cost the same.
+const NEAR_BYTES: usize = 8 * 1024;
+/// Documents larger than this are not parsed (the index takes no larger file either): tree-sitter
+/// reads the whole text on every request. They get plain line windows, and no imports.
+pub const MAX_PARSE_BYTES: usize = 512 * 1024;
+/// Bytes of the current file above the prefix window that are searched for code like the code at
+/// the cursor: a long file costs what one of the largest indexed files does.
+const SIMILAR_REACH: usize = 512 * 1024;
 
 /// A piece of recently edited or viewed code.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -129,8 +139,22 @@ pub fn gather(
     keep: Option<(&[ContextFile], usize)>,
     count: &dyn Fn(&str) -> usize,
 ) -> Context {
+    gather_until(req, index, keep, count, &|| false)
+}
+
+/// [`gather`] within a time budget: `expired` is asked between steps, and once it says the time
+/// is up, no more context is looked for — what was chosen so far goes with the windows (which
+/// are always cut: their work is bounded by their budget).
+pub fn gather_until(
+    req: &Request<'_>,
+    index: &Index,
+    keep: Option<(&[ContextFile], usize)>,
+    count: &dyn Fn(&str) -> usize,
+    expired: &dyn Fn() -> bool,
+) -> Context {
     let cursor = floor_char_boundary(req.text, req.cursor.min(req.text.len()));
-    let tree = req.language.and_then(|l| parse(l, req.text));
+    let parse_it = req.text.len() <= MAX_PARSE_BYTES && !expired();
+    let tree = req.language.filter(|_| parse_it).and_then(|l| parse(l, req.text));
     let outline = match (req.language, &tree) {
         (Some(l), Some(t)) => Outline::from_tree(l, req.text, t),
         _ => Outline::default(),
@@ -141,12 +165,12 @@ pub fn gather(
     };
     let (files, files_tokens) = if let Some((files, tokens)) = keep {
         (files.to_vec(), tokens)
-    } else if req.context_tokens == 0 {
+    } else if req.context_tokens == 0 || expired() {
         (Vec::new(), 0)
     } else {
-        let candidates = candidates(req, cursor, &outline, index);
+        let candidates = candidates(req, cursor, &outline, index, expired);
         let cost = |path: &str, content: &str| file_cost(req.layout, req.language, path, content, count);
-        select(candidates, req.context_tokens.min(req.prefix_tokens / 3), &cost)
+        select(candidates, context_budget(req), &cost, expired)
     };
     // The context comes out of the prefix's budget: the prompt is no larger than without it,
     // when it starts afresh and as it grows.
@@ -163,11 +187,14 @@ pub fn gather(
     Context { files, files_tokens, window }
 }
 
-fn floor_char_boundary(s: &str, mut i: usize) -> usize {
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
+/// Tokens of other files' code the prompt may hold.
+fn context_budget(req: &Request<'_>) -> usize {
+    req.context_tokens.min(req.prefix_tokens / 3)
+}
+
+/// Bytes a piece of context may have and still be worth counting: no piece longer could fit.
+fn piece_bytes(req: &Request<'_>) -> usize {
+    context_budget(req).saturating_mul(BYTES_PER_TOKEN)
 }
 
 /// Names too common to say which definition is meant (keywords, and methods every codebase
@@ -284,7 +311,8 @@ fn identifiers(text: &str) -> impl Iterator<Item = &str> {
 /// the names used there as qualifiers (`util.x`, `fmt::y`): modules whose contents are wanted.
 fn wanted(text: &str, cursor: usize) -> (HashMap<&str, f32>, HashMap<&str, f32>) {
     let (mut names, mut qualifiers): (HashMap<&str, f32>, HashMap<&str, f32>) = Default::default();
-    let (before, after) = text.split_at(cursor);
+    let before = &text[floor_char_boundary(text, cursor.saturating_sub(NEAR_BYTES))..cursor];
+    let after = &text[cursor..floor_char_boundary(text, cursor.saturating_add(NEAR_BYTES))];
     let above = before
         .rsplit('\n')
         .take(NEAR_LINES_ABOVE)
@@ -333,7 +361,13 @@ fn kind_weight(kind: Kind) -> f32 {
     }
 }
 
-fn candidates(req: &Request<'_>, cursor: usize, outline: &Outline, index: &Index) -> Vec<Candidate> {
+fn candidates(
+    req: &Request<'_>,
+    cursor: usize,
+    outline: &Outline,
+    index: &Index,
+    expired: &dyn Fn() -> bool,
+) -> Vec<Candidate> {
     let (wanted, qualifiers) = wanted(req.text, cursor);
     // The names the file itself defines near the cursor are visible already.
     let imported: Vec<Imported> = match req.language {
@@ -372,7 +406,7 @@ fn candidates(req: &Request<'_>, cursor: usize, outline: &Outline, index: &Index
         }
     };
     let open: HashSet<&str> = req.open.iter().map(String::as_str).collect();
-    let before = &req.text[..cursor];
+    let before = &req.text[floor_char_boundary(req.text, cursor.saturating_sub(NEAR_BYTES))..cursor];
     let typing = &before[before.trim_end_matches(|c: char| c.is_alphanumeric() || c == '_').len()..];
     for imp in &imported {
         if let Some(e) = index.get(&imp.path) {
@@ -447,8 +481,11 @@ fn candidates(req: &Request<'_>, cursor: usize, outline: &Outline, index: &Index
         let text = view::view(e.language, &e.text, &e.outline, i);
         out.push(Candidate { score, path, offset: e.outline.definitions[i].range.start, text });
     }
-    out.extend(similar_code(req, before, index));
-    for (rank, s) in req.recent.iter().filter(|s| s.path != req.path).enumerate() {
+    if !expired() {
+        out.extend(similar_code(req, cursor, index, expired));
+    }
+    let recent = req.recent.iter().filter(|s| s.path != req.path && s.text.len() <= piece_bytes(req));
+    for (rank, s) in recent.enumerate() {
         let score = 0.5 / (1.0 + rank as f32);
         out.push(Candidate { score, path: s.path.clone(), offset: s.offset, text: s.text.clone() });
     }
@@ -462,14 +499,23 @@ const SIMILAR_WINDOWS: usize = 3;
 
 /// Windows of code that look like the lines above the cursor: in other files of the same
 /// language, and in the current file above the reach of the prefix window.
-fn similar_code(req: &Request<'_>, before: &str, index: &Index) -> Vec<Candidate> {
+fn similar_code(
+    req: &Request<'_>,
+    cursor: usize,
+    index: &Index,
+    expired: &dyn Fn() -> bool,
+) -> Vec<Candidate> {
     let Some(language) = req.language else { return Vec::new() };
+    let before = &req.text[..cursor];
     let query = similar::query(before);
     if query.is_empty() {
         return Vec::new();
     }
     let mut found: Vec<(f32, &str, &str, similar::Match)> = Vec::new();
     for (path, e) in index.entries() {
+        if expired() {
+            break;
+        }
         if path == req.path || !language.same_family(e.language) {
             continue;
         }
@@ -477,10 +523,16 @@ fn similar_code(req: &Request<'_>, before: &str, index: &Index) -> Vec<Candidate
             found.push((m.score, path, &e.text, m));
         }
     }
-    // The window reaches about four bytes per token back from the cursor.
+    // The window reaches about four bytes per token back from the cursor; the search, from the
+    // first line start within SIMILAR_REACH above that.
     let far = floor_char_boundary(before, before.len().saturating_sub(req.prefix_tokens * 4));
-    let own = similar::chunks(&before[..far]);
+    let mut from = floor_char_boundary(before, far.saturating_sub(SIMILAR_REACH));
+    if from > 0 {
+        from = before[from..far].find('\n').map_or(far, |i| from + i + 1);
+    }
+    let own = similar::chunks(&before[from..far]);
     for m in similar::best(&query, &own, MIN_SIMILAR).into_iter().take(SIMILAR_WINDOWS) {
+        let m = similar::Match { start: from + m.start, end: from + m.end, ..m };
         found.push((m.score, req.path, before, m));
     }
     found.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)).then(a.3.start.cmp(&b.3.start)));
@@ -488,18 +540,20 @@ fn similar_code(req: &Request<'_>, before: &str, index: &Index) -> Vec<Candidate
         .into_iter()
         .take(SIMILAR_WINDOWS)
         .filter_map(|(score, path, text, m)| {
-            let text = text.get(m.start..m.end)?.trim_matches('\n').to_owned();
+            let text = text.get(m.start..m.end).filter(|t| t.len() <= piece_bytes(req))?;
+            let text = text.trim_matches('\n').to_owned();
             Some(Candidate { score: score * 2.0, path: path.to_owned(), offset: m.start, text })
         })
         .collect()
 }
 
 /// The best candidates within `budget` tokens (`cost`: what a file's pieces cost), laid out by
-/// path and position.
+/// path and position; once `expired`, those chosen so far.
 fn select(
     mut candidates: Vec<Candidate>,
     budget: usize,
     cost: &dyn Fn(&str, &str) -> usize,
+    expired: &dyn Fn() -> bool,
 ) -> (Vec<ContextFile>, usize) {
     candidates.sort_by(|a, b| {
         b.score.total_cmp(&a.score).then_with(|| a.path.cmp(&b.path)).then(a.offset.cmp(&b.offset))
@@ -507,6 +561,13 @@ fn select(
     let mut chosen: BTreeMap<String, Vec<(usize, String)>> = BTreeMap::new();
     let mut used = 0;
     for c in candidates {
+        if expired() {
+            break;
+        }
+        // A piece this long could not fit: it is not tokenized to find out.
+        if c.text.len() > budget.saturating_mul(BYTES_PER_TOKEN) {
+            continue;
+        }
         let mut pieces = chosen.get(&c.path).cloned().unwrap_or_default();
         if pieces.iter().any(|(_, t)| t.contains(&c.text) || c.text.contains(t.as_str())) {
             continue;

@@ -17,9 +17,12 @@ pub struct Limits {
     pub max_total_bytes: usize,
 }
 
+/// The largest file indexed, and (through the engine's reader) the largest file read at all.
+pub const MAX_FILE_BYTES: usize = 512 * 1024;
+
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_files: 20_000, max_file_bytes: 512 * 1024, max_total_bytes: 128 * 1024 * 1024 }
+        Self { max_files: 20_000, max_file_bytes: MAX_FILE_BYTES, max_total_bytes: 128 * 1024 * 1024 }
     }
 }
 

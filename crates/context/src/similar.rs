@@ -12,6 +12,8 @@ pub const CHUNK_LINES: usize = 12;
 const STRIDE: usize = 6;
 /// Lines above the cursor (its own line included) that make the query.
 const QUERY_LINES: usize = 12;
+/// Bytes above the cursor those lines are looked for in.
+const QUERY_BYTES: usize = 4 * 1024;
 
 /// A window of a file: its byte range and its identifiers, hashed, sorted and deduplicated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,10 +73,16 @@ pub fn chunks(text: &str) -> Vec<Chunk> {
 }
 
 /// The query for a cursor: the identifiers of the lines just above it, its own line's start
-/// included.
+/// included — of their last [`QUERY_BYTES`], so that a query at the end of a long line costs no
+/// more than one in ordinary code.
 pub fn query(before_cursor: &str) -> Box<[u32]> {
-    let start = before_cursor.rmatch_indices('\n').nth(QUERY_LINES - 1).map_or(0, |(i, _)| i + 1);
-    ids(&before_cursor[start..])
+    let mut near = before_cursor.len().saturating_sub(QUERY_BYTES);
+    while !before_cursor.is_char_boundary(near) {
+        near += 1;
+    }
+    let near = &before_cursor[near..];
+    let start = near.rmatch_indices('\n').nth(QUERY_LINES - 1).map_or(0, |(i, _)| i + 1);
+    ids(&near[start..])
 }
 
 fn jaccard(a: &[u32], b: &[u32]) -> f32 {
@@ -136,6 +144,12 @@ mod tests {
             assert!(pair[0].score >= pair[1].score);
             assert!(pair[1].end <= pair[0].start || pair[1].start >= pair[0].end);
         }
+    }
+
+    #[test]
+    fn a_query_reads_only_the_text_near_the_cursor() {
+        let q = query(&format!("far_name{}near_name(x", " ".repeat(QUERY_BYTES)));
+        assert_eq!(&*q, [hash("near_name")].as_slice());
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! it, so the model knows where it is.
 
 use crate::language::Language;
-use crate::lines::{prefix_start, suffix_end};
+use crate::lines::{
+    is_window_start, prefix_start, reach_back, reach_forward, stable_prefix_start, suffix_end, tail_start,
+};
 use crate::outline::{Kind, Outline};
 use tree_sitter::Tree;
 
@@ -19,8 +21,9 @@ pub struct Window {
     pub prefix: String,
     /// The window's text after the cursor.
     pub suffix: String,
-    /// Where the window's own text starts in the document (a line start): the anchor to pass
-    /// back next time so that consecutive prompts share their start.
+    /// Where the window's own text starts in the document (a line start, or a place inside a line
+    /// too long for the window): the anchor to pass back next time so that consecutive prompts
+    /// share their start.
     pub start: usize,
     /// Bytes of `prefix` that are headers rather than window text.
     pub header_len: usize,
@@ -63,7 +66,8 @@ pub struct Anchor<'a> {
 }
 
 /// `anchor` is an earlier window's start, kept while the text from it fits. Without `parsed`,
-/// plain lines.
+/// plain lines. Only the text within reach of the budgets ([`reach_back`], [`reach_forward`]) is
+/// looked at: a window costs the same in a document of any size, and in a line of any length.
 pub fn window(
     text: &str,
     cursor: usize,
@@ -73,53 +77,57 @@ pub fn window(
     count: &dyn Fn(&str) -> usize,
 ) -> Window {
     let kept_headers = anchor.and_then(|a| a.headers);
-    let anchor = anchor.map(|a| a.start);
     let (prefix_budget, suffix_budget) = (budget.prefix, budget.suffix);
-    let (before, after) = text.split_at(cursor);
+    // Offsets into `before` are relative to `lo`.
+    let lo = reach_back(text, cursor, prefix_budget);
+    let before = &text[lo..cursor];
+    let after = &text[cursor..reach_forward(text, cursor, suffix_budget)];
     let suffix = &after[..suffix_end(after, suffix_budget, count)];
-    let anchored =
-        anchor.filter(|&a| a <= before.len() && (a == 0 || before.as_bytes().get(a - 1) == Some(&b'\n')));
+    let anchored = anchor
+        .and_then(|a| a.start.checked_sub(lo))
+        .filter(|&a| is_window_start(before, a, prefix_budget, count));
     let Some(p) = parsed else {
-        let start = crate::lines::stable_prefix_start(before, anchored, prefix_budget, budget.fresh, count);
-        return Window {
-            prefix: before[start..].to_owned(),
-            suffix: suffix.to_owned(),
-            start,
-            header_len: 0,
-        };
+        let start = stable_prefix_start(before, anchored, prefix_budget, budget.fresh, count);
+        return assemble(String::new(), before, lo, start, suffix);
     };
     // What the prompt's prefix costs: headers and window together, as the model reads them.
     let cost = |headers: &str, start: usize| count(&format!("{headers}{}", &before[start..]));
     // Keep the anchor while the headers it needs and the text from it still fit.
     if let Some(a) = anchored {
-        let headers = kept_headers.map_or_else(|| headers(p, text, cursor, a), str::to_owned);
+        let headers = kept_headers.map_or_else(|| headers(p, text, cursor, lo + a), str::to_owned);
         if cost(&headers, a) <= prefix_budget {
-            return assemble(headers, before, a, suffix);
+            return assemble(headers, before, lo, a, suffix);
         }
     }
     // A fresh start leaves room to grow into.
-    let mut start = boundary_at_or_after(p, text, prefix_start(before, budget.fresh, count), cursor);
+    let fresh = lo + prefix_start(before, budget.fresh, count);
+    let mut start = boundary_at_or_after(p, text, fresh, cursor) - lo;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     loop {
-        let headers = headers(p, text, cursor, start);
+        let headers = headers(p, text, cursor, lo + start);
         let used = cost(&headers, start);
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        if used <= prefix_budget || start >= line_start {
-            if used > prefix_budget {
-                // Only the cursor's own line is left: drop the headers to stay within budget.
-                return assemble(String::new(), before, start, suffix);
+        if used <= prefix_budget {
+            return assemble(headers, before, lo, start, suffix);
+        }
+        if start >= line_start {
+            // Only the cursor's own line is left: drop the headers to stay within budget, and
+            // cut inside the line when even it is over.
+            if count(&before[start..]) > prefix_budget {
+                start += tail_start(&before[start..], prefix_budget, count);
             }
-            return assemble(headers, before, start, suffix);
+            return assemble(String::new(), before, lo, start, suffix);
         }
         // Headers took room: start a line later.
         start += before[start..].find('\n').map_or(before.len() - start, |i| i + 1);
     }
 }
 
-fn assemble(headers: String, before: &str, start: usize, suffix: &str) -> Window {
+/// The window from `start` (relative to `lo`, where `before` starts in the document).
+fn assemble(headers: String, before: &str, lo: usize, start: usize, suffix: &str) -> Window {
     let header_len = headers.len();
     let mut prefix = headers;
     prefix.push_str(&before[start..]);
-    Window { prefix, suffix: suffix.to_owned(), start, header_len }
+    Window { prefix, suffix: suffix.to_owned(), start: lo + start, header_len }
 }
 
 /// The first line start at or after `start` (and before the cursor's line) that begins a

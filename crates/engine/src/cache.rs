@@ -4,20 +4,40 @@
 use std::collections::{HashMap, VecDeque};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-/// The suggestion last shown in a document, and the text before the cursor when it was made.
+/// Bytes of the text before the cursor a [`Shown`] keeps: enough to tell that the user typed on
+/// from where the suggestion was made, without a copy of the document per suggestion.
+const KEPT_BEFORE: usize = 1024;
+
+/// The suggestion last shown in a document, and where: how long the text before the cursor was
+/// then and its end, and the rest of the cursor's line.
 #[derive(Clone, Debug)]
 pub struct Shown {
-    pub before: String,
-    pub after_line: String,
+    before_len: usize,
+    before_tail: String,
+    after_line: String,
     pub text: String,
 }
 
 impl Shown {
+    /// `after_line` is the rest of the cursor's line (as far as the caller looks: it is kept).
+    pub fn new(before: &str, after_line: &str, text: String) -> Self {
+        let mut tail = before.len().saturating_sub(KEPT_BEFORE);
+        while !before.is_char_boundary(tail) {
+            tail += 1;
+        }
+        Self {
+            before_len: before.len(),
+            before_tail: before[tail..].to_owned(),
+            after_line: after_line.to_owned(),
+            text,
+        }
+    }
+
     /// If the user has typed the start of the suggestion since it was shown (and nothing else
     /// changed on the line after the cursor), the part still to come.
     pub fn rest(&self, before: &str, after_line: &str) -> Option<&str> {
-        let typed = before.strip_prefix(self.before.as_str())?;
-        if after_line != self.after_line {
+        let typed = before.get(self.before_len..)?;
+        if !before[..self.before_len].ends_with(self.before_tail.as_str()) || after_line != self.after_line {
             return None;
         }
         let rest = self.text.strip_prefix(typed)?;
@@ -69,13 +89,25 @@ mod tests {
 
     #[test]
     fn typing_through_a_suggestion_yields_its_rest() {
-        let s = Shown { before: "x = fo".into(), after_line: "".into(), text: "o(bar)".into() };
+        let s = Shown::new("x = fo", "", "o(bar)".into());
         assert_eq!(s.rest("x = fo", ""), Some("o(bar)"));
         assert_eq!(s.rest("x = foo(", ""), Some("bar)"));
         assert_eq!(s.rest("x = fox", ""), None);
         assert_eq!(s.rest("x = foo(bar)", ""), None, "nothing left");
         assert_eq!(s.rest("x = foo(", ")"), None, "the line changed after the cursor");
         assert_eq!(s.rest("y = foo(", ""), None);
+        assert_eq!(s.rest("x = f", ""), None, "erased");
+    }
+
+    #[test]
+    fn a_long_document_is_not_copied() {
+        let before = format!("{}é = fo", "a".repeat(10_000_000));
+        let s = Shown::new(&before, "", "o(bar)".into());
+        assert!(s.before_tail.len() <= KEPT_BEFORE);
+        assert_eq!(s.rest(&format!("{before}o("), ""), Some("bar)"));
+        let mut changed = before.clone();
+        changed.replace_range(before.len() - 10..before.len() - 9, "b");
+        assert_eq!(s.rest(&format!("{changed}o("), ""), None, "changed near the cursor");
     }
 
     #[test]

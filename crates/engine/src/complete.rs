@@ -53,8 +53,8 @@ pub fn complete(backend: &dyn Backend, req: &CompletionRequest<'_>) -> Result<Co
         open: &[],
     };
     let w = gather(&gather_req, &Index::default(), None, &count).window;
-    let before = &req.text[..req.cursor];
-    let span = crate::postprocess::span_at(before, &req.text[req.cursor..]);
+    let (before, after) = crate::inline::near(req.text, req.cursor);
+    let span = crate::postprocess::span_at(before, after);
     let stop = crate::postprocess::stop_strings(span);
     let prompt = Prompt::Fim(FimPrompt {
         prefix: w.prefix.clone(),

@@ -3,7 +3,11 @@
 //! reuse (typed through the last suggestion) → cancel the document's older request → debounce →
 //! context (workspace definitions and recent code, kept while the cursor stays near, then
 //! syntax-aware windows whose start stays put across keystrokes, so the KV cache stays warm) →
-//! LRU cache → model under a time and token budget → post-processing → metrics.
+//! LRU cache → model under a token budget → post-processing → metrics. The time budget covers
+//! context and model together.
+//!
+//! Work per request is bounded by what the prompt needs: only the text near the cursor is looked
+//! at, copied or tokenized, so a 50 MB document (or line) costs about what a small one does.
 
 use crate::cache::{Lru, Shown};
 use crate::metrics::{Metrics, RequestRecord, Snapshot, Source};
@@ -13,7 +17,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 use tandem_context::Language;
-use tandem_context::gather::{self, Context, Request};
+use tandem_context::gather::{self, Context, MAX_PARSE_BYTES, Request};
 use tandem_context::window::Anchor;
 use tandem_core::{
     Cancel, CompletionSettings, ContextFile, ContextLayout, FimPrompt, GenerationParams, Multiline, Prompt,
@@ -97,6 +101,23 @@ struct Kept {
 
 /// Lines the cursor may move before the workspace context is chosen again.
 const CONTEXT_LINES: usize = 12;
+
+/// Bytes on either side of the cursor that typed-ahead reuse and post-processing look at: the
+/// cursor's line and a few around it, however long the document or the line.
+const NEAR_BYTES: usize = 4 * 1024;
+
+/// The text before and after `cursor` (a char boundary) within [`NEAR_BYTES`] of it.
+pub(crate) fn near(text: &str, cursor: usize) -> (&str, &str) {
+    let mut start = cursor.saturating_sub(NEAR_BYTES);
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    let mut end = cursor.saturating_add(NEAR_BYTES).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    (&text[start..cursor], &text[cursor..end])
+}
 
 /// The completion engine shared by every request of a server.
 #[derive(Debug)]
@@ -201,8 +222,9 @@ impl Engine {
             self.record(rec);
             return Ok(InlineAnswer::Empty);
         }
-        let (before, after) = text.split_at(req.cursor);
-        let after_line = after.split('\n').next().unwrap_or("");
+        let before = &text[..req.cursor];
+        let (near_before, near_after) = near(text, req.cursor);
+        let after_line = near_after.split('\n').next().unwrap_or("");
 
         // 1. Typed-ahead reuse: no model call, no cancellation of work in flight.
         let reused =
@@ -220,8 +242,17 @@ impl Engine {
             old.cancel();
         }
         let _guard = CancelOnDrop(cancel.clone());
-        let answer =
-            self.ask_model(&req, &settings, &cancel, before, after, after_line, &mut rec, start).await;
+        let answer = self
+            .ask_model(
+                &req,
+                &settings,
+                &cancel,
+                (before, near_before, near_after),
+                after_line,
+                &mut rec,
+                start,
+            )
+            .await;
         {
             let mut st = self.lock();
             if st.inflight.get(&req.document).is_some_and(|c| c.same(&cancel)) {
@@ -239,14 +270,15 @@ impl Engine {
         answer
     }
 
+    /// `before` is the whole text before the cursor; `near_before` and `near_after` the text
+    /// around it that post-processing looks at.
     #[allow(clippy::too_many_arguments)]
     async fn ask_model(
         &self,
         req: &InlineRequest,
         settings: &CompletionSettings,
         cancel: &Cancel,
-        before: &str,
-        after: &str,
+        (before, near_before, near_after): (&str, &str, &str),
         after_line: &str,
         rec: &mut RequestRecord,
         start: Instant,
@@ -259,9 +291,13 @@ impl Engine {
             return Ok(InlineAnswer::Cancelled);
         }
         let t = Instant::now();
+        // The time budget starts after the debounce (a wait, not work) and covers the context
+        // as well as the model: gathering stops looking for context when it is up.
+        let deadline = t + Duration::from_millis(settings.time_budget_ms);
+        let expired = || Instant::now() >= deadline;
         let count = |s: &str| self.backend.count_tokens(s).unwrap_or(s.len() / 3 + 1);
         let language = Language::detect(&req.language, req.path.as_deref().unwrap_or(""));
-        let context = self.prompt_parts(req, language, settings, &count);
+        let context = self.prompt_parts(req, language, settings, &count, &expired);
         rec.context_tokens = context.files_tokens;
         rec.context_files = context.files.len();
         let repository = settings.context && settings.context_layout == ContextLayout::Repository;
@@ -270,19 +306,21 @@ impl Engine {
         let span = match settings.multiline {
             Multiline::Never => Span::Line,
             Multiline::Always => Span::Block,
-            Multiline::Auto => postprocess::span_at(before, after),
+            Multiline::Auto => postprocess::span_at(near_before, near_after),
         };
         rec.context_ms = ms(t.elapsed());
         let key = Lru::key(&prompt.prefix, &prompt.suffix, (matches!(span, Span::Block), &prompt.files));
         let cached = self.lock().cache.get(key);
         let (text, source) = match cached {
             Some(text) => (text, Source::Cache),
+            // No time left for the model: nothing, now, rather than something late.
+            None if expired() => return Ok(InlineAnswer::Empty),
             None => {
                 let stop = postprocess::stop_strings(span);
                 let params = GenerationParams {
                     max_tokens: settings.max_tokens,
                     stop,
-                    time_budget: Some(Duration::from_millis(settings.time_budget_ms)),
+                    time_budget: Some(deadline.saturating_duration_since(Instant::now())),
                     ..GenerationParams::default()
                 };
                 let prompt = Prompt::Fim(prompt);
@@ -301,7 +339,7 @@ impl Engine {
                     return Ok(InlineAnswer::Cancelled);
                 }
                 let t = Instant::now();
-                let text = postprocess::clean(&done.text, before, after, span);
+                let text = postprocess::clean(&done.text, near_before, near_after, span);
                 rec.postprocess_ms = ms(t.elapsed());
                 // An answer cut by the clock may be cut mid-thought: show it, don't keep it.
                 if done.stop != StopReason::TimeBudget {
@@ -314,31 +352,34 @@ impl Engine {
         if text.is_empty() {
             return Ok(InlineAnswer::Empty);
         }
-        self.lock().shown.insert(
-            req.document.clone(),
-            Shown { before: before.to_owned(), after_line: after_line.to_owned(), text: text.clone() },
-        );
+        self.lock().shown.insert(req.document.clone(), Shown::new(before, after_line, text.clone()));
         Ok(InlineAnswer::Text { text, source })
     }
 
-    /// The workspace context and the windows around the cursor.
+    /// The workspace context and the windows around the cursor, looked for until `expired`.
     fn prompt_parts(
         &self,
         req: &InlineRequest,
         language: Option<Language>,
         settings: &CompletionSettings,
         count: &dyn Fn(&str) -> usize,
+        expired: &dyn Fn() -> bool,
     ) -> Context {
         let text = &*req.text;
         let path = req.path.as_deref().unwrap_or("");
         // Without context: plain line windows, as a baseline.
         let language = language.filter(|_| settings.context);
-        let line = text[..req.cursor].matches('\n').count();
+        // Counted as bytes: a vectorized pass, the one whole-text scan left per request.
+        let line = text.as_bytes()[..req.cursor].iter().filter(|&&b| b == b'\n').count();
+        // Only a parsed document has headers to keep, and only one small enough to parse is
+        // worth hashing the text above its window for.
+        let parsed = text.len() <= MAX_PARSE_BYTES;
         let (anchor, kept) = {
             let st = self.lock();
             (
                 st.anchors.get(&req.document).map(|w| {
-                    let same_above = text.get(..w.start).is_some_and(|above| hash_of(above) == w.above);
+                    let same_above =
+                        parsed && text.get(..w.start).is_some_and(|above| hash_of(above) == w.above);
                     (w.start, same_above.then(|| w.headers.clone()))
                 }),
                 st.contexts.get(&req.document).map(|k| (k.line, k.generation)),
@@ -374,26 +415,30 @@ impl Engine {
                 recent: &recent,
                 open: &open,
             };
-            let c = gather::gather(
+            let c = gather::gather_until(
                 &gather_req,
                 &index,
                 kept_files.as_ref().map(|(f, t)| (f.as_slice(), *t)),
                 count,
+                expired,
             );
-            if settings.context && kept_files.is_none() {
+            // Context cut short by the clock is not kept: the next keystroke looks again.
+            if settings.context && kept_files.is_none() && !expired() {
                 let k = Kept { files: c.files.clone(), tokens: c.files_tokens, line, generation };
                 self.lock().contexts.insert(req.document.clone(), k);
             }
             c
         };
-        if settings.context && !path.is_empty() {
+        // A document too large to parse is too large to quote from: its lines may be any length,
+        // and a recent snippet is a copy.
+        if settings.context && !path.is_empty() && parsed {
             self.workspace.record_recent(path, text, req.cursor);
         }
         let w = &context.window;
         let start = WindowStart {
             start: w.start,
             headers: w.prefix[..w.header_len].to_owned(),
-            above: hash_of(&text[..w.start.min(text.len())]),
+            above: if parsed { hash_of(&text[..w.start.min(text.len())]) } else { 0 },
         };
         self.lock().anchors.insert(req.document.clone(), start);
         context

@@ -9,6 +9,7 @@ pub mod cache;
 pub mod chat;
 pub mod complete;
 pub mod explain;
+pub mod files;
 pub mod inline;
 pub mod metrics;
 pub mod postprocess;

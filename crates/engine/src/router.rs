@@ -9,11 +9,13 @@
 
 use serde::Serialize;
 use std::collections::VecDeque;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 use tandem_core::{Preference, PrivacySettings, RouterSettings, Side};
 use tandem_model::{Backend, BackendError, RemoteError};
 
+use crate::files::{self, Root};
 use crate::redact::PathRules;
 
 /// What a request is for.
@@ -107,16 +109,29 @@ enum RemoteState {
     Up,
 }
 
-/// Decides a request's side. Pure: the remote side's state is an input.
+/// The first of the request's files that the privacy rules exclude, under the name it was given
+/// or, for a link, under its target's name: `(what to call it, the rule)`. `root` resolves the
+/// paths (the workspace's; the current directory when `None`).
+fn excluded(rules: &PathRules, root: Option<&Root>, paths: &[&str]) -> Option<(String, String)> {
+    paths.iter().find_map(|p| {
+        if let Some(rule) = rules.excluded(p) {
+            return Some((p.to_string(), rule.to_owned()));
+        }
+        let target = files::link_target(root, p)?;
+        rules.excluded(&target).map(|rule| (format!("{p} (a link to {target})"), rule.to_owned()))
+    })
+}
+
+/// Decides a request's side. Pure: the remote side's state and the privacy verdict on the
+/// request's files (see [`excluded`]) are inputs.
 fn decide(
     settings: &RouterSettings,
-    rules: &PathRules,
+    excluded: Option<(String, String)>,
     remote: &RemoteState,
     req: &RouteRequest<'_>,
 ) -> Result<Decision, RouteError> {
     let local = |reason: String| Ok(Decision { side: Side::Local, reason });
     let remote_ok = |reason: String| Ok(Decision { side: Side::Remote, reason });
-    let excluded = req.paths.iter().find_map(|p| rules.excluded(p).map(|r| (p.to_string(), r.to_owned())));
     match req.force {
         Some(Side::Local) => return local("local model requested".into()),
         Some(Side::Remote) => {
@@ -252,6 +267,8 @@ pub struct Router {
     settings: RouterSettings,
     privacy: PrivacySettings,
     rules: PathRules,
+    /// The workspace the requests' paths are relative to (else the current directory).
+    root: Mutex<Option<Root>>,
     remote: Option<Arc<dyn Backend>>,
     local: Mutex<LocalSlot>,
     /// Serializes loading, so the slot's lock is never held while a model loads.
@@ -281,6 +298,7 @@ impl Router {
             settings,
             privacy,
             rules,
+            root: Mutex::new(None),
             remote,
             local: Mutex::new(LocalSlot::Missing),
             loading: Mutex::new(()),
@@ -364,8 +382,16 @@ impl Router {
     /// Decides where `req` goes. When the remote side is down and its cooldown is over, this
     /// runs the health check first (one short request, once per cooldown).
     pub fn decide(&self, req: &RouteRequest<'_>) -> Result<Decision, RouteError> {
+        let root = lock(&self.root).clone();
+        let excluded = excluded(&self.rules, root.as_ref(), &req.paths);
         let state = self.remote_state();
-        decide(&self.settings, &self.rules, &state, req)
+        decide(&self.settings, excluded, &state, req)
+    }
+
+    /// The workspace directory that requests' relative paths name files in, so that the privacy
+    /// rules also see what a link there points to.
+    pub fn set_root(&self, root: Option<&Path>) {
+        *lock(&self.root) = root.map(Root::new);
     }
 
     fn remote_state(&self) -> RemoteState {
@@ -518,7 +544,8 @@ mod tests {
             (forced(R, req(Task::Explain, 10, None, vec!["a.rs"])), &down, R, "remote model requested"),
         ];
         for (i, (r, state, side, reason)) in cases.iter().enumerate() {
-            let d = decide(&s, &rules, state, r).unwrap_or_else(|e| panic!("case {i}: {e}"));
+            let d = decide(&s, excluded(&rules, None, &r.paths), state, r)
+                .unwrap_or_else(|e| panic!("case {i}: {e}"));
             assert_eq!((d.side, d.reason.as_str()), (*side, *reason), "case {i}: {r:?}");
         }
     }
@@ -530,11 +557,53 @@ mod tests {
         let r =
             RouteRequest { force: Some(Side::Remote), ..req(Task::Explain, 10, None, vec!["keys/prod.pem"]) };
         assert_eq!(
-            decide(&s, &rules, &RemoteState::Up, &r),
+            decide(&s, excluded(&rules, None, &r.paths), &RemoteState::Up, &r),
             Err(RouteError::Excluded { path: "keys/prod.pem".into(), rule: "*.pem".into() })
         );
-        assert_eq!(decide(&s, &rules, &RemoteState::LocalOnly, &r), Err(RouteError::LocalOnly));
-        assert_eq!(decide(&s, &rules, &RemoteState::Missing, &r), Err(RouteError::NoRemote));
+        assert_eq!(
+            decide(&s, excluded(&rules, None, &r.paths), &RemoteState::LocalOnly, &r),
+            Err(RouteError::LocalOnly)
+        );
+        assert_eq!(
+            decide(&s, excluded(&rules, None, &r.paths), &RemoteState::Missing, &r),
+            Err(RouteError::NoRemote)
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn privacy_rules_hold_for_what_a_link_points_to() {
+        let home = tempfile::tempdir().unwrap();
+        std::fs::write(home.path().join("id_ed25519"), "KEY").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let ws = dir.path();
+        std::fs::write(ws.join(".env.production"), "TOKEN=x").unwrap();
+        std::fs::create_dir(ws.join("keys")).unwrap();
+        std::fs::write(ws.join("keys/prod.pem"), "PEM").unwrap();
+        std::fs::write(ws.join("plain.py"), "x = 1").unwrap();
+        let link = |target: &Path, name: &str| std::os::unix::fs::symlink(target, ws.join(name)).unwrap();
+        link(Path::new(".env.production"), "notes.py");
+        link(&home.path().join("id_ed25519"), "keyfile.txt");
+        link(Path::new("keys"), "docs");
+
+        let remote: Arc<dyn Backend> = Arc::new(tandem_model::FakeBackend::new(|_| "remote".into()));
+        let router = Router::new(RouterSettings::default(), PrivacySettings::default(), Some(remote));
+        router.set_root(Some(ws));
+        let refused = |path| {
+            let r = RouteRequest { force: Some(Side::Remote), ..req(Task::Explain, 10, None, vec![path]) };
+            match router.decide(&r) {
+                Err(RouteError::Excluded { path, rule }) => Some((path, rule)),
+                Ok(_) => None,
+                Err(e) => panic!("{e}"),
+            }
+        };
+        assert_eq!(
+            refused("notes.py"),
+            Some(("notes.py (a link to .env.production)".into(), ".env*".into()))
+        );
+        assert_eq!(refused("keyfile.txt").map(|(_, rule)| rule).as_deref(), Some("id_*"));
+        assert_eq!(refused("docs/prod.pem").map(|(_, rule)| rule).as_deref(), Some("*.pem"));
+        assert_eq!(refused("plain.py"), None);
     }
 
     #[test]
@@ -544,10 +613,9 @@ mod tests {
             inline: Preference::Remote,
             ..RouterSettings::default()
         };
-        let rules = PathRules::new(&[]);
-        let d = decide(&s, &rules, &RemoteState::Up, &req(Task::Explain, 9000, None, vec!["a.rs"])).unwrap();
+        let d = decide(&s, None, &RemoteState::Up, &req(Task::Explain, 9000, None, vec!["a.rs"])).unwrap();
         assert_eq!(d.side, Side::Local);
-        let d = decide(&s, &rules, &RemoteState::Up, &req(Task::Inline, 10, None, vec!["a.rs"])).unwrap();
+        let d = decide(&s, None, &RemoteState::Up, &req(Task::Inline, 10, None, vec!["a.rs"])).unwrap();
         assert_eq!(d.side, Side::Remote);
     }
 

@@ -2,6 +2,7 @@
 //! background, kept current from the editor's buffers and file events), the documents open in
 //! the editor, and a ring of recently edited code.
 
+use crate::files::{ReadError, Root};
 use crate::redact::PathRules;
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -14,6 +15,16 @@ use tandem_context::index::{Index, Limits, Skip};
 const RECENT: usize = 16;
 /// Lines above and below the cursor a recent snippet takes.
 const RECENT_LINES: usize = 6;
+/// Most bytes above and below the cursor a recent snippet takes.
+const RECENT_BYTES: usize = 2048;
+
+/// The nearest char boundary at or before `i`.
+fn floor_char(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
 /// Directories never indexed even when no ignore file says so.
 const SKIPPED_DIRS: [&str; 6] = ["node_modules", "target", ".git", "dist", "build", "__pycache__"];
 
@@ -30,7 +41,7 @@ pub struct ScanReport {
 
 #[derive(Debug, Default)]
 pub struct Workspace {
-    root: RwLock<Option<PathBuf>>,
+    root: RwLock<Option<Root>>,
     index: RwLock<Index>,
     recent: Mutex<VecDeque<Snippet>>,
     open: Mutex<BTreeSet<String>>,
@@ -58,10 +69,15 @@ impl Workspace {
     }
 
     pub fn set_root(&self, root: Option<PathBuf>) {
-        *self.root.write().unwrap_or_else(|e| e.into_inner()) = root;
+        *self.root.write().unwrap_or_else(|e| e.into_inner()) = root.map(|r| Root::new(&r));
     }
 
     pub fn root(&self) -> Option<PathBuf> {
+        read(&self.root).as_ref().map(|r| r.path().to_owned())
+    }
+
+    /// The root with its resolved spelling, for confining reads to it.
+    pub fn root_dir(&self) -> Option<Root> {
         read(&self.root).clone()
     }
 
@@ -72,13 +88,16 @@ impl Workspace {
             .unwrap_or_else(|| "workspace".into())
     }
 
-    /// `path` relative to the root, `/`-separated; `None` outside the workspace.
+    /// `path` relative to the root, `/`-separated, `..` resolved; `None` outside the workspace.
     pub fn relative(&self, path: &Path) -> Option<String> {
-        let root = self.root()?;
-        let rel = path.strip_prefix(&root).ok()?;
-        let parts: Vec<String> =
-            rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-        (!parts.is_empty()).then(|| parts.join("/"))
+        read(&self.root).as_ref()?.relative(path)
+    }
+
+    /// The text of the workspace file `rel`, when it is a regular text file within the index's
+    /// size cap whose real path is inside the workspace.
+    pub fn read_file(&self, rel: &str) -> Result<String, ReadError> {
+        let root = self.root_dir().ok_or_else(|| ReadError::Outside { name: rel.to_owned() })?;
+        root.read(rel, self.index().limits().max_file_bytes)
     }
 
     pub fn index(&self) -> RwLockReadGuard<'_, Index> {
@@ -95,13 +114,15 @@ impl Workspace {
     pub fn scan(&self) -> ScanReport {
         let started = Instant::now();
         let mut report = ScanReport::default();
-        let Some(root) = self.root() else { return report };
+        let Some(root) = self.root_dir() else { return report };
         let limits = self.index().limits();
-        let walker = ignore::WalkBuilder::new(&root)
+        let walker = ignore::WalkBuilder::new(root.path())
             .require_git(false)
             .filter_entry(|e| !SKIPPED_DIRS.iter().any(|d| e.file_name() == *d))
             .build();
         for entry in walker.flatten() {
+            // Links are not followed: a link's text belongs to its target, which may be outside
+            // the workspace or excluded by the privacy rules under its own name.
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 continue;
             }
@@ -110,14 +131,13 @@ impl Workspace {
             if !wanted || lock(&self.open).contains(&rel) {
                 continue;
             }
-            if entry.metadata().is_ok_and(|m| m.len() as usize > limits.max_file_bytes) {
-                report.skipped += 1;
-                continue;
-            }
-            let Ok(bytes) = std::fs::read(entry.path()) else { continue };
-            let Ok(text) = String::from_utf8(bytes) else {
-                report.skipped += 1;
-                continue;
+            let text = match crate::files::read_text_capped(entry.path(), &rel, limits.max_file_bytes) {
+                Ok(text) => text,
+                Err(e) if e.is_refused() => {
+                    report.skipped += 1;
+                    continue;
+                }
+                Err(_) => continue,
             };
             match self.update(&rel, &text) {
                 Ok(()) => report.indexed += 1,
@@ -133,17 +153,27 @@ impl Workspace {
         report
     }
 
+    /// Whether `rel` is a link on disk: its text is its target's, which the index does not take
+    /// under another name (the scan skips links for the same reason).
+    fn is_alias(&self, rel: &str) -> bool {
+        self.root_dir().is_some_and(|r| r.is_alias(rel))
+    }
+
     /// A document was opened (or saved) in the editor: its buffer is what counts.
     pub fn opened(&self, rel: &str, text: &str) {
         lock(&self.open).insert(rel.to_owned());
         lock(&self.indexed_at).insert(rel.to_owned(), Instant::now());
-        let _ = self.update(rel, text);
+        if !self.is_alias(rel) {
+            let _ = self.update(rel, text);
+        }
     }
 
     /// The editor's buffer of an open document, on save.
     pub fn buffer_changed(&self, rel: &str, text: &str) {
         lock(&self.indexed_at).insert(rel.to_owned(), Instant::now());
-        let _ = self.update(rel, text);
+        if !self.is_alias(rel) {
+            let _ = self.update(rel, text);
+        }
     }
 
     /// Whether an edited buffer is due to be indexed again (at most every couple of seconds
@@ -164,20 +194,17 @@ impl Workspace {
         self.reload(rel);
     }
 
-    /// A file changed, appeared or went away on disk.
+    /// A file changed, appeared or went away on disk. Only what resolves inside the workspace
+    /// to a regular text file under the cap is read; anything else leaves the index.
     pub fn reload(&self, rel: &str) {
         if lock(&self.open).contains(rel) {
             return;
         }
-        let path = match self.root() {
-            Some(r) => r.join(rel),
-            None => return,
-        };
-        match std::fs::read(&path).ok().and_then(|b| String::from_utf8(b).ok()) {
-            Some(text) => {
+        match self.read_file(rel) {
+            Ok(text) if !self.is_alias(rel) => {
                 let _ = self.update(rel, &text);
             }
-            None => self.index.write().unwrap_or_else(|e| e.into_inner()).remove(rel),
+            _ => self.index.write().unwrap_or_else(|e| e.into_inner()).remove(rel),
         }
     }
 
@@ -188,9 +215,14 @@ impl Workspace {
     /// Remembers the code around `cursor` in `rel` as recently edited; replaces an earlier
     /// snippet of the same place.
     pub fn record_recent(&self, rel: &str, text: &str, cursor: usize) {
-        let (before, after) = text.split_at(cursor.min(text.len()));
-        let start = before.rmatch_indices('\n').nth(RECENT_LINES).map_or(0, |(i, _)| i + 1);
-        let end = after.match_indices('\n').nth(RECENT_LINES).map_or(text.len(), |(i, _)| cursor + i);
+        // Only the text near the cursor is looked at: a document of one huge line costs a
+        // snippet of at most twice `RECENT_BYTES`, not a copy of itself.
+        let cursor = floor_char(text, cursor.min(text.len()));
+        let lo = floor_char(text, cursor.saturating_sub(RECENT_BYTES));
+        let hi = floor_char(text, (cursor + RECENT_BYTES).min(text.len()));
+        let (before, after) = (&text[lo..cursor], &text[cursor..hi]);
+        let start = before.rmatch_indices('\n').nth(RECENT_LINES).map_or(lo, |(i, _)| lo + i + 1);
+        let end = after.match_indices('\n').nth(RECENT_LINES).map_or(hi, |(i, _)| cursor + i);
         let Some(chunk) = text.get(start..end) else { return };
         if chunk.trim().is_empty() {
             return;
@@ -256,6 +288,49 @@ mod tests {
         assert!(ws.index().is_empty());
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn nothing_outside_the_root_and_no_link_gets_into_the_index() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.py"), "def leaked(): pass\n").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join(".env.py"), "def env_value(): pass\n").unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret.py"), root.join("out.py")).unwrap();
+        std::os::unix::fs::symlink(root.join(".env.py"), root.join("notes.py")).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", root.join("zero.py")).unwrap();
+        let ws = Workspace::new(Limits::default());
+        ws.set_root(Some(root.to_owned()));
+        ws.scan();
+        assert_eq!(ws.index().defining("leaked").count(), 0);
+
+        // `..` is resolved by name before anything is read: it names no workspace file.
+        let escape = root.join("../../../../../dev/zero");
+        assert_eq!(ws.relative(&escape), None);
+        let sibling = root.join("sub/../../x.py");
+        assert_eq!(ws.relative(&sibling), None);
+        // File events for links: a link out of the workspace, to a device, or to another file
+        // is not read into the index (its text is not its own).
+        for link in ["out.py", "zero.py", "notes.py"] {
+            ws.reload(link);
+            ws.closed(link);
+        }
+        assert_eq!(ws.index().defining("leaked").count(), 0);
+        assert!(ws.index().defining("env_value").all(|p| p == ".env.py"));
+        // An open buffer of a link stays out of the index too; a new unsaved file does not.
+        ws.opened("notes.py", "def from_buffer(): pass\n");
+        ws.opened("new.py", "def unsaved(): pass\n");
+        assert_eq!(
+            (ws.index().defining("from_buffer").count(), ws.index().defining("unsaved").count()),
+            (0, 1)
+        );
+        assert!(matches!(ws.read_file("out.py"), Err(ReadError::Outside { .. })));
+        assert!(matches!(
+            ws.read_file("zero.py"),
+            Err(ReadError::Outside { .. } | ReadError::NotRegular { .. })
+        ));
+    }
+
     #[test]
     fn recent_snippets_replace_the_same_place() {
         let ws = Workspace::default();
@@ -265,5 +340,15 @@ mod tests {
         ws.record_recent("x.rs", text, 4);
         let paths: Vec<String> = ws.recent().into_iter().map(|s| s.path).collect();
         assert_eq!(paths, ["x.rs", "y.rs"]);
+    }
+
+    #[test]
+    fn a_recent_snippet_of_one_huge_line_is_bounded() {
+        let ws = Workspace::default();
+        let text = "é".repeat(1 << 20);
+        ws.record_recent("x.rs", &text, text.len() / 2 + 1);
+        let s = &ws.recent()[0];
+        assert!(s.text.len() <= 2 * RECENT_BYTES && !s.text.is_empty(), "{}", s.text.len());
+        assert_eq!(&text[s.offset..s.offset + s.text.len()], s.text);
     }
 }

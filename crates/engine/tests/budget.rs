@@ -2,7 +2,8 @@
 //! workspace and both context layouts, the rendered prompt is the layout's fixed tokens plus the
 //! context files, prefix and suffix as counted (exactly in the repository-level layout; in the
 //! comments layout at most that, text joined at a boundary merging into fewer tokens at most once
-//! per boundary), and each part stays within its budget.
+//! per boundary), and each part stays within its budget — also in a line longer than the budget,
+//! which is cut near the cursor rather than kept whole.
 //!
 //! Uses the default model's tokenizer (fetched by `scripts/test`); `TANDEM_TEST_MODEL` overrides.
 
@@ -73,10 +74,6 @@ fn budgets_hold_with_the_real_tokenizer() {
                 let ctx = gather(&req, &index, None, &count);
                 let (p, s) = (count(&ctx.window.prefix), count(&ctx.window.suffix));
                 let (files, files_tokens) = (ctx.files.clone(), ctx.files_tokens);
-                let cursor_line = text[..cursor].rsplit('\n').next().unwrap();
-                let prefix_is_cursor_line = ctx.window.prefix == cursor_line;
-                let rest_of_line = text[cursor..].split_inclusive('\n').next().unwrap_or("");
-                let suffix_is_rest = ctx.window.suffix == rest_of_line;
                 let fixed = fmt.render(&tok, &Prompt::Fim(FimPrompt::default())).unwrap().len();
                 let fixed_repo = fmt
                     .render(
@@ -112,14 +109,50 @@ fn budgets_hold_with_the_real_tokenizer() {
                 }
                 assert!(files_tokens <= context_tokens, "{lang}: context {files_tokens} > {context_tokens}");
                 assert!(
-                    p <= prefix_tokens - files_tokens || prefix_is_cursor_line,
+                    p <= prefix_tokens - files_tokens,
                     "{lang}: prefix {p} + context {files_tokens} > {prefix_tokens}"
                 );
-                assert!(s <= suffix_tokens || suffix_is_rest, "{lang}: suffix {s} > {suffix_tokens}");
+                assert!(s <= suffix_tokens, "{lang}: suffix {s} > {suffix_tokens}");
                 if prefix_tokens >= 300 {
                     assert!(!files.is_empty(), "{lang}: no context with {context_tokens} tokens to spend");
                 }
             }
+        }
+    }
+}
+
+#[test]
+fn budgets_hold_in_a_line_longer_than_the_budget() {
+    let tok = TextTokenizer::load(&model_path()).expect("tokenizer");
+    let count = |s: &str| tok.encode(s).unwrap().len();
+    // Minified code: one line of 200 KB, the cursor in the middle, with and without a grammar.
+    let line: String = (0..4000).map(|i| format!("function f{i}(a,b){{return a*{i}+b;}}")).collect();
+    let cursor = line.len() / 2;
+    let cursor = (cursor..).find(|&c| line.is_char_boundary(c)).unwrap();
+    for path in ["min.js", "min.txt"] {
+        for (prefix_tokens, suffix_tokens) in [(40, 8), (768, 48)] {
+            let req = Request {
+                path,
+                language: Language::from_path(path),
+                text: &line,
+                cursor,
+                prefix_tokens,
+                suffix_tokens,
+                context_tokens: 0,
+                layout: ContextLayout::Comments,
+                anchor: None,
+                grow: false,
+                recent: &[],
+                open: &[],
+            };
+            let w = gather(&req, &Index::default(), None, &count).window;
+            let (p, s) = (count(&w.prefix), count(&w.suffix));
+            assert!(p <= prefix_tokens && s <= suffix_tokens, "{path}: {p} + {s} tokens");
+            assert!(
+                p >= prefix_tokens * 9 / 10 && s >= suffix_tokens * 3 / 4,
+                "{path}: {p} + {s}: the budget is used"
+            );
+            assert!(line[..cursor].ends_with(&w.prefix) && line[cursor..].starts_with(&w.suffix));
         }
     }
 }

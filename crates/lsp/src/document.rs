@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use tandem_engine::context::lines::{line_count, line_end, line_of, line_start};
 
 /// How the client counts characters in a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,18 +35,12 @@ pub struct Document {
 
 /// Byte offset of `(line, character)`. A character past the end of its line means the end of
 /// the line (as the LSP specification says); a line past the end of the text is an error, except
-/// the line just after a final newline... which is the end of the text.
+/// the line just after a final line break... which is the end of the text. `\n`, `\r\n` and a
+/// lone `\r` each end a line, as they do for the editor.
 pub fn offset(text: &str, line: u32, character: u32, enc: Encoding) -> Result<usize, BadPosition> {
-    let mut start = 0;
-    for _ in 0..line {
-        match text[start..].find('\n') {
-            Some(i) => start += i + 1,
-            None => return Err(BadPosition { line, lines: text.matches('\n').count() + 1 }),
-        }
-    }
-    let line_text = &text[start..];
-    let line_text = &line_text[..line_text.find('\n').unwrap_or(line_text.len())];
-    let line_text = line_text.strip_suffix('\r').unwrap_or(line_text);
+    let start =
+        line_start(text, line as usize).ok_or_else(|| BadPosition { line, lines: line_count(text) })?;
+    let line_text = &text[start..line_end(text, start)];
     let mut units = 0u32;
     for (i, c) in line_text.char_indices() {
         if units >= character {
@@ -59,16 +54,15 @@ pub fn offset(text: &str, line: u32, character: u32, enc: Encoding) -> Result<us
     Ok(start + line_text.len())
 }
 
-/// `(line, character)` of a byte offset (a char boundary).
+/// `(line, character)` of a byte offset (a char boundary), with lines as [`offset`] counts them.
 pub fn position(text: &str, offset: usize, enc: Encoding) -> (u32, u32) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() as u32;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let offset = offset.min(text.len());
+    let (line, line_start) = line_of(text, offset);
     let col = match enc {
-        Encoding::Utf8 => before.len() - line_start,
-        Encoding::Utf16 => before[line_start..].chars().map(char::len_utf16).sum(),
+        Encoding::Utf8 => offset - line_start,
+        Encoding::Utf16 => text[line_start..offset].chars().map(char::len_utf16).sum(),
     };
-    (line, col as u32)
+    (line as u32, col as u32)
 }
 
 /// One edit: a range to replace (full replacement when `None`).
@@ -163,5 +157,40 @@ mod tests {
         assert_eq!(d.get("u").unwrap().version, 2);
         d.change("u", 4, &[Change { range: None, text: "new".into() }], Encoding::Utf16).unwrap();
         assert_eq!(&*d.get("u").unwrap().text, "new");
+    }
+
+    #[test]
+    fn lone_cr_and_mixed_line_endings_end_lines() {
+        let mut d = Documents::default();
+        d.open("u".into(), "a = 1\rb = 2\rc = 3\r".into(), 1, "python".into());
+        let edit = |l0, c0, l1, c1, t: &str| Change { range: Some(((l0, c0), (l1, c1))), text: t.into() };
+        d.change("u", 2, &[edit(2, 4, 2, 5, "30")], Encoding::Utf16).unwrap();
+        assert_eq!(&*d.get("u").unwrap().text, "a = 1\rb = 2\rc = 30\r");
+        d.change("u", 3, &[edit(3, 0, 3, 0, "d = 4")], Encoding::Utf16).unwrap();
+        assert_eq!(&*d.get("u").unwrap().text, "a = 1\rb = 2\rc = 30\rd = 4");
+        assert!(d.change("u", 4, &[edit(4, 0, 4, 0, "x")], Encoding::Utf16).is_err(), "4 lines only");
+
+        d.open("m".into(), "crlf\r\nlone\rlf\nlast".into(), 1, "python".into());
+        // Joining two lines across a CRLF, then editing the line after a lone CR and an LF.
+        d.change("m", 2, &[edit(0, 4, 1, 0, " "), edit(2, 0, 2, 4, "end")], Encoding::Utf8).unwrap();
+        assert_eq!(&*d.get("m").unwrap().text, "crlf lone\rlf\nend");
+        assert_eq!(offset("a\r\nb", 0, 9, Encoding::Utf16).unwrap(), 1, "the CR of a CRLF is no character");
+    }
+
+    #[test]
+    fn positions_round_trip_through_offsets() {
+        let text = "héllo\r\nwörld\rof 😀 lines\n\r\n\rend\r";
+        for enc in [Encoding::Utf8, Encoding::Utf16] {
+            for (at, _) in text.char_indices().chain([(text.len(), ' ')]) {
+                // Between the CR and the LF of one line break is no position.
+                if at > 0 && text[..at].ends_with('\r') && text[at..].starts_with('\n') {
+                    continue;
+                }
+                let (line, character) = position(text, at, enc);
+                assert_eq!(offset(text, line, character, enc).unwrap(), at, "{enc:?} offset {at}");
+            }
+        }
+        assert_eq!(position(text, text.len(), Encoding::Utf8), (6, 0));
+        assert_eq!(position(text, text.find("lines").unwrap(), Encoding::Utf16), (2, 6));
     }
 }

@@ -12,10 +12,8 @@
 
 use super::{Server, lock};
 use serde_json::{Value, json};
-use std::path::PathBuf;
 use std::sync::Arc;
 use tandem_engine::context::map::Focus;
-use tandem_engine::text::NotText;
 use tandem_engine::{Cancel, ExplainError, ExplainRequest, Progress, Router};
 use tower_lsp_server::Client;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
@@ -112,7 +110,7 @@ impl Server {
                     .map_err(|e| Error::invalid_params(format!("bad range: {e}")))?,
             ),
         };
-        let req = self.explain_request(&uri, range)?;
+        let req = self.explain_request(&uri, range).await?;
         let router = self.0.router.clone();
         let cancel = Cancel::new();
         let _guard = CancelOnDrop(cancel.clone());
@@ -145,22 +143,24 @@ impl Server {
     }
 
     /// The code to explain, with a map of the workspace definitions it may use: the open document's text (else the file on disk), cut to `range`.
-    fn explain_request(&self, uri: &Uri, range: Option<Range>) -> Result<ExplainRequest> {
+    async fn explain_request(&self, uri: &Uri, range: Option<Range>) -> Result<ExplainRequest> {
         let key = uri.as_str().to_owned();
         let open = lock(&self.0.docs).get(&key).map(|d| (d.text.clone(), d.language.clone()));
         let (text, language): (Arc<str>, Option<String>) = match open {
             Some((t, l)) => (t, Some(l)),
             None => {
-                let path = PathBuf::from(uri.path().as_str());
-                let bytes = std::fs::read(&path).map_err(|e| {
-                    Error::invalid_params(format!("document is not open and cannot be read: {key}: {e}"))
+                // Only the client's own open documents, and files of the workspace, are read:
+                // a URI is no licence to read anything else on the machine.
+                let rel = self.workspace_path(uri).ok_or_else(|| {
+                    Error::invalid_params(format!(
+                        "document is not open and is not in the workspace, so it is not read: {key}"
+                    ))
                 })?;
-                let text = tandem_engine::text::decode(bytes).map_err(|e| {
-                    Error::invalid_params(match e {
-                        NotText::Binary => format!("{key} looks like a binary file"),
-                        NotText::NotUtf8 { .. } => format!("{key} is not UTF-8 text"),
-                    })
-                })?;
+                let ws = self.0.workspace.clone();
+                let text = tokio::task::spawn_blocking(move || ws.read_file(&rel))
+                    .await
+                    .map_err(|e| server_error(format!("reading the document failed: {e}")))?
+                    .map_err(|e| Error::invalid_params(format!("document is not open; {e}")))?;
                 (text.into(), None)
             }
         };

@@ -10,6 +10,7 @@
 
 pub mod document;
 pub mod framing;
+pub mod log;
 pub mod server;
 
 pub use server::{Loader, Options, Server, merge_settings};
@@ -20,9 +21,15 @@ use tower_lsp_server::LspService;
 /// requests waiting on the model.
 const CONCURRENCY: usize = 64;
 
+/// Frames waiting to be written to the client: the server's answers and the guard's error
+/// replies. Bounded, so a client that does not read cannot grow the server's memory; the guard
+/// drops its replies rather than wait for room (see [`framing::guard_input`]).
+const OUTPUT_QUEUE: usize = 256;
+
 /// Serves one client over a byte stream pair (stdio in production, a duplex pipe in tests)
 /// until it exits. Malformed input is answered and dropped by [`framing`] before it reaches the
-/// JSON-RPC transport.
+/// JSON-RPC transport, so no input ends the session, and a client that does not read what the
+/// server writes (on stdout or stderr, see [`log`]) does not stop it from reading.
 pub async fn serve<I, O>(input: I, output: O, options: Options)
 where
     I: tokio::io::AsyncRead + Unpin + Send + 'static,
@@ -35,7 +42,7 @@ where
         .finish();
     let (to_server, server_in) = tokio::io::duplex(1 << 16);
     let (server_out, from_server) = tokio::io::duplex(1 << 16);
-    let (frames_tx, frames_rx) = tokio::sync::mpsc::unbounded_channel();
+    let (frames_tx, frames_rx) = tokio::sync::mpsc::channel(OUTPUT_QUEUE);
     tokio::spawn(framing::guard_input(input, to_server, frames_tx.clone()));
     let transport = tower_lsp_server::Server::new(server_in, server_out, socket)
         .concurrency_level(CONCURRENCY)

@@ -81,6 +81,19 @@ impl std::fmt::Debug for LoaderCell {
 #[derive(Clone, Debug)]
 pub struct Server(Arc<Inner>);
 
+/// The file a `file:` URI names, percent-decoding undone and `.`/`..` resolved by name; `None`
+/// for other schemes or a path that climbs above `/`.
+pub(crate) fn file_path(uri: &Uri) -> Option<PathBuf> {
+    if !uri.scheme().as_str().eq_ignore_ascii_case("file") {
+        return None;
+    }
+    let path = uri.to_file_path()?;
+    if !path.is_absolute() {
+        return None;
+    }
+    tandem_engine::files::normalize(&path)
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -224,15 +237,17 @@ impl Server {
         Ok(Some((req, engine)))
     }
 
-    /// A document's path for prompts: inside the workspace relative to it, else the whole path.
+    /// A document's path for prompts and the privacy rules: inside the workspace relative to it,
+    /// else the whole path (`..` resolved).
     fn relative_path(&self, uri: &Uri) -> Option<String> {
-        let whole = || uri.path().as_str().trim_start_matches('/').to_owned();
-        Some(self.workspace_path(uri).unwrap_or_else(whole))
+        let path = file_path(uri)?;
+        let whole = || path.to_string_lossy().into_owned();
+        Some(self.0.workspace.relative(&path).unwrap_or_else(whole))
     }
 
-    /// A document's path inside the workspace, if it is in it.
+    /// A document's path inside the workspace, if it is in it (by name, `..` resolved).
     fn workspace_path(&self, uri: &Uri) -> Option<String> {
-        self.0.workspace.relative(&PathBuf::from(uri.path().as_str()))
+        self.0.workspace.relative(&file_path(uri)?)
     }
 
     /// Indexes the workspace in the background (completions don't wait for it), then asks the
@@ -329,7 +344,7 @@ impl Server {
         if self.0.log_requests
             && let Some(r) = engine.metrics().metrics.recent.back()
         {
-            eprintln!("tandem: request {}", serde_json::to_string(r).unwrap_or_default());
+            crate::log::line(format!("tandem: request {}", serde_json::to_string(r).unwrap_or_default()));
         }
         self.save_metrics(engine);
     }
@@ -354,7 +369,7 @@ impl Server {
             std::fs::rename(&tmp, path)
         });
         if let Err(e) = written {
-            eprintln!("tandem: cannot write metrics to {}: {e}", path.display());
+            crate::log::line(format!("tandem: cannot write metrics to {}: {e}", path.display()));
         }
     }
 }
@@ -377,7 +392,8 @@ impl LanguageServer for Server {
             .and_then(|f| f.first())
             .map(|f| f.uri.clone())
             .or(params.root_uri.clone())
-            .map(|u| PathBuf::from(u.path().as_str()));
+            .and_then(|u| file_path(&u));
+        self.0.router.set_root(root.as_deref());
         self.0.workspace.set_root(root);
         let watch = params
             .capabilities

@@ -4,12 +4,13 @@
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use tandem_core::reference::{parse_ref, select};
-use tandem_core::text::{NotText, decode};
 use tandem_engine::Attachment;
 use tandem_engine::context::language::fence_language;
+use tandem_engine::files::{self, ReadError};
 
-/// Attached files larger than this are refused (a prompt could not hold them anyway).
-pub const MAX_BYTES: usize = 1 << 20;
+/// Attached files larger than this are refused (a prompt could not hold them anyway): the
+/// engine's one cap on what is read.
+pub const MAX_BYTES: usize = files::MAX_FILE_BYTES;
 
 /// The `@references` in a message: their byte ranges (the `@` included) and their text.
 pub fn refs_in(message: &str) -> Vec<(Range<usize>, &str)> {
@@ -51,21 +52,17 @@ pub fn display(root: &Path, file: &Path) -> String {
 pub fn load(root: &Path, home: Option<&Path>, reference: &str) -> Result<Attachment, String> {
     let (path, lines) = parse_ref(reference)?;
     let file = resolve(root, home, path);
-    let meta = std::fs::metadata(&file).map_err(|e| format!("cannot attach `{path}`: {e}"))?;
-    if meta.is_dir() {
+    if std::fs::metadata(&file).is_ok_and(|m| m.is_dir()) {
         return Err(format!("cannot attach `{path}`: it is a directory (attach its files)"));
     }
-    if meta.len() as usize > MAX_BYTES {
-        return Err(format!(
-            "cannot attach `{path}`: {} KiB is over the {} KiB limit (attach a range: `{path}:START-END`)",
-            meta.len() / 1024,
+    let text = files::read_text_capped(&file, path, MAX_BYTES).map_err(|e| match e {
+        ReadError::TooLarge { .. } => format!(
+            "cannot attach `{path}`: it is over the {} KiB limit (attach a range: `{path}:START-END`)",
             MAX_BYTES / 1024
-        ));
-    }
-    let bytes = std::fs::read(&file).map_err(|e| format!("cannot attach `{path}`: {e}"))?;
-    let text = decode(bytes).map_err(|e| match e {
-        NotText::Binary => format!("cannot attach `{path}`: it is a binary file"),
-        NotText::NotUtf8 { .. } => format!("cannot attach `{path}`: it is not UTF-8 text"),
+        ),
+        ReadError::Binary { .. } => format!("cannot attach `{path}`: it is a binary file"),
+        ReadError::NotUtf8 { .. } => format!("cannot attach `{path}`: it is not UTF-8 text"),
+        e => format!("cannot attach `{path}`: {e}"),
     })?;
     let text = match lines {
         Some(r) => select(&text, r).map_err(|e| format!("cannot attach `{reference}`: {e}"))?,
@@ -146,7 +143,15 @@ mod tests {
         assert!(err("missing.rs").contains("cannot attach `missing.rs`"));
         let big = root.join("big.txt");
         std::fs::write(&big, "x".repeat(MAX_BYTES + 1)).unwrap();
-        assert!(err("big.txt").contains("over the 1024 KiB limit"));
+        assert!(err("big.txt").contains(&format!("over the {} KiB limit", MAX_BYTES / 1024)));
+        // Devices and FIFOs are refused before a byte is read (a FIFO would block forever).
+        assert!(err("/dev/zero").contains("not a regular file"));
+        #[cfg(unix)]
+        {
+            let made = std::process::Command::new("mkfifo").arg(root.join("pipe.rs")).status().unwrap();
+            assert!(made.success());
+            assert!(err("pipe.rs").contains("not a regular file"));
+        }
     }
 
     #[test]

@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 use tandem_core::Side;
 
+/// The largest session file read back (a long conversation is a few hundred KiB).
+const MAX_SESSION_BYTES: usize = 64 << 20;
+
 /// How an answer ended (or that it has not yet).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -162,10 +165,18 @@ impl Store {
     }
 
     pub fn load(&self, id: &str) -> Result<Session, String> {
+        // An id names a file in the sessions directory, never a path elsewhere.
+        if id.is_empty()
+            || !id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            || id.contains("..")
+        {
+            return Err(format!("no session `{id}`"));
+        }
         let path = self.path(id);
-        let text = std::fs::read(&path).map_err(|e| format!("cannot read session `{id}`: {e}"))?;
+        let text = tandem_engine::files::read_text_capped(&path, id, MAX_SESSION_BYTES)
+            .map_err(|e| format!("cannot read session `{id}`: {e}"))?;
         let mut s: Session =
-            serde_json::from_slice(&text).map_err(|e| format!("{} is not a session: {e}", path.display()))?;
+            serde_json::from_str(&text).map_err(|e| format!("{} is not a session: {e}", path.display()))?;
         // An answer that was streaming when the program ended is cut short for good.
         for e in &mut s.entries {
             if let Entry::Assistant(a) = e
