@@ -80,8 +80,8 @@ pub struct Documents {
 }
 
 impl Documents {
-    pub fn open(&mut self, uri: String, text: String, version: i32, language: String) {
-        self.docs.insert(uri, Document { text: text.into(), version, language });
+    pub fn open(&mut self, uri: String, text: Arc<str>, version: i32, language: String) {
+        self.docs.insert(uri, Document { text, version, language });
     }
 
     pub fn close(&mut self, uri: &str) {

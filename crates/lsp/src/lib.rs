@@ -6,14 +6,25 @@
 //!
 //! Custom methods: `tandem/metrics` (request, no params) returns the engine's counters and the
 //! timings of recent requests; `tandem/routing` (request, no params) the router's decisions.
-//! Commands: `tandem.explain` (see [`server::explain`]). Notifications: `tandem/status`.
+//! Commands: `tandem.explain` (see `methods/execute_command.rs`). Notifications: `tandem/status`.
+//!
+//! Layout: [`session`] holds the state one client's handlers share and hands each LSP method to
+//! its own file under `methods/` (named after the method); `load` is the background work (the
+//! model's load, the workspace index), `settings` the client's completion settings, `status` the
+//! `tandem/status` notification; [`framing`] and [`log`] keep the transport alive against any
+//! input and any client.
 
 pub mod document;
 pub mod framing;
+mod load;
 pub mod log;
-pub mod server;
+mod methods;
+pub mod session;
+mod settings;
+mod status;
 
-pub use server::{Loader, Options, Server, merge_settings};
+pub use session::{Loader, Options, Server};
+pub use settings::merge_settings;
 
 use tower_lsp_server::LspService;
 

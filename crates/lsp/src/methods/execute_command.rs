@@ -1,0 +1,144 @@
+//! `workspace/executeCommand`: `tandem.explain` with arguments `[{"uri": ..., "range": ...}]` (no
+//! range: the whole document) answers `{"markdown", "model", "route", "reason", "degraded"}` from
+//! the model the router picks. The code is the open document's text, else the workspace file's
+//! (read off the async threads; nothing outside the workspace is read for a client); a fallback
+//! to the local model sends `tandem/status` "degraded".
+
+use crate::session::{Model, Server, lock};
+use crate::status::status;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tandem_engine::context::map::Focus;
+use tandem_engine::{Cancel, ExplainError, ExplainRequest, Progress, Router};
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
+use tower_lsp_server::ls_types::*;
+
+pub const COMMAND: &str = "tandem.explain";
+pub const TITLE: &str = "Explain with tandem";
+
+/// The router a server uses when none was given: local only, on the completion model.
+pub fn default_router() -> Arc<Router> {
+    Arc::new(Router::new(Default::default(), Default::default(), None))
+}
+
+pub(crate) fn options() -> ExecuteCommandOptions {
+    ExecuteCommandOptions { commands: vec![COMMAND.into()], ..ExecuteCommandOptions::default() }
+}
+
+/// Cancels the explanation when the request goes away (`$/cancelRequest`).
+struct CancelOnDrop(Cancel);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
+fn server_error(message: String) -> Error {
+    Error { code: ErrorCode::ServerError(-32001), message: message.into(), data: None }
+}
+
+/// `workspace/executeCommand`.
+pub(crate) async fn handle(server: &Server, params: ExecuteCommandParams) -> Result<Option<Value>> {
+    if params.command != COMMAND {
+        return Err(Error::invalid_params(format!(
+            "unknown command `{}` (tandem offers `{COMMAND}`)",
+            params.command
+        )));
+    }
+    let arg = params.arguments.first().ok_or_else(|| {
+        Error::invalid_params(format!("`{COMMAND}` needs one argument: {{\"uri\": ..., \"range\": ...}}"))
+    })?;
+    let uri: Uri =
+        arg.get("uri").cloned().ok_or_else(|| Error::invalid_params("the argument has no `uri`")).and_then(
+            |u| serde_json::from_value(u).map_err(|e| Error::invalid_params(format!("bad uri: {e}"))),
+        )?;
+    let range: Option<Range> = match arg.get("range") {
+        None | Some(Value::Null) => None,
+        Some(r) => Some(
+            serde_json::from_value(r.clone())
+                .map_err(|e| Error::invalid_params(format!("bad range: {e}")))?,
+        ),
+    };
+    let req = explain_request(server, &uri, range).await?;
+    let router = server.0.router.clone();
+    let cancel = Cancel::new();
+    let _guard = CancelOnDrop(cancel.clone());
+    let answer =
+        tokio::task::spawn_blocking(move || router.explain(&req, &cancel, &mut |_: Progress<'_>| {}))
+            .await
+            .map_err(|e| server_error(format!("the explanation failed: {e}")))?;
+    let e = match answer {
+        Ok(e) => e,
+        Err(err) => {
+            let message = match &err {
+                ExplainError::NoModel(_) if matches!(*lock(&server.0.model), Model::Loading) => {
+                    "the local model is still loading; try again in a moment".to_owned()
+                }
+                _ => err.to_string(),
+            };
+            return Err(server_error(message));
+        }
+    };
+    if let Some(why) = &e.degraded {
+        status(&server.0.client, "degraded", &e.model, why).await;
+    }
+    Ok(Some(json!({
+        "markdown": e.markdown,
+        "model": e.model,
+        "route": e.route,
+        "reason": e.reason,
+        "degraded": e.degraded.is_some(),
+    })))
+}
+
+/// The code to explain, with a map of the workspace definitions it may use: the open document's
+/// text (else the workspace file's), cut to `range`.
+async fn explain_request(server: &Server, uri: &Uri, range: Option<Range>) -> Result<ExplainRequest> {
+    let key = uri.as_str().to_owned();
+    let open = lock(&server.0.docs).get(&key).map(|d| (d.text.clone(), d.language.clone()));
+    let (text, language): (Arc<str>, Option<String>) = match open {
+        Some((t, l)) => (t, Some(l)),
+        None => {
+            // Only the client's own open documents, and files of the workspace, are read:
+            // a URI is no licence to read anything else on the machine.
+            let rel = server.workspace_path(uri).ok_or_else(|| {
+                Error::invalid_params(format!(
+                    "document is not open and is not in the workspace, so it is not read: {key}"
+                ))
+            })?;
+            let ws = server.0.workspace.clone();
+            let text = tokio::task::spawn_blocking(move || ws.read_file(&rel))
+                .await
+                .map_err(|e| server_error(format!("reading the document failed: {e}")))?
+                .map_err(|e| Error::invalid_params(format!("document is not open; {e}")))?;
+            (text.into(), None)
+        }
+    };
+    let (code, lines) = match range {
+        None => (text.to_string(), None),
+        Some(r) => {
+            let enc = server.encoding();
+            let at = |p: Position| {
+                crate::document::offset(&text, p.line, p.character, enc)
+                    .map_err(|e| Error::invalid_params(format!("bad range: {e}")))
+            };
+            let (start, end) = (at(r.start)?, at(r.end)?);
+            if end < start {
+                return Err(Error::invalid_params("bad range: it ends before it starts"));
+            }
+            let last =
+                if r.end.character == 0 && r.end.line > r.start.line { r.end.line } else { r.end.line + 1 };
+            (text[start..end].to_owned(), Some((r.start.line as usize + 1, last as usize)))
+        }
+    };
+    if code.trim().is_empty() {
+        return Err(Error::invalid_params("nothing to explain: the selection is empty"));
+    }
+    let path = server.relative_path(uri);
+    let workspace_map = path.as_deref().and_then(|p| {
+        let focus = [Focus { path: p, text: &text }];
+        server.0.workspace.map(&focus, &|s| s.len().div_ceil(4), server.0.router.rules())
+    });
+    Ok(ExplainRequest { code, path, language, lines, workspace_map, ..ExplainRequest::default() })
+}

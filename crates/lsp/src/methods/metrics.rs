@@ -1,0 +1,23 @@
+//! `tandem/metrics` (request, no params): the state of the model, the engine's counters and the
+//! timings of recent requests.
+
+use crate::session::{Model, Server, lock};
+use serde_json::{Value, json};
+use tower_lsp_server::jsonrpc::Result;
+
+/// `tandem/metrics`: the engine's counters and recent request timings.
+pub(crate) fn handle(server: &Server) -> Result<Value> {
+    let state = match &*lock(&server.0.model) {
+        Model::Loading => json!({"state": "loading"}),
+        Model::Failed(e) => json!({"state": "failed", "error": e}),
+        Model::Ready(e) => {
+            let mut v = serde_json::to_value(e.metrics()).unwrap_or(Value::Null);
+            if let Some(o) = v.as_object_mut() {
+                o.insert("state".into(), json!("ready"));
+                o.insert("model".into(), json!(e.backend().info().model));
+            }
+            v
+        }
+    };
+    Ok(state)
+}
