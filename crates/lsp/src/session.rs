@@ -1,17 +1,15 @@
 //! The session: the state one client's handlers share (documents, settings, the model, the
-//! workspace, the router), the helpers they use to read it, and the `LanguageServer` impl that
-//! hands each method to its own module under `methods/`.
+//! workspace, the router) and the helpers they use to read it. The handlers are in `methods/`.
 
 use crate::document::{Documents, Encoding};
-use crate::methods;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use tandem_engine::{CompletionSettings, Engine, InlineRequest, Router, Workspace};
+use tower_lsp_server::Client;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
-use tower_lsp_server::{Client, LanguageServer};
 
 /// Loads the model; runs once, on a blocking thread, after `initialized`.
 pub type Loader = tandem_engine::LocalLoader;
@@ -111,7 +109,10 @@ impl Server {
             metrics_file: options.metrics_file,
             log_requests: options.log_requests,
             metrics_written: Mutex::new(None),
-            router: options.router.unwrap_or_else(methods::execute_command::default_router),
+            // Without a router: local only, on the completion model.
+            router: options
+                .router
+                .unwrap_or_else(|| Arc::new(Router::new(Default::default(), Default::default(), None))),
         }))
     }
 
@@ -203,75 +204,5 @@ impl Server {
         if let Err(e) = written {
             crate::log::line(format!("tandem: cannot write metrics to {}: {e}", path.display()));
         }
-    }
-}
-
-impl LanguageServer for Server {
-    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
-        methods::initialize::handle(self, params).await
-    }
-
-    async fn initialized(&self, _: InitializedParams) {
-        methods::initialized::handle(self);
-    }
-
-    async fn shutdown(&self) -> Result<()> {
-        methods::shutdown::handle(self).await
-    }
-
-    async fn did_open(&self, params: DidOpenTextDocumentParams) {
-        methods::did_open::handle(self, params).await;
-    }
-
-    async fn did_change(&self, params: DidChangeTextDocumentParams) {
-        methods::did_change::handle(self, params).await;
-    }
-
-    async fn did_save(&self, params: DidSaveTextDocumentParams) {
-        methods::did_save::handle(self, params);
-    }
-
-    async fn did_close(&self, params: DidCloseTextDocumentParams) {
-        methods::did_close::handle(self, params);
-    }
-
-    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        methods::did_change_watched_files::handle(self, params).await;
-    }
-
-    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
-        methods::did_change_configuration::handle(self, params).await;
-    }
-
-    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
-        methods::completion::handle(self, params).await
-    }
-
-    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        Ok(methods::code_action::handle(params))
-    }
-
-    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
-        methods::execute_command::handle(self, params).await
-    }
-}
-
-impl Server {
-    /// `textDocument/inlineCompletion` (LSP 3.18; a custom method for tower-lsp-server).
-    pub async fn inline_completion(
-        &self,
-        params: InlineCompletionParams,
-    ) -> Result<Option<InlineCompletionResponse>> {
-        methods::inline_completion::handle(self, params).await
-    }
-
-    /// `tandem/metrics`.
-    pub async fn metrics(&self) -> Result<Value> {
-        methods::metrics::handle(self)
-    }
-
-    /// `tandem/routing`.
-    pub async fn routing(&self) -> Result<Value> {
-        methods::routing::handle(self)
     }
 }

@@ -9,17 +9,12 @@ use crate::status::status;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use tandem_engine::context::map::Focus;
-use tandem_engine::{Cancel, ExplainError, ExplainRequest, Progress, Router};
+use tandem_engine::{Cancel, ExplainError, ExplainRequest, Progress};
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::*;
 
 pub const COMMAND: &str = "tandem.explain";
 pub const TITLE: &str = "Explain with tandem";
-
-/// The router a server uses when none was given: local only, on the completion model.
-pub fn default_router() -> Arc<Router> {
-    Arc::new(Router::new(Default::default(), Default::default(), None))
-}
 
 pub(crate) fn options() -> ExecuteCommandOptions {
     ExecuteCommandOptions { commands: vec![COMMAND.into()], ..ExecuteCommandOptions::default() }
