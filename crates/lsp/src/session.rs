@@ -63,6 +63,10 @@ pub(crate) struct Session {
     pub(crate) log_requests: bool,
     pub(crate) metrics_written: Mutex<Option<Instant>>,
     pub(crate) router: Arc<Router>,
+    /// Index updates (parsing, reading files) run off the async threads one at a time, in the
+    /// order their notifications arrived: an open, an edit and a close of one file never
+    /// overtake each other.
+    pub(crate) index_lane: Arc<tokio::sync::Mutex<()>>,
 }
 
 pub(crate) struct LoaderCell(pub(crate) Loader);
@@ -109,6 +113,7 @@ impl Server {
             metrics_file: options.metrics_file,
             log_requests: options.log_requests,
             metrics_written: Mutex::new(None),
+            index_lane: Arc::default(),
             // Without a router: local only, on the completion model.
             router: options
                 .router
@@ -204,5 +209,16 @@ impl Server {
         if let Err(e) = written {
             crate::log::line(format!("tandem: cannot write metrics to {}: {e}", path.display()));
         }
+    }
+
+    /// Runs `job` on the workspace off the async threads, after every job queued before it.
+    /// Waiting for the lane is the handler's first await, so jobs keep their messages' order.
+    pub(crate) async fn index(&self, job: impl FnOnce(&Workspace) + Send + 'static) {
+        let turn = self.0.index_lane.clone().lock_owned().await;
+        let ws = self.0.workspace.clone();
+        tokio::task::spawn_blocking(move || {
+            job(&ws);
+            drop(turn);
+        });
     }
 }

@@ -22,11 +22,12 @@ pub(crate) async fn handle(server: &Server, params: DidChangeTextDocumentParams)
         return;
     }
     // Now and then, the edited buffer's definitions go into the index for the other files.
-    if let Some(rel) = server.workspace_path(&params.text_document.uri)
-        && server.0.workspace.due(&rel)
-        && let Some(text) = lock(&server.0.docs).get(&uri).map(|d| d.text.clone())
-    {
-        let ws = server.0.workspace.clone();
-        tokio::task::spawn_blocking(move || ws.buffer_changed(&rel, &text));
+    let Some(rel) = server.workspace_path(&params.text_document.uri) else { return };
+    if !server.0.workspace.due(&rel) {
+        return;
+    }
+    let text = lock(&server.0.docs).get(&uri).map(|d| d.text.clone());
+    if let Some(text) = text {
+        server.index(move |ws| ws.buffer_changed(&rel, &text)).await;
     }
 }

@@ -5,13 +5,13 @@ use crate::session::Server;
 use tower_lsp_server::ls_types::DidChangeWatchedFilesParams;
 
 pub(crate) async fn handle(server: &Server, params: DidChangeWatchedFilesParams) {
-    let ws = server.0.workspace.clone();
     let paths: Vec<String> = params.changes.iter().filter_map(|c| server.workspace_path(&c.uri)).collect();
     // Reading files is blocking work.
-    let _ = tokio::task::spawn_blocking(move || {
-        for p in paths {
-            ws.reload(&p);
-        }
-    })
-    .await;
+    server
+        .index(move |ws| {
+            for p in paths {
+                ws.reload(&p);
+            }
+        })
+        .await;
 }

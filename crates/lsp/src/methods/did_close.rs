@@ -4,10 +4,9 @@
 use crate::session::{Server, lock};
 use tower_lsp_server::ls_types::DidCloseTextDocumentParams;
 
-pub(crate) fn handle(server: &Server, params: DidCloseTextDocumentParams) {
+pub(crate) async fn handle(server: &Server, params: DidCloseTextDocumentParams) {
     if let Some(rel) = server.workspace_path(&params.text_document.uri) {
-        let ws = server.0.workspace.clone();
-        tokio::task::spawn_blocking(move || ws.closed(&rel));
+        server.index(move |ws| ws.closed(&rel)).await;
     }
     let uri = params.text_document.uri.as_str().to_owned();
     lock(&server.0.docs).close(&uri);

@@ -11,7 +11,6 @@ pub(crate) async fn handle(server: &Server, params: DidOpenTextDocumentParams) {
     lock(&server.0.docs).open(d.uri.as_str().to_owned(), text.clone(), d.version, d.language_id);
     // Parsing it into the index (and checking on disk whether it is a link) is blocking work.
     if let Some(rel) = server.workspace_path(&d.uri) {
-        let ws = server.0.workspace.clone();
-        tokio::task::spawn_blocking(move || ws.opened(&rel, &text));
+        server.index(move |ws| ws.opened(&rel, &text)).await;
     }
 }

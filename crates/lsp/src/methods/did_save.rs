@@ -3,12 +3,11 @@
 use crate::session::{Server, lock};
 use tower_lsp_server::ls_types::DidSaveTextDocumentParams;
 
-pub(crate) fn handle(server: &Server, params: DidSaveTextDocumentParams) {
+pub(crate) async fn handle(server: &Server, params: DidSaveTextDocumentParams) {
     let uri = params.text_document.uri;
     let text = lock(&server.0.docs).get(uri.as_str()).map(|d| d.text.clone());
     if let (Some(rel), Some(text)) = (server.workspace_path(&uri), text) {
         // Parsing is blocking work.
-        let ws = server.0.workspace.clone();
-        tokio::task::spawn_blocking(move || ws.buffer_changed(&rel, &text));
+        server.index(move |ws| ws.buffer_changed(&rel, &text)).await;
     }
 }

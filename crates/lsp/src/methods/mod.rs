@@ -45,11 +45,11 @@ impl LanguageServer for Server {
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
-        did_save::handle(self, params);
+        did_save::handle(self, params).await;
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
-        did_close::handle(self, params);
+        did_close::handle(self, params).await;
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
