@@ -8,12 +8,13 @@
 
 use crate::imports::{self, Imported};
 use crate::index::Index;
-use crate::language::Language;
+use crate::language::{self, Language};
 use crate::lines::{BYTES_PER_TOKEN, floor_char_boundary};
 use crate::outline::{Kind, Outline, parse};
 use crate::similar;
 use crate::view;
 use crate::window::{self, Anchor, Budget, Parsed, Window};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use tandem_core::{ContextFile, ContextLayout};
 
@@ -30,6 +31,105 @@ pub const MAX_PARSE_BYTES: usize = 512 * 1024;
 /// Bytes of the current file above the prefix window that are searched for code like the code at
 /// the cursor: a long file costs what one of the largest indexed files does.
 const SIMILAR_REACH: usize = 512 * 1024;
+
+/// How candidate pieces of context are scored. A piece's score is the weight of the name that
+/// leads to it (by how near the cursor it is used, or how it is imported) times factors for what
+/// it is and where it comes from; similar code and recent edits score on their own scales; the
+/// best pieces fill the budget. The defaults are what the development set was tuned with;
+/// `tandem bench --cases` measures a change. Deserializes from a partial JSON object (missing
+/// fields keep their defaults; unknown ones are an error, so that a misspelt weight is noticed).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Weights {
+    /// A name used on the cursor's line. A name `i` lines above weighs
+    /// `near_above / (1 + i / near_above_decay)`: what the code at the cursor just used is what it
+    /// most likely needs next.
+    pub near_above: f32,
+    /// Lines above the cursor over which a name's weight falls to half of `near_above`.
+    pub near_above_decay: f32,
+    /// A name used on the line after the cursor's; `i` lines below weighs
+    /// `near_below / (1 + i / near_below_decay)`. Less than above: code below is often about to
+    /// be replaced, and it is in the prompt's suffix already.
+    pub near_below: f32,
+    /// Lines below the cursor over which a name's weight falls to half of `near_below`.
+    pub near_below_decay: f32,
+    /// A name weighing at least this is "at the cursor": a method found by its name alone is
+    /// only shown when it is used there (a name elsewhere is a guess among every type that has
+    /// such a method). The cursor's own line and `typing` reach it; the line above does not.
+    pub at_cursor: f32,
+    /// A definition whose name starts with the word being typed: what the word may become.
+    pub typing: f32,
+    /// A name imported by name (`use a::B`, `from a import b`) but not used near the cursor: the
+    /// file means to use it, somewhere.
+    pub imported_unused: f32,
+    /// Factor for a definition imported by name: the import says exactly which one is meant.
+    pub named_import: f32,
+    /// Factor for a definition in a file open in the editor: what the user is working with.
+    pub open_file: f32,
+    /// Factor on a module qualifier's weight (`util.` right before the cursor) for what the
+    /// module defines at its top level: the next word is one of them.
+    pub module_at_cursor: f32,
+    /// Factor on a module qualifier's weight when it is used near the cursor but not at it.
+    pub module_near: f32,
+    /// Factor for types (classes, structs, enums, traits, interfaces): they say the most per
+    /// token (fields, variants, method names).
+    pub kind_type: f32,
+    /// Factor for functions, methods and macros: a signature is short and tells how to call it.
+    pub kind_function: f32,
+    /// Factor for fields and variants (shown inside their type).
+    pub kind_member: f32,
+    /// Factor for constants and variables: their value rarely matters to the next line.
+    pub kind_value: f32,
+    /// A name must weigh at least this to be looked for outside the imported files: only names
+    /// used close to the cursor are worth a workspace-wide guess.
+    pub elsewhere_min: f32,
+    /// Factor for a definition found outside the imported files, divided by the number of files
+    /// defining the name: a guess, weighed down by its ambiguity.
+    pub elsewhere: f32,
+    /// Factor on a similar window's Jaccard similarity (0 to 1) to the lines above the cursor:
+    /// code like the code being written shows the calls and constants it needs.
+    pub similar: f32,
+    /// Similar windows less alike than this (Jaccard) do not help.
+    pub similar_min: f32,
+    /// The most recently edited piece of another file; the `n`th most recent scores
+    /// `recent / (1 + n)`: what the user just worked on is likely what comes next.
+    pub recent: f32,
+    /// Candidates scoring under this are left out, however much room is left: noise costs time.
+    pub min_score: f32,
+}
+
+impl Weights {
+    /// The weights gathering uses unless told otherwise.
+    pub const DEFAULT: Weights = Weights {
+        near_above: 1.0,
+        near_above_decay: 8.0,
+        near_below: 0.8,
+        near_below_decay: 4.0,
+        at_cursor: 0.9,
+        typing: 0.9,
+        imported_unused: 0.3,
+        named_import: 1.5,
+        open_file: 1.2,
+        module_at_cursor: 2.0,
+        module_near: 0.8,
+        kind_type: 1.0,
+        kind_function: 0.9,
+        kind_member: 0.85,
+        kind_value: 0.7,
+        elsewhere_min: 0.6,
+        elsewhere: 0.6,
+        similar: 2.0,
+        similar_min: 0.25,
+        recent: 0.5,
+        min_score: 0.3,
+    };
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
 
 /// A piece of recently edited or viewed code.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -152,6 +252,18 @@ pub fn gather_until(
     count: &dyn Fn(&str) -> usize,
     expired: &dyn Fn() -> bool,
 ) -> Context {
+    gather_with(req, &Weights::DEFAULT, index, keep, count, expired)
+}
+
+/// [`gather_until`] with other scoring weights than the defaults.
+pub fn gather_with(
+    req: &Request<'_>,
+    weights: &Weights,
+    index: &Index,
+    keep: Option<(&[ContextFile], usize)>,
+    count: &dyn Fn(&str) -> usize,
+    expired: &dyn Fn() -> bool,
+) -> Context {
     let cursor = floor_char_boundary(req.text, req.cursor.min(req.text.len()));
     let parse_it = req.text.len() <= MAX_PARSE_BYTES && !expired();
     let tree = req.language.filter(|_| parse_it).and_then(|l| parse(l, req.text));
@@ -168,7 +280,7 @@ pub fn gather_until(
     } else if req.context_tokens == 0 || expired() {
         (Vec::new(), 0)
     } else {
-        let candidates = candidates(req, cursor, &outline, index, expired);
+        let candidates = candidates(req, weights, cursor, &outline, index, expired);
         let cost = |path: &str, content: &str| file_cost(req.layout, req.language, path, content, count);
         select(candidates, context_budget(req), &cost, expired)
     };
@@ -197,33 +309,9 @@ fn piece_bytes(req: &Request<'_>) -> usize {
     context_budget(req).saturating_mul(BYTES_PER_TOKEN)
 }
 
-/// Names too common to say which definition is meant (keywords, and methods every codebase
-/// has); they lead nowhere.
-const COMMON: &[&str] = &[
-    "self",
-    "Self",
-    "this",
-    "super",
-    "return",
-    "if",
-    "else",
-    "for",
-    "while",
-    "let",
-    "const",
-    "var",
-    "fn",
-    "def",
-    "func",
-    "function",
-    "class",
-    "struct",
-    "impl",
-    "pub",
-    "import",
-    "from",
-    "use",
-    "new",
+/// Names too common to say which definition is meant, besides the languages' keywords
+/// ([`language::is_keyword`]): methods and types every codebase has. They lead nowhere.
+const COMMON_NAMES: &[&str] = &[
     "len",
     "length",
     "size",
@@ -256,13 +344,6 @@ const COMMON: &[&str] = &[
     "Ok",
     "Err",
     "Some",
-    "None",
-    "nil",
-    "null",
-    "true",
-    "false",
-    "True",
-    "False",
     "keys",
     "values",
     "items",
@@ -298,18 +379,24 @@ const COMMON: &[&str] = &[
     "value",
 ];
 
-/// Candidates scoring under this are left out, however much room is left: noise costs time.
-const MIN_SCORE: f32 = 0.3;
+/// Whether `word` is too common to say which definition is meant.
+fn is_common(word: &str) -> bool {
+    COMMON_NAMES.contains(&word) || language::is_keyword(word)
+}
 
 /// Identifiers in `text`.
 fn identifiers(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|w| w.len() >= 2 && !w.starts_with(|c: char| c.is_ascii_digit()) && !COMMON.contains(w))
+        .filter(|w| w.len() >= 2 && !w.starts_with(|c: char| c.is_ascii_digit()) && !is_common(w))
 }
 
 /// Names used near the cursor and how much each matters (closer lines weigh more); and, apart,
 /// the names used there as qualifiers (`util.x`, `fmt::y`): modules whose contents are wanted.
-fn wanted(text: &str, cursor: usize) -> (HashMap<&str, f32>, HashMap<&str, f32>) {
+fn wanted<'t>(
+    text: &'t str,
+    cursor: usize,
+    weights: &Weights,
+) -> (HashMap<&'t str, f32>, HashMap<&'t str, f32>) {
     let (mut names, mut qualifiers): (HashMap<&str, f32>, HashMap<&str, f32>) = Default::default();
     let before = &text[floor_char_boundary(text, cursor.saturating_sub(NEAR_BYTES))..cursor];
     let after = &text[cursor..floor_char_boundary(text, cursor.saturating_add(NEAR_BYTES))];
@@ -317,13 +404,14 @@ fn wanted(text: &str, cursor: usize) -> (HashMap<&str, f32>, HashMap<&str, f32>)
         .rsplit('\n')
         .take(NEAR_LINES_ABOVE)
         .enumerate()
-        .map(|(i, l)| (l, 1.0 / (1.0 + i as f32 / 8.0)));
-    let below =
-        after.split('\n').take(NEAR_LINES_BELOW).enumerate().map(|(i, l)| (l, 0.8 / (1.0 + i as f32 / 4.0)));
+        .map(|(i, l)| (l, weights.near_above / (1.0 + i as f32 / weights.near_above_decay)));
+    let below = after
+        .split('\n')
+        .take(NEAR_LINES_BELOW)
+        .enumerate()
+        .map(|(i, l)| (l, weights.near_below / (1.0 + i as f32 / weights.near_below_decay)));
     for (line, w) in above.chain(below) {
-        let import_line = ["use ", "pub use ", "import ", "from ", "#include", "package ", "mod "]
-            .iter()
-            .any(|k| line.trim_start().starts_with(k));
+        let import_line = language::is_import_line(line.trim_start());
         for id in identifiers(line) {
             let e = names.entry(id).or_insert(0.0);
             *e = e.max(w);
@@ -344,31 +432,30 @@ fn module_name(path: &str) -> &str {
     let file = path.rsplit('/').next().unwrap_or(path);
     let stem = file.split('.').next().unwrap_or(file);
     let dir_name = || imports::dir(path).rsplit('/').next().unwrap_or("");
-    if stem == "__init__" || stem == "index" || stem == "mod" || file.ends_with(".go") {
-        dir_name()
-    } else {
-        stem
-    }
+    if language::names_its_directory(file, stem) { dir_name() } else { stem }
 }
 
-fn kind_weight(kind: Kind) -> f32 {
+fn kind_weight(kind: Kind, weights: &Weights) -> f32 {
     match kind {
-        Kind::Class | Kind::Struct | Kind::Enum | Kind::Trait | Kind::Interface | Kind::Type => 1.0,
-        Kind::Function | Kind::Method | Kind::Macro => 0.9,
-        Kind::Field | Kind::Variant => 0.85,
-        Kind::Constant | Kind::Variable => 0.7,
+        Kind::Class | Kind::Struct | Kind::Enum | Kind::Trait | Kind::Interface | Kind::Type => {
+            weights.kind_type
+        }
+        Kind::Function | Kind::Method | Kind::Macro => weights.kind_function,
+        Kind::Field | Kind::Variant => weights.kind_member,
+        Kind::Constant | Kind::Variable => weights.kind_value,
         Kind::Impl | Kind::Module => 0.0,
     }
 }
 
 fn candidates(
     req: &Request<'_>,
+    weights: &Weights,
     cursor: usize,
     outline: &Outline,
     index: &Index,
     expired: &dyn Fn() -> bool,
 ) -> Vec<Candidate> {
-    let (wanted, qualifiers) = wanted(req.text, cursor);
+    let (wanted, qualifiers) = wanted(req.text, cursor, weights);
     // The names the file itself defines near the cursor are visible already.
     let imported: Vec<Imported> = match req.language {
         Some(l) => imports::resolve(l, req.path, &outline.imports, index),
@@ -391,7 +478,7 @@ fn candidates(
                 d.kind == Kind::Method || d.parent.is_some_and(|p| !out.definitions[p].kind.is_member());
             let member = method || d.kind.is_member();
             let owner_named = d.parent.is_some_and(|p| names.contains_key(out.definitions[p].name.as_str()));
-            let at_cursor = w >= 0.9 && d.kind != Kind::Field;
+            let at_cursor = w >= weights.at_cursor && d.kind != Kind::Field;
             if member && !owner_named && !at_cursor && !named.contains(d.name.as_str()) {
                 continue;
             }
@@ -399,8 +486,8 @@ fn candidates(
                 Some(p) if d.kind.is_member() => p,
                 _ => i,
             };
-            let explicit = if named.contains(d.name.as_str()) { 1.5 } else { 1.0 };
-            let score = w * boost * kind_weight(d.kind) * explicit;
+            let explicit = if named.contains(d.name.as_str()) { weights.named_import } else { 1.0 };
+            let score = w * boost * kind_weight(d.kind, weights) * explicit;
             let e = views.entry((path.to_owned(), shown)).or_insert(0.0);
             *e = e.max(score);
         }
@@ -410,26 +497,26 @@ fn candidates(
     let typing = &before[before.trim_end_matches(|c: char| c.is_alphanumeric() || c == '_').len()..];
     for imp in &imported {
         if let Some(e) = index.get(&imp.path) {
-            let boost = if open.contains(imp.path.as_str()) { 1.2 } else { 1.0 };
+            let boost = if open.contains(imp.path.as_str()) { weights.open_file } else { 1.0 };
             // Names taken explicitly count even when not used near the cursor.
             let mut names = wanted.clone();
             for n in &imp.names {
-                names.entry(n.as_str()).or_insert(0.3);
+                names.entry(n.as_str()).or_insert(weights.imported_unused);
             }
             // A module used by name near the cursor (`util.`): what it defines at the top.
             let module = module_name(&imp.path);
             let at_cursor = [".", "::", "->"].iter().any(|sep| {
                 before[..before.len() - typing.len()].strip_suffix(sep).is_some_and(|b| b.ends_with(module))
             });
-            let module_weight =
-                qualifiers.get(module).copied().unwrap_or(0.0) * if at_cursor { 2.0 } else { 0.8 };
+            let module_weight = qualifiers.get(module).copied().unwrap_or(0.0)
+                * if at_cursor { weights.module_at_cursor } else { weights.module_near };
             // The word being typed at the cursor: definitions it may be the start of.
             for d in &e.outline.definitions {
                 if d.parent.is_none() && module_weight > 0.0 {
                     names.entry(d.name.as_str()).or_insert(module_weight);
                 }
                 if typing.len() >= 2 && d.name.starts_with(typing) && d.name != typing {
-                    names.insert(d.name.as_str(), 0.9);
+                    names.insert(d.name.as_str(), weights.typing);
                 }
             }
             consider(&imp.path, &e.outline, boost, &names);
@@ -448,7 +535,7 @@ fn candidates(
             continue;
         }
         // Only names used close to the cursor, long enough to be specific.
-        if w < 0.6 || name.len() < 4 {
+        if w < weights.elsewhere_min || name.len() < 4 {
             continue;
         }
         let files: Vec<&str> =
@@ -465,35 +552,33 @@ fn candidates(
                     .any(|d| d.name == name && d.parent.is_none() && d.kind != Kind::Method)
             });
             if top {
-                elsewhere.entry(f).or_default().insert(name, w * 0.6 / files.len() as f32);
+                elsewhere.entry(f).or_default().insert(name, w * weights.elsewhere / files.len() as f32);
             }
         }
     }
     for (path, names) in &elsewhere {
         if let Some(e) = index.get(path) {
-            let boost = if open.contains(path) { 1.2 } else { 1.0 };
+            let boost = if open.contains(path) { weights.open_file } else { 1.0 };
             consider(path, &e.outline, boost, names);
         }
     }
     let mut out: Vec<Candidate> = Vec::new();
-    for ((path, i), score) in views.into_iter().filter(|(_, s)| *s >= MIN_SCORE) {
+    for ((path, i), score) in views.into_iter().filter(|(_, s)| *s >= weights.min_score) {
         let Some(e) = index.get(&path) else { continue };
         let text = view::view(e.language, &e.text, &e.outline, i);
         out.push(Candidate { score, path, offset: e.outline.definitions[i].range.start, text });
     }
     if !expired() {
-        out.extend(similar_code(req, cursor, index, expired));
+        out.extend(similar_code(req, weights, cursor, index, expired));
     }
     let recent = req.recent.iter().filter(|s| s.path != req.path && s.text.len() <= piece_bytes(req));
     for (rank, s) in recent.enumerate() {
-        let score = 0.5 / (1.0 + rank as f32);
+        let score = weights.recent / (1.0 + rank as f32);
         out.push(Candidate { score, path: s.path.clone(), offset: s.offset, text: s.text.clone() });
     }
     out
 }
 
-/// Similar windows with a Jaccard score under this are not alike enough to help.
-const MIN_SIMILAR: f32 = 0.25;
 /// At most this many similar windows are candidates.
 const SIMILAR_WINDOWS: usize = 3;
 
@@ -501,6 +586,7 @@ const SIMILAR_WINDOWS: usize = 3;
 /// language, and in the current file above the reach of the prefix window.
 fn similar_code(
     req: &Request<'_>,
+    weights: &Weights,
     cursor: usize,
     index: &Index,
     expired: &dyn Fn() -> bool,
@@ -519,7 +605,7 @@ fn similar_code(
         if path == req.path || !language.same_family(e.language) {
             continue;
         }
-        for m in similar::best(&query, &e.chunks, MIN_SIMILAR).into_iter().take(SIMILAR_WINDOWS) {
+        for m in similar::best(&query, &e.chunks, weights.similar_min).into_iter().take(SIMILAR_WINDOWS) {
             found.push((m.score, path, &e.text, m));
         }
     }
@@ -531,7 +617,7 @@ fn similar_code(
         from = before[from..far].find('\n').map_or(far, |i| from + i + 1);
     }
     let own = similar::chunks(&before[from..far]);
-    for m in similar::best(&query, &own, MIN_SIMILAR).into_iter().take(SIMILAR_WINDOWS) {
+    for m in similar::best(&query, &own, weights.similar_min).into_iter().take(SIMILAR_WINDOWS) {
         let m = similar::Match { start: from + m.start, end: from + m.end, ..m };
         found.push((m.score, req.path, before, m));
     }
@@ -542,7 +628,7 @@ fn similar_code(
         .filter_map(|(score, path, text, m)| {
             let text = text.get(m.start..m.end).filter(|t| t.len() <= piece_bytes(req))?;
             let text = text.trim_matches('\n').to_owned();
-            Some(Candidate { score: score * 2.0, path: path.to_owned(), offset: m.start, text })
+            Some(Candidate { score: score * weights.similar, path: path.to_owned(), offset: m.start, text })
         })
         .collect()
 }
@@ -593,6 +679,33 @@ fn join(pieces: &[(usize, String)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_common_names_are_the_names_and_keywords_they_were() {
+        let was: HashSet<&str> = [
+            "self Self this super return if else for while let const var fn def func function class",
+            "struct impl pub import from use new len length size get set add remove push pop append",
+            "insert contains clone copy to_string toString into from_str iter next map filter unwrap",
+            "is_empty isEmpty equals hashCode String Error Ok Err Some None nil null true false True",
+            "False keys values items update apply call bind then catch fmt format print join split",
+            "string int bool err ctx Handler ServeHTTP init __init__ main run close open read write",
+            "Write Read name value",
+        ]
+        .iter()
+        .flat_map(|l| l.split_whitespace())
+        .collect();
+        let keywords = Language::all().iter().flat_map(|l| l.spec().keywords.iter().copied());
+        let now: HashSet<&str> = COMMON_NAMES.iter().copied().chain(keywords).collect();
+        assert_eq!(now, was);
+        assert!(was.iter().all(|w| is_common(w)) && !is_common("Position"));
+    }
+
+    #[test]
+    fn weights_override_from_partial_json() {
+        let w: Weights = serde_json::from_str(r#"{"similar": 0.5, "recent": 0}"#).unwrap();
+        assert_eq!(w, Weights { similar: 0.5, recent: 0.0, ..Weights::default() });
+        assert!(serde_json::from_str::<Weights>(r#"{"simliar": 0.5}"#).is_err());
+    }
 
     #[test]
     fn prefers_the_imported_definition_used_at_the_cursor() {

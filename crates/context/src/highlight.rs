@@ -121,34 +121,13 @@ struct Config {
     kinds: Vec<Option<Highlight>>,
 }
 
-/// The query sources to try for a language, best first; each is joined into one query. The
-/// fallbacks keep some highlighting should a base query stop compiling against the grammar.
-fn sources(language: Language) -> &'static [&'static [&'static str]] {
-    use tree_sitter_javascript::{HIGHLIGHT_QUERY as JS, JSX_HIGHLIGHT_QUERY as JSX};
-    use tree_sitter_typescript::HIGHLIGHTS_QUERY as TS;
-    match language {
-        Language::Rust => &[&[tree_sitter_rust::HIGHLIGHTS_QUERY]],
-        Language::Python => &[&[tree_sitter_python::HIGHLIGHTS_QUERY]],
-        Language::JavaScript => &[&[JS, JSX], &[JS]],
-        Language::TypeScript => &[&[JS, TS], &[TS]],
-        Language::Tsx => &[&[JS, JSX, TS], &[JS, TS], &[TS]],
-        Language::Go => &[&[tree_sitter_go::HIGHLIGHTS_QUERY]],
-        Language::C => &[&[tree_sitter_c::HIGHLIGHT_QUERY]],
-        Language::Cpp => &[
-            &[tree_sitter_c::HIGHLIGHT_QUERY, tree_sitter_cpp::HIGHLIGHT_QUERY],
-            &[tree_sitter_cpp::HIGHLIGHT_QUERY],
-        ],
-        Language::Java => &[&[tree_sitter_java::HIGHLIGHTS_QUERY]],
-    }
-}
-
 /// The language's highlight query, compiled once; `None` when none of its sources compiles.
 fn config(language: Language) -> Option<&'static Config> {
     static CONFIGS: [OnceLock<Option<Config>>; 9] = [const { OnceLock::new() }; 9];
     CONFIGS[language as usize]
         .get_or_init(|| {
             let grammar = language.grammar();
-            sources(language).iter().find_map(|parts| {
+            language.spec().highlights.iter().find_map(|parts| {
                 let query = Query::new(&grammar, &parts.join("\n")).ok()?;
                 let kinds = query.capture_names().iter().map(|n| kind_of(n)).collect();
                 Some(Config { query, kinds })

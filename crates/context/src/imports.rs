@@ -30,15 +30,9 @@ pub struct Imported {
 /// the language makes visible without an import (same Go or Java package, a C file's header).
 pub fn resolve(language: Language, from: &str, imports: &[String], files: &dyn Files) -> Vec<Imported> {
     let mut out: Vec<Imported> = Vec::new();
+    let spec = language.spec();
     for statement in imports {
-        let found = match language {
-            Language::Rust => rust(from, statement, files),
-            Language::Python => python(from, statement, files),
-            Language::JavaScript | Language::TypeScript | Language::Tsx => script(from, statement, files),
-            Language::Go => go(from, statement, files),
-            Language::C | Language::Cpp => include(from, statement, files),
-            Language::Java => java(from, statement, files),
-        };
+        let found = (spec.resolve)(from, statement, files);
         for f in found {
             if f.path == from {
                 continue;
@@ -50,7 +44,7 @@ pub fn resolve(language: Language, from: &str, imports: &[String], files: &dyn F
             }
         }
     }
-    for path in neighbours(language, from, files) {
+    for path in (spec.neighbours)(from, files) {
         if !out.iter().any(|o| o.path == path) {
             out.push(Imported { path, names: Vec::new() });
         }
@@ -100,26 +94,28 @@ fn files_in_dir<'a>(files: &'a dyn Files, d: &'a str) -> impl Iterator<Item = &'
     files.paths().filter(move |p| dir(p) == d)
 }
 
-fn neighbours(language: Language, from: &str, files: &dyn Files) -> Vec<String> {
-    let d = dir(from);
-    match language {
-        Language::Go => files_in_dir(files, d)
-            .filter(|p| p.ends_with(".go") && !p.ends_with("_test.go") && *p != from)
-            .map(str::to_owned)
-            .collect(),
-        Language::Java => {
-            files_in_dir(files, d).filter(|p| p.ends_with(".java") && *p != from).map(str::to_owned).collect()
-        }
-        Language::C | Language::Cpp => {
-            let stem = from.rsplit_once('.').map_or(from, |(s, _)| s);
-            ["h", "hpp", "hh", "hxx"]
-                .iter()
-                .map(|e| format!("{stem}.{e}"))
-                .filter(|p| files.exists(p))
-                .collect()
-        }
-        _ => Vec::new(),
-    }
+/// A language whose files see only what they import.
+pub(crate) fn no_neighbours(_from: &str, _files: &dyn Files) -> Vec<String> {
+    Vec::new()
+}
+
+/// Go: the package's other files (tests aside).
+pub(crate) fn go_neighbours(from: &str, files: &dyn Files) -> Vec<String> {
+    files_in_dir(files, dir(from))
+        .filter(|p| p.ends_with(".go") && !p.ends_with("_test.go") && *p != from)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Java: the package's other files.
+pub(crate) fn java_neighbours(from: &str, files: &dyn Files) -> Vec<String> {
+    files_in_dir(files, dir(from)).filter(|p| p.ends_with(".java") && *p != from).map(str::to_owned).collect()
+}
+
+/// C and C++: the file's own header.
+pub(crate) fn header_neighbours(from: &str, files: &dyn Files) -> Vec<String> {
+    let stem = from.rsplit_once('.').map_or(from, |(s, _)| s);
+    ["h", "hpp", "hh", "hxx"].iter().map(|e| format!("{stem}.{e}")).filter(|p| files.exists(p)).collect()
 }
 
 // ---- Rust ----
@@ -193,7 +189,7 @@ fn expand_use(tree: &str) -> Vec<Vec<String>> {
     out
 }
 
-fn rust(from: &str, statement: &str, files: &dyn Files) -> Vec<Imported> {
+pub(crate) fn rust(from: &str, statement: &str, files: &dyn Files) -> Vec<Imported> {
     let s = statement.trim().trim_end_matches(';');
     let s = s.strip_prefix("pub(crate) ").or_else(|| s.strip_prefix("pub ")).unwrap_or(s).trim();
     let module_dir = rust_module_dir(from);
@@ -269,7 +265,7 @@ fn python_module(files: &dyn Files, base: Option<&str>, dotted: &str) -> Option<
     }
 }
 
-fn python(from: &str, statement: &str, files: &dyn Files) -> Vec<Imported> {
+pub(crate) fn python(from: &str, statement: &str, files: &dyn Files) -> Vec<Imported> {
     let flat: String = statement
         .replace("\\\n", " ")
         .replace(['(', ')', '\n'], " ")
@@ -342,7 +338,7 @@ pub fn script_module(files: &dyn Files, from: &str, spec: &str) -> Option<String
     first_existing(files, candidates)
 }
 
-fn script(from: &str, statement: &str, files: &dyn Files) -> Vec<Imported> {
+pub(crate) fn script(from: &str, statement: &str, files: &dyn Files) -> Vec<Imported> {
     let Some(from_at) = statement.rfind(" from ").or_else(|| statement.find("import ")) else {
         return Vec::new();
     };
@@ -378,7 +374,7 @@ fn script(from: &str, statement: &str, files: &dyn Files) -> Vec<Imported> {
 
 // ---- Go ----
 
-fn go(from: &str, statement: &str, files: &dyn Files) -> Vec<Imported> {
+pub(crate) fn go(from: &str, statement: &str, files: &dyn Files) -> Vec<Imported> {
     let Some(spec) = statement.split('"').nth(1) else { return Vec::new() };
     // The module whose go.mod is nearest above the file.
     let mut d = dir(from).to_owned();
@@ -401,7 +397,7 @@ fn go(from: &str, statement: &str, files: &dyn Files) -> Vec<Imported> {
 
 // ---- C / C++ ----
 
-fn include(from: &str, statement: &str, files: &dyn Files) -> Vec<Imported> {
+pub(crate) fn include(from: &str, statement: &str, files: &dyn Files) -> Vec<Imported> {
     let s = statement.trim().trim_start_matches('#').trim_start().trim_start_matches("include").trim();
     let spec = match s.chars().next() {
         Some('"') => s[1..].split('"').next(),
@@ -419,7 +415,7 @@ fn include(from: &str, statement: &str, files: &dyn Files) -> Vec<Imported> {
 
 // ---- Java ----
 
-fn java(_from: &str, statement: &str, files: &dyn Files) -> Vec<Imported> {
+pub(crate) fn java(_from: &str, statement: &str, files: &dyn Files) -> Vec<Imported> {
     let s = statement.trim().trim_end_matches(';').trim();
     let Some(rest) = s.strip_prefix("import ") else { return Vec::new() };
     let (is_static, rest) = match rest.trim().strip_prefix("static ") {

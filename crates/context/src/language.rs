@@ -1,8 +1,15 @@
-//! The languages tandem parses: grammars, their queries (data files under `queries/`), and how a
-//! document is recognised (LSP language id, else file extension).
+//! The languages tandem parses, and everything tandem knows about each: one [`LanguageSpec`]
+//! table per language (a `static` below) holding how a document is recognised (LSP language id,
+//! else file extension), its grammar and queries (data files under `queries/`), its comment
+//! marker and block style, its family, its import forms, how its modules are named, its
+//! keywords, and the functions that resolve its imports. The rest of the crate looks languages
+//! up here instead of matching on them.
 
+use crate::imports::{self, Files, Imported};
 use std::sync::OnceLock;
 use tree_sitter::Query;
+use tree_sitter_javascript::{HIGHLIGHT_QUERY as JS, JSX_HIGHLIGHT_QUERY as JSX};
+use tree_sitter_typescript::HIGHLIGHTS_QUERY as TS;
 
 /// A language with a grammar. Anything else gets plain line windows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -30,42 +37,258 @@ const ALL: [Language; 9] = [
     Language::Java,
 ];
 
+/// Languages whose code reads alike (similar code is looked for across a family).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Family {
+    Rust,
+    Python,
+    /// JavaScript, TypeScript and TSX.
+    Script,
+    Go,
+    /// C and C++.
+    C,
+    Java,
+}
+
+/// Everything tandem knows about one language. Data where it can be; where a language needs
+/// real logic (resolving its imports, the files it sees without importing them), a function.
+#[derive(Debug)]
+pub struct LanguageSpec {
+    pub language: Language,
+    /// The name tandem shows (and the snapshot files use).
+    pub name: &'static str,
+    /// LSP language ids.
+    pub ids: &'static [&'static str],
+    /// File extensions (without the dot).
+    pub extensions: &'static [&'static str],
+    /// The tree-sitter grammar.
+    pub grammar: fn() -> tree_sitter::Language,
+    /// The definitions-and-imports query (`queries/*.scm`).
+    pub query: &'static str,
+    /// The highlight query sources to try, best first; each is joined into one query. The
+    /// fallbacks keep some highlighting should a base query stop compiling against the grammar.
+    pub highlights: &'static [&'static [&'static str]],
+    /// The line comment marker.
+    pub comment: &'static str,
+    /// Whether function bodies are brace blocks (`{ … }`) rather than indented blocks.
+    pub braces: bool,
+    pub family: Family,
+    /// Grammar node kinds that hold a sequence of statements or items (besides any `*block` or
+    /// `*body`): a line starting inside one starts a statement.
+    pub block_kinds: &'static [&'static str],
+    /// How an import (or module, package, include) line starts.
+    pub import_prefixes: &'static [&'static str],
+    /// File stems that name their directory's module (`__init__`, `index`, `mod`).
+    pub package_stems: &'static [&'static str],
+    /// Whether every file names its directory's module (Go: packages are directories).
+    pub directory_packages: bool,
+    /// Keywords (those common enough in code to be noise when looking for definitions).
+    pub keywords: &'static [&'static str],
+    /// The files one import statement of the file at `from` reaches.
+    pub resolve: fn(from: &str, statement: &str, files: &dyn Files) -> Vec<Imported>,
+    /// The files whose definitions the file at `from` sees without an import (same Go or Java
+    /// package, a C file's header).
+    pub neighbours: fn(from: &str, files: &dyn Files) -> Vec<String>,
+}
+
+pub static RUST: LanguageSpec = LanguageSpec {
+    language: Language::Rust,
+    name: "rust",
+    ids: &["rust"],
+    extensions: &["rs"],
+    grammar: || tree_sitter_rust::LANGUAGE.into(),
+    query: include_str!("../queries/rust.scm"),
+    highlights: &[&[tree_sitter_rust::HIGHLIGHTS_QUERY]],
+    comment: "//",
+    braces: true,
+    family: Family::Rust,
+    import_prefixes: &["use ", "pub use ", "mod "],
+    package_stems: &["mod"],
+    directory_packages: false,
+    block_kinds: &["source_file", "declaration_list", "field_declaration_list", "enum_variant_list"],
+    keywords: &[
+        "self", "Self", "super", "return", "if", "else", "for", "while", "let", "const", "fn", "struct",
+        "impl", "pub", "use", "true", "false",
+    ],
+    resolve: imports::rust,
+    neighbours: imports::no_neighbours,
+};
+
+pub static PYTHON: LanguageSpec = LanguageSpec {
+    language: Language::Python,
+    name: "python",
+    ids: &["python"],
+    extensions: &["py", "pyi"],
+    grammar: || tree_sitter_python::LANGUAGE.into(),
+    query: include_str!("../queries/python.scm"),
+    highlights: &[&[tree_sitter_python::HIGHLIGHTS_QUERY]],
+    comment: "#",
+    braces: false,
+    family: Family::Python,
+    import_prefixes: &["import ", "from "],
+    package_stems: &["__init__"],
+    directory_packages: false,
+    block_kinds: &["module"],
+    keywords: &[
+        "self", "return", "if", "else", "for", "while", "def", "class", "import", "from", "True", "False",
+        "None",
+    ],
+    resolve: imports::python,
+    neighbours: imports::no_neighbours,
+};
+
+const SCRIPT_KEYWORDS: &[&str] = &[
+    "this", "super", "return", "if", "else", "for", "while", "let", "const", "var", "function", "class",
+    "import", "from", "new", "null", "true", "false",
+];
+
+pub static JAVASCRIPT: LanguageSpec = LanguageSpec {
+    language: Language::JavaScript,
+    name: "javascript",
+    ids: &["javascript", "javascriptreact", "jsx"],
+    extensions: &["js", "mjs", "cjs", "jsx"],
+    grammar: || tree_sitter_javascript::LANGUAGE.into(),
+    query: include_str!("../queries/javascript.scm"),
+    highlights: &[&[JS, JSX], &[JS]],
+    comment: "//",
+    braces: true,
+    family: Family::Script,
+    import_prefixes: &["import "],
+    package_stems: &["index"],
+    directory_packages: false,
+    block_kinds: &["program"],
+    keywords: SCRIPT_KEYWORDS,
+    resolve: imports::script,
+    neighbours: imports::no_neighbours,
+};
+
+pub static TYPESCRIPT: LanguageSpec = LanguageSpec {
+    language: Language::TypeScript,
+    name: "typescript",
+    ids: &["typescript"],
+    extensions: &["ts", "mts", "cts"],
+    grammar: || tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+    query: include_str!("../queries/typescript.scm"),
+    highlights: &[&[JS, TS], &[TS]],
+    ..JAVASCRIPT
+};
+
+/// TSX is TypeScript with JSX: the same definitions and imports.
+pub static TSX: LanguageSpec = LanguageSpec {
+    language: Language::Tsx,
+    name: "tsx",
+    ids: &["typescriptreact", "tsx"],
+    extensions: &["tsx"],
+    grammar: || tree_sitter_typescript::LANGUAGE_TSX.into(),
+    highlights: &[&[JS, JSX, TS], &[JS, TS], &[TS]],
+    ..TYPESCRIPT
+};
+
+pub static GO: LanguageSpec = LanguageSpec {
+    language: Language::Go,
+    name: "go",
+    ids: &["go"],
+    extensions: &["go"],
+    grammar: || tree_sitter_go::LANGUAGE.into(),
+    query: include_str!("../queries/go.scm"),
+    highlights: &[&[tree_sitter_go::HIGHLIGHTS_QUERY]],
+    comment: "//",
+    braces: true,
+    family: Family::Go,
+    import_prefixes: &["import ", "package "],
+    package_stems: &[],
+    directory_packages: true,
+    block_kinds: &["source_file"],
+    keywords: &[
+        "return", "if", "else", "for", "const", "var", "func", "struct", "import", "nil", "true", "false",
+    ],
+    resolve: imports::go,
+    neighbours: imports::go_neighbours,
+};
+
+pub static C: LanguageSpec = LanguageSpec {
+    language: Language::C,
+    name: "c",
+    ids: &["c"],
+    extensions: &["c", "h"],
+    grammar: || tree_sitter_c::LANGUAGE.into(),
+    query: include_str!("../queries/c.scm"),
+    highlights: &[&[tree_sitter_c::HIGHLIGHT_QUERY]],
+    comment: "//",
+    braces: true,
+    family: Family::C,
+    import_prefixes: &["#include"],
+    package_stems: &[],
+    directory_packages: false,
+    block_kinds: &["translation_unit", "compound_statement", "field_declaration_list"],
+    keywords: &["return", "if", "else", "for", "while", "const", "struct", "true", "false"],
+    resolve: imports::include,
+    neighbours: imports::header_neighbours,
+};
+
+pub static CPP: LanguageSpec = LanguageSpec {
+    language: Language::Cpp,
+    name: "cpp",
+    ids: &["cpp", "c++", "cuda-cpp"],
+    extensions: &["cc", "cpp", "cxx", "c++", "hh", "hpp", "hxx", "h++", "ipp"],
+    grammar: || tree_sitter_cpp::LANGUAGE.into(),
+    query: include_str!("../queries/cpp.scm"),
+    highlights: &[
+        &[tree_sitter_c::HIGHLIGHT_QUERY, tree_sitter_cpp::HIGHLIGHT_QUERY],
+        &[tree_sitter_cpp::HIGHLIGHT_QUERY],
+    ],
+    block_kinds: &["translation_unit", "compound_statement", "field_declaration_list", "declaration_list"],
+    keywords: &[
+        "this", "return", "if", "else", "for", "while", "const", "struct", "class", "new", "true", "false",
+    ],
+    ..C
+};
+
+pub static JAVA: LanguageSpec = LanguageSpec {
+    language: Language::Java,
+    name: "java",
+    ids: &["java"],
+    extensions: &["java"],
+    grammar: || tree_sitter_java::LANGUAGE.into(),
+    query: include_str!("../queries/java.scm"),
+    highlights: &[&[tree_sitter_java::HIGHLIGHTS_QUERY]],
+    comment: "//",
+    braces: true,
+    family: Family::Java,
+    import_prefixes: &["import ", "package "],
+    package_stems: &[],
+    directory_packages: false,
+    block_kinds: &["program"],
+    keywords: &[
+        "this", "super", "return", "if", "else", "for", "while", "var", "class", "import", "new", "null",
+        "true", "false",
+    ],
+    resolve: imports::java,
+    neighbours: imports::java_neighbours,
+};
+
+/// The tables, in the order of [`Language`]'s variants.
+static SPECS: [&LanguageSpec; 9] = [&RUST, &PYTHON, &JAVASCRIPT, &TYPESCRIPT, &TSX, &GO, &C, &CPP, &JAVA];
+
 impl Language {
     pub fn all() -> &'static [Language] {
         &ALL
     }
 
+    /// Everything tandem knows about the language.
+    pub fn spec(self) -> &'static LanguageSpec {
+        SPECS[self as usize]
+    }
+
     /// From an LSP language id (`rust`, `typescriptreact`, …).
     pub fn from_id(id: &str) -> Option<Self> {
-        Some(match id {
-            "rust" => Self::Rust,
-            "python" => Self::Python,
-            "javascript" | "javascriptreact" | "jsx" => Self::JavaScript,
-            "typescript" => Self::TypeScript,
-            "typescriptreact" | "tsx" => Self::Tsx,
-            "go" => Self::Go,
-            "c" => Self::C,
-            "cpp" | "c++" | "cuda-cpp" => Self::Cpp,
-            "java" => Self::Java,
-            _ => return None,
-        })
+        SPECS.iter().find(|s| s.ids.contains(&id)).map(|s| s.language)
     }
 
     /// From a path's extension.
     pub fn from_path(path: &str) -> Option<Self> {
         let ext = path.rsplit_once('.')?.1;
-        Some(match ext {
-            "rs" => Self::Rust,
-            "py" | "pyi" => Self::Python,
-            "js" | "mjs" | "cjs" | "jsx" => Self::JavaScript,
-            "ts" | "mts" | "cts" => Self::TypeScript,
-            "tsx" => Self::Tsx,
-            "go" => Self::Go,
-            "c" | "h" => Self::C,
-            "cc" | "cpp" | "cxx" | "c++" | "hh" | "hpp" | "hxx" | "h++" | "ipp" => Self::Cpp,
-            "java" => Self::Java,
-            _ => return None,
-        })
+        SPECS.iter().find(|s| s.extensions.contains(&ext)).map(|s| s.language)
     }
 
     /// The language of a document: its language id when known, else its path.
@@ -74,57 +297,23 @@ impl Language {
     }
 
     pub fn name(self) -> &'static str {
-        match self {
-            Self::Rust => "rust",
-            Self::Python => "python",
-            Self::JavaScript => "javascript",
-            Self::TypeScript => "typescript",
-            Self::Tsx => "tsx",
-            Self::Go => "go",
-            Self::C => "c",
-            Self::Cpp => "cpp",
-            Self::Java => "java",
-        }
+        self.spec().name
     }
 
     pub fn grammar(self) -> tree_sitter::Language {
-        match self {
-            Self::Rust => tree_sitter_rust::LANGUAGE.into(),
-            Self::Python => tree_sitter_python::LANGUAGE.into(),
-            Self::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
-            Self::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
-            Self::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
-            Self::Go => tree_sitter_go::LANGUAGE.into(),
-            Self::C => tree_sitter_c::LANGUAGE.into(),
-            Self::Cpp => tree_sitter_cpp::LANGUAGE.into(),
-            Self::Java => tree_sitter_java::LANGUAGE.into(),
-        }
-    }
-
-    fn query_source(self) -> &'static str {
-        match self {
-            Self::Rust => include_str!("../queries/rust.scm"),
-            Self::Python => include_str!("../queries/python.scm"),
-            Self::JavaScript => include_str!("../queries/javascript.scm"),
-            Self::TypeScript => include_str!("../queries/typescript.scm"),
-            // TSX is TypeScript with JSX: the same definitions and imports.
-            Self::Tsx => include_str!("../queries/typescript.scm"),
-            Self::Go => include_str!("../queries/go.scm"),
-            Self::C => include_str!("../queries/c.scm"),
-            Self::Cpp => include_str!("../queries/cpp.scm"),
-            Self::Java => include_str!("../queries/java.scm"),
-        }
+        (self.spec().grammar)()
     }
 
     /// The language's definitions-and-imports query, compiled once.
     pub fn query(self) -> &'static Query {
         static QUERIES: OnceLock<Vec<Query>> = OnceLock::new();
         let all = QUERIES.get_or_init(|| {
-            ALL.iter()
-                .map(|l| {
+            SPECS
+                .iter()
+                .map(|s| {
                     // The queries are part of the program; a broken one is a bug caught by tests.
-                    Query::new(&l.grammar(), l.query_source())
-                        .unwrap_or_else(|e| panic!("query for {}: {e}", l.name()))
+                    Query::new(&(s.grammar)(), s.query)
+                        .unwrap_or_else(|e| panic!("query for {}: {e}", s.name))
                 })
                 .collect()
         });
@@ -133,23 +322,42 @@ impl Language {
 
     /// Whether function bodies are brace blocks (`{ … }`) rather than indented blocks.
     pub fn braces(self) -> bool {
-        self != Self::Python
+        self.spec().braces
     }
 
     /// Whether code in `other` reads like code in `self` (JavaScript and TypeScript, C and C++).
     pub fn same_family(self, other: Language) -> bool {
-        let family = |l: Language| match l {
-            Self::JavaScript | Self::TypeScript | Self::Tsx => 1,
-            Self::C | Self::Cpp => 2,
-            _ => 3 + l as usize,
-        };
-        family(self) == family(other)
+        self.spec().family == other.spec().family
     }
 
     /// The line comment marker.
     pub fn comment(self) -> &'static str {
-        if self == Self::Python { "#" } else { "//" }
+        self.spec().comment
     }
+}
+
+/// Whether `line` (without its indentation) starts an import, module or package statement in
+/// any language: a name on such a line is not used as a qualifier.
+pub fn is_import_line(line: &str) -> bool {
+    SPECS.iter().flat_map(|s| s.import_prefixes).any(|p| line.starts_with(p))
+}
+
+/// Whether the file stem `stem` of the file `file` names its directory's module in any
+/// language (`pkg/__init__.py`, `util/index.ts`, `a/mod.rs`, every Go file).
+pub fn names_its_directory(file: &str, stem: &str) -> bool {
+    SPECS.iter().any(|s| s.package_stems.contains(&stem))
+        || Language::from_path(file).is_some_and(|l| l.spec().directory_packages)
+}
+
+/// Whether a grammar node of this kind holds statements or items, in any grammar.
+pub fn is_block_kind(kind: &str) -> bool {
+    SPECS.iter().any(|s| s.block_kinds.contains(&kind))
+}
+
+/// Whether `word` is a keyword of any language.
+pub fn is_keyword(word: &str) -> bool {
+    static KEYWORDS: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    KEYWORDS.get_or_init(|| SPECS.iter().flat_map(|s| s.keywords.iter().copied()).collect()).contains(word)
 }
 
 /// The name a Markdown code fence uses for a file's language, from its extension (more
@@ -192,6 +400,46 @@ mod tests {
             assert!(q.capture_names().contains(&"name"), "{}", l.name());
             assert!(q.capture_names().contains(&"import"), "{}", l.name());
         }
+    }
+
+    #[test]
+    fn each_table_is_its_languages() {
+        for (i, l) in Language::all().iter().enumerate() {
+            assert_eq!(*l as usize, i);
+            assert_eq!(l.spec().language, *l, "{}", l.name());
+        }
+        assert!(Language::JavaScript.same_family(Language::Tsx));
+        assert!(Language::C.same_family(Language::Cpp));
+        assert!(!Language::C.same_family(Language::Java));
+        assert!(!Language::Rust.same_family(Language::Go));
+    }
+
+    #[test]
+    fn the_grammar_neutral_checks_cover_every_language() {
+        use std::collections::HashSet;
+        let union = |f: fn(&LanguageSpec) -> &'static [&'static str]| -> HashSet<&str> {
+            SPECS.iter().flat_map(|s| f(s).iter().copied()).collect()
+        };
+        let prefixes = ["use ", "pub use ", "import ", "from ", "#include", "package ", "mod "];
+        assert_eq!(union(|s| s.import_prefixes), prefixes.into_iter().collect());
+        let blocks = [
+            "source_file",
+            "program",
+            "module",
+            "translation_unit",
+            "compound_statement",
+            "declaration_list",
+            "field_declaration_list",
+            "enum_variant_list",
+        ];
+        assert_eq!(union(|s| s.block_kinds), blocks.into_iter().collect());
+        assert!(is_import_line("pub use a::b;") && !is_import_line("export { a } from './a';"));
+        for (file, stem) in
+            [("__init__.py", "__init__"), ("index.ts", "index"), ("mod.rs", "mod"), ("x.go", "x")]
+        {
+            assert!(names_its_directory(file, stem), "{file}");
+        }
+        assert!(!names_its_directory("util.py", "util"));
     }
 
     #[test]

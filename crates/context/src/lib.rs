@@ -1,8 +1,9 @@
 //! tandem-context: syntax-aware context for prompts.
 //!
-//! Owns tree-sitter: languages and their queries (`queries/*.scm`), outlines of definitions,
-//! import resolution, syntax-aware prefix/suffix windows, the workspace index, the gathering of
-//! completion context within a token budget, and the ranked workspace map for chat and explain.
+//! Owns tree-sitter: languages (one table each in `language.rs`) and their queries
+//! (`queries/*.scm`), outlines of definitions, import resolution, syntax-aware prefix/suffix
+//! windows, the workspace index, the gathering of completion context within a token budget (its
+//! scoring weights: `gather::Weights`), and the ranked workspace map for chat and explain.
 //! It is pure — text in, context out — does no I/O, no async, and never fails on broken code.
 //! It must not know about models, LSP or the terminal.
 

@@ -3,7 +3,7 @@
 //! cuts into the functions, classes or impls around the cursor — their headers kept in front of
 //! it, so the model knows where it is.
 
-use crate::language::Language;
+use crate::language::{self, Language};
 use crate::lines::{
     is_window_start, prefix_start, reach_back, reach_forward, stable_prefix_start, suffix_end, tail_start,
 };
@@ -167,17 +167,7 @@ fn is_boundary(p: &Parsed<'_>, text: &str, line: usize) -> bool {
     node.parent().is_none()
         || kind.ends_with("block")
         || kind.ends_with("body")
-        || matches!(
-            kind,
-            "source_file"
-                | "program"
-                | "module"
-                | "translation_unit"
-                | "compound_statement"
-                | "declaration_list"
-                | "field_declaration_list"
-                | "enum_variant_list"
-        )
+        || language::is_block_kind(kind)
 }
 
 /// The headers (signature lines) of the definitions around `cursor` that start before `start`,
