@@ -121,6 +121,22 @@ fn devices_fifos_and_oversized_inputs_are_refused_before_reading() {
 }
 
 #[test]
+fn bench_cases_take_context_weights_and_refuse_misspelt_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = dir.path().join("cases.jsonl");
+    std::fs::write(&cases, "").unwrap();
+    let o = tandem()
+        .args(["bench", "--cases"])
+        .arg(&cases)
+        .args(["--weights", r#"{"similarr": 0.5}"#])
+        .output()
+        .unwrap();
+    assert_clean_error(&o, "unknown field `similarr`");
+    let o = tandem().args(["bench", "--weights", r#"{"similar": 0.5}"#]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "--weights needs --cases: {}", stderr(&o));
+}
+
+#[test]
 fn a_privacy_rule_that_cannot_be_read_is_a_config_error() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("tandem")).unwrap();

@@ -41,6 +41,10 @@ pub struct Args {
     /// Completion settings over the config file's, as JSON (`{"context": true}`).
     #[arg(long, value_name = "JSON")]
     settings: Option<String>,
+    /// With --cases: context scoring weights over the defaults, as JSON (`{"similar": 0.5}`;
+    /// the names are the fields of `tandem_context::gather::Weights`).
+    #[arg(long, value_name = "JSON", requires = "cases")]
+    weights: Option<String>,
 }
 
 pub fn run(
@@ -54,7 +58,11 @@ pub fn run(
         None => settings,
     };
     if let Some(file) = &args.cases {
-        return crate::cases::run(manifest, choice, settings, file);
+        let weights = match &args.weights {
+            Some(json) => serde_json::from_str(json).context("bad --weights")?,
+            None => Default::default(),
+        };
+        return crate::cases::run(manifest, choice, settings, weights, file);
     }
     if args.typing {
         let typing =

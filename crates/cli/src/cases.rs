@@ -20,6 +20,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 use tandem_core::{CompletionSettings, Manifest};
+use tandem_engine::context::gather::Weights;
 use tandem_engine::{Engine, InlineAnswer, InlineRequest, Workspace};
 use tandem_model::LoadOptions;
 
@@ -37,6 +38,7 @@ pub fn run(
     manifest: &Manifest,
     choice: &Choice,
     settings: CompletionSettings,
+    weights: Weights,
     file: &str,
 ) -> Result<ExitCode> {
     let input = std::fs::File::open(file).with_context(|| format!("cannot read {file}"))?;
@@ -64,6 +66,7 @@ pub fn run(
         workspace.scan();
         workspace.opened(&case.path, &case.text);
         let engine = Engine::with_workspace(backend.clone(), settings.clone(), workspace);
+        engine.set_weights(weights.clone());
         let req = InlineRequest {
             document: format!("file://{}/{}", case.root.display(), case.path),
             text: case.text.into(),

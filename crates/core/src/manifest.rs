@@ -165,6 +165,17 @@ impl Manifest {
     }
 }
 
+/// Why a prompt template cannot be parsed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TemplateError {
+    #[error("unmatched `}}` in template {template:?}")]
+    UnmatchedClose { template: String },
+    #[error("unclosed `{{` in template {template:?}")]
+    Unclosed { template: String },
+    #[error("bad placeholder `{{{name}}}` in template {template:?}")]
+    BadPlaceholder { name: String, template: String },
+}
+
 /// A piece of a parsed template.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Segment<'a> {
@@ -178,21 +189,25 @@ pub enum Segment<'a> {
 pub struct Template<'a>(pub Vec<Segment<'a>>);
 
 impl<'a> Template<'a> {
-    pub fn parse(text: &'a str) -> Result<Self, String> {
+    pub fn parse(text: &'a str) -> Result<Self, TemplateError> {
         let mut segments = Vec::new();
         let mut rest = text;
         while let Some(open) = rest.find(['{', '}']) {
             if rest.as_bytes()[open] == b'}' {
-                return Err(format!("unmatched `}}` in template {text:?}"));
+                return Err(TemplateError::UnmatchedClose { template: text.to_owned() });
             }
             if open > 0 {
                 segments.push(Segment::Literal(&rest[..open]));
             }
             let after = &rest[open + 1..];
-            let close = after.find('}').ok_or_else(|| format!("unclosed `{{` in template {text:?}"))?;
+            let close =
+                after.find('}').ok_or_else(|| TemplateError::Unclosed { template: text.to_owned() })?;
             let name = &after[..close];
             if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-                return Err(format!("bad placeholder `{{{name}}}` in template {text:?}"));
+                return Err(TemplateError::BadPlaceholder {
+                    name: name.to_owned(),
+                    template: text.to_owned(),
+                });
             }
             segments.push(Segment::Var(name));
             rest = &after[close + 1..];
@@ -225,9 +240,11 @@ mod tests {
 
     #[test]
     fn template_rejects_stray_braces() {
-        assert!(Template::parse("a}b").is_err());
-        assert!(Template::parse("a{b").is_err());
-        assert!(Template::parse("a{b c}").is_err());
+        assert_eq!(Template::parse("a}b"), Err(TemplateError::UnmatchedClose { template: "a}b".into() }));
+        assert_eq!(Template::parse("a{b"), Err(TemplateError::Unclosed { template: "a{b".into() }));
+        let bad = Template::parse("a{b c}").unwrap_err();
+        assert_eq!(bad, TemplateError::BadPlaceholder { name: "b c".into(), template: "a{b c}".into() });
+        assert_eq!(bad.to_string(), "bad placeholder `{b c}` in template \"a{b c}\"");
     }
 
     #[test]

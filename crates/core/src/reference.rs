@@ -4,8 +4,26 @@
 /// 1-based first and last line, inclusive.
 pub type Lines = (usize, usize);
 
+/// Why a reference or its lines cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ReferenceError {
+    #[error("lines must be numbers from 1, got `{range}` in `{target}`")]
+    BadLines { range: String, target: String },
+    #[error("the range {start}-{end} ends before it starts")]
+    Backwards { start: usize, end: usize },
+    #[error("lines {start}-{end} are outside the file ({lines} lines)")]
+    OutOfRange { start: usize, end: usize, lines: usize },
+}
+
+/// For callers that still report errors as text (`?` in a function returning `Result<_, String>`).
+impl From<ReferenceError> for String {
+    fn from(e: ReferenceError) -> Self {
+        e.to_string()
+    }
+}
+
 /// `path`, `path:LINE` or `path:START-END` (1-based, inclusive) as the path and the lines.
-pub fn parse_ref(target: &str) -> Result<(&str, Option<Lines>), String> {
+pub fn parse_ref(target: &str) -> Result<(&str, Option<Lines>), ReferenceError> {
     let Some((file, range)) = target.rsplit_once(':') else { return Ok((target, None)) };
     let is_range = !range.is_empty() && range.chars().all(|c| c.is_ascii_digit() || c == '-');
     if !is_range || file.is_empty() {
@@ -13,25 +31,25 @@ pub fn parse_ref(target: &str) -> Result<(&str, Option<Lines>), String> {
     }
     let num = |s: &str| match s.parse::<usize>() {
         Ok(n) if n >= 1 => Ok(n),
-        _ => Err(format!("lines must be numbers from 1, got `{range}` in `{target}`")),
+        _ => Err(ReferenceError::BadLines { range: range.to_owned(), target: target.to_owned() }),
     };
     let (start, end) = match range.split_once('-') {
         Some((a, b)) => (num(a)?, num(b)?),
         None => (num(range)?, num(range)?),
     };
     if end < start {
-        return Err(format!("the range {start}-{end} ends before it starts"));
+        return Err(ReferenceError::Backwards { start, end });
     }
     Ok((file, Some((start, end))))
 }
 
 /// Lines `start..=end` (1-based) of `text`, or why they are not there.
-pub fn select(text: &str, (start, end): Lines) -> Result<String, String> {
+pub fn select(text: &str, (start, end): Lines) -> Result<String, ReferenceError> {
     // A final line break ends the last line; it does not start another.
     let ends_with_break = text.ends_with(['\n', '\r']);
     let lines = line_count(text) - usize::from(text.is_empty() || ends_with_break);
     if end > lines {
-        return Err(format!("lines {start}-{end} are outside the file ({lines} lines)"));
+        return Err(ReferenceError::OutOfRange { start, end, lines });
     }
     let from = line_start(text, start - 1).unwrap_or(text.len());
     let to = line_start(text, end).unwrap_or(text.len());
@@ -123,15 +141,21 @@ mod tests {
         assert_eq!(parse_ref("c:/x/a.rs").unwrap(), ("c:/x/a.rs", None));
         assert_eq!(parse_ref("-").unwrap(), ("-", None));
         assert_eq!(parse_ref("-:2-3").unwrap(), ("-", Some((2, 3))));
-        assert!(parse_ref("a.rs:0-3").is_err());
-        assert!(parse_ref("a.rs:5-3").is_err());
-        assert!(parse_ref("a.rs:1-").is_err());
+        let bad =
+            |range: &str| ReferenceError::BadLines { range: range.into(), target: format!("a.rs:{range}") };
+        assert_eq!(parse_ref("a.rs:0-3"), Err(bad("0-3")));
+        assert_eq!(parse_ref("a.rs:5-3"), Err(ReferenceError::Backwards { start: 5, end: 3 }));
+        assert_eq!(parse_ref("a.rs:1-"), Err(bad("1-")));
+        assert_eq!(
+            parse_ref("a.rs:0-3").unwrap_err().to_string(),
+            "lines must be numbers from 1, got `0-3` in `a.rs:0-3`"
+        );
     }
 
     #[test]
     fn selections_are_whole_lines() {
         assert_eq!(select("a\nb\nc", (2, 3)).unwrap(), "b\nc");
-        assert!(select("a\nb\n", (2, 3)).is_err());
+        assert_eq!(select("a\nb\n", (2, 3)), Err(ReferenceError::OutOfRange { start: 2, end: 3, lines: 2 }));
         assert_eq!(select("a\nb\n", (1, 2)).unwrap(), "a\nb\n");
     }
 

@@ -125,6 +125,8 @@ pub struct Engine {
     backend: Arc<dyn Backend>,
     workspace: Arc<Workspace>,
     settings: RwLock<CompletionSettings>,
+    /// How context candidates are scored (the defaults, unless tuning overrides them).
+    weights: RwLock<gather::Weights>,
     state: Mutex<State>,
     metrics: Mutex<Metrics>,
 }
@@ -158,6 +160,7 @@ impl Engine {
             backend,
             workspace,
             settings: RwLock::new(settings),
+            weights: RwLock::new(gather::Weights::default()),
             state: Mutex::new(State {
                 shown: HashMap::new(),
                 inflight: HashMap::new(),
@@ -183,6 +186,11 @@ impl Engine {
 
     pub fn set_settings(&self, settings: CompletionSettings) {
         *self.settings.write().unwrap_or_else(|e| e.into_inner()) = settings;
+    }
+
+    /// Scores context candidates with `weights` (for tuning: `tandem bench --cases --weights`).
+    pub fn set_weights(&self, weights: gather::Weights) {
+        *self.weights.write().unwrap_or_else(|e| e.into_inner()) = weights;
     }
 
     pub fn metrics(&self) -> Snapshot {
@@ -415,8 +423,10 @@ impl Engine {
                 recent: &recent,
                 open: &open,
             };
-            let c = gather::gather_until(
+            let weights = self.weights.read().unwrap_or_else(|e| e.into_inner()).clone();
+            let c = gather::gather_with(
                 &gather_req,
+                &weights,
                 &index,
                 kept_files.as_ref().map(|(f, t)| (f.as_slice(), *t)),
                 count,

@@ -25,7 +25,10 @@ pub use inline::{Engine, EngineError, InlineAnswer, InlineRequest};
 pub use metrics::{Snapshot, Source};
 pub use redact::{PathRules, Redacted, redact};
 pub use routed::RoutedBackend;
-pub use router::{Decision, LocalLoader, RouteError, RouteMetrics, RouteRecord, RouteRequest, Router, Task};
+pub use router::{
+    Clock, Decision, LocalLoader, RouteError, RouteMetrics, RouteRecord, RouteRequest, Router, SystemClock,
+    Task,
+};
 pub use tandem_context as context;
 pub use tandem_core::text;
 pub use tandem_core::{Cancel, CompletionSettings, PrivacySettings, RouterSettings, Side};

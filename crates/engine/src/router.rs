@@ -5,7 +5,9 @@
 //! task's preference, and — under `auto` — the request's size and difficulty. A remote failure
 //! that looks lasting (unreachable, timing out, rate-limited, a server error) marks the remote
 //! side down: requests skip it without paying a timeout until the cooldown has passed and a
-//! health check succeeds. Every decision is recorded in [`RouteMetrics`].
+//! health check succeeds. Which failures are lasting is the model crate's one classification
+//! ([`tandem_model::RemoteError::outlook`]). The cooldown is read from a [`Clock`] (the
+//! system's, or a fake in tests). Every decision is recorded in [`RouteMetrics`].
 
 use serde::Serialize;
 use std::collections::VecDeque;
@@ -13,7 +15,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 use tandem_core::{Preference, PrivacySettings, RouterSettings, Side};
-use tandem_model::{Backend, BackendError, RemoteError};
+use tandem_model::{Backend, BackendError};
 
 use crate::files::{self, Root};
 use crate::redact::PathRules;
@@ -207,15 +209,18 @@ struct Down {
     reason: String,
 }
 
-/// A remote failure that is likely to repeat for a while.
-pub fn is_lasting(e: &BackendError) -> bool {
-    match e {
-        BackendError::Remote(r) => match r {
-            RemoteError::Status { status, .. } => *status >= 500,
-            RemoteError::Config(_) | RemoteError::Malformed(_) => false,
-            _ => true,
-        },
-        _ => false,
+/// Where the router reads the time: when a remote side marked down may be tried again.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> SystemTime;
+}
+
+/// The system clock.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
     }
 }
 
@@ -275,6 +280,7 @@ pub struct Router {
     loading: Mutex<()>,
     health: Mutex<Health>,
     metrics: Mutex<RouteMetrics>,
+    clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for Router {
@@ -304,7 +310,14 @@ impl Router {
             loading: Mutex::new(()),
             health: Mutex::default(),
             metrics: Mutex::default(),
+            clock: Arc::new(SystemClock),
         }
+    }
+
+    /// Reads the time from `clock` instead of the system's (tests use a fake to pass a cooldown).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// The local model, loaded when first needed.
@@ -401,7 +414,7 @@ impl Router {
         let Some(remote) = &self.remote else { return RemoteState::Missing };
         let down = lock(&self.health).down.clone();
         let Some(down) = down else { return RemoteState::Up };
-        if SystemTime::now() < down.until {
+        if self.clock.now() < down.until {
             return RemoteState::Down(down.reason);
         }
         match remote.health_check() {
@@ -421,20 +434,17 @@ impl Router {
     pub fn mark_down(&self, reason: &str, retry_after: Option<Duration>) {
         let cooldown = Duration::from_secs(self.settings.cooldown_s).max(retry_after.unwrap_or_default());
         lock(&self.health).down =
-            Some(Down { until: SystemTime::now() + cooldown, reason: reason.to_owned() });
+            Some(Down { until: self.clock.now() + cooldown, reason: reason.to_owned() });
         lock(&self.metrics).remote_down = true;
     }
 
-    /// Records a remote failure; lasting ones mark the remote side down.
+    /// Records a remote failure; lasting ones ([`tandem_model::RemoteError::is_lasting`]) mark
+    /// the remote side down, for at least the server's `Retry-After`.
     pub fn remote_failed(&self, e: &BackendError) {
-        if is_lasting(e) {
-            let retry = match e {
-                BackendError::Remote(RemoteError::RateLimited { retry_after_s: Some(s) }) => {
-                    Some(Duration::from_secs(*s))
-                }
-                _ => None,
-            };
-            self.mark_down(&e.to_string(), retry);
+        if let BackendError::Remote(r) = e
+            && r.is_lasting()
+        {
+            self.mark_down(&e.to_string(), r.retry_after());
         }
     }
 
@@ -621,24 +631,37 @@ mod tests {
 
     #[test]
     fn the_local_model_loads_once_and_offers_never_wait_for_a_load() {
+        use std::sync::mpsc;
         use tandem_model::FakeBackend;
+        // Generous guards: a hang fails the test instead of blocking it.
+        let guard = Duration::from_secs(20);
         let loads = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let counter = loads.clone();
+        let (entered, in_loader) = mpsc::channel::<()>();
+        let (release, released) = mpsc::channel::<()>();
         let router = Arc::new(
             Router::new(RouterSettings::default(), PrivacySettings::default(), None).with_local_loader(
                 Box::new(move || {
                     counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                    std::thread::sleep(Duration::from_millis(300));
+                    let _ = entered.send(());
+                    let _ = released.recv_timeout(Duration::from_secs(60));
                     Ok(Arc::new(FakeBackend::new(|_| "larger".into())) as Arc<dyn Backend>)
                 }),
             ),
         );
         let r = router.clone();
         let loading = std::thread::spawn(move || r.local().map(|b| b.info().model));
-        std::thread::sleep(Duration::from_millis(50));
-        let started = Instant::now();
-        router.offer_local(Arc::new(FakeBackend::new(|_| "completion model".into())));
-        assert!(started.elapsed() < Duration::from_millis(200), "the offer waited for the load");
+        in_loader.recv_timeout(guard).expect("the loader started");
+        // The load cannot finish until it is released, which happens only after the offer
+        // returns: an offer that waited for the load would never return.
+        let (offered, offer_done) = mpsc::channel::<()>();
+        let r = router.clone();
+        std::thread::spawn(move || {
+            r.offer_local(Arc::new(FakeBackend::new(|_| "completion model".into())));
+            let _ = offered.send(());
+        });
+        offer_done.recv_timeout(guard).expect("the offer waited for the load");
+        release.send(()).unwrap();
         assert_eq!(loading.join().unwrap().unwrap(), "fake");
         assert!(router.local().is_ok());
         assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 1);
@@ -646,6 +669,50 @@ mod tests {
         assert!(plain.local().is_err());
         plain.offer_local(Arc::new(FakeBackend::new(|_| String::new())));
         assert!(plain.local().is_ok(), "an offer fills an empty slot");
+    }
+
+    /// A clock that moves only when told to.
+    struct FakeClock(Mutex<SystemTime>);
+
+    impl Clock for FakeClock {
+        fn now(&self) -> SystemTime {
+            *lock(&self.0)
+        }
+    }
+
+    #[test]
+    fn lasting_failures_mark_the_remote_side_down_for_the_cooldown_or_retry_after() {
+        use tandem_model::{FakeBackend, RemoteError};
+        let clock = Arc::new(FakeClock(Mutex::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000))));
+        let start = clock.now();
+        let remote: Arc<dyn Backend> = Arc::new(FakeBackend::new(|_| "remote".into()));
+        let settings = RouterSettings { cooldown_s: 30, ..RouterSettings::default() };
+        let router =
+            Router::new(settings, PrivacySettings::default(), Some(remote)).with_clock(clock.clone());
+        let remote_err = |e| BackendError::Remote(e);
+
+        router.remote_failed(&remote_err(RemoteError::Status { status: 401, message: "no".into() }));
+        router.remote_failed(&remote_err(RemoteError::Status { status: 408, message: "again".into() }));
+        router.remote_failed(&remote_err(RemoteError::Malformed("x".into())));
+        assert_eq!(router.remote_down(), None, "the request's fault, not the endpoint's");
+
+        router.remote_failed(&remote_err(RemoteError::Status { status: 503, message: "busy".into() }));
+        let (until, reason) = router.remote_down().expect("a server error is lasting");
+        assert_eq!(until, start + Duration::from_secs(30));
+        assert!(reason.contains("503"), "{reason}");
+        assert_eq!(router.remote_state(), RemoteState::Down(reason));
+
+        router.remote_failed(&remote_err(RemoteError::RateLimited { retry_after_s: Some(120) }));
+        assert_eq!(
+            router.remote_down().unwrap().0,
+            start + Duration::from_secs(120),
+            "Retry-After is longer"
+        );
+
+        // Past the mark: the health check runs (the fake always passes) and the side is up.
+        *lock(&clock.0) = start + Duration::from_secs(121);
+        assert_eq!(router.remote_state(), RemoteState::Up);
+        assert_eq!(router.remote_down(), None);
     }
 
     #[test]

@@ -8,12 +8,27 @@
 mod loopback;
 
 use loopback::{Framing, Loopback, Step, chat_answer, chat_delta, sse_head, status};
-use std::sync::Arc;
 use std::sync::mpsc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 use tandem_core::{PrivacySettings, RemoteSettings, RouterSettings, Secret, Side};
-use tandem_engine::{ExplainError, ExplainRequest, Explanation, Progress, RouteError, Router};
+use tandem_engine::{Clock, ExplainError, ExplainRequest, Explanation, Progress, RouteError, Router};
 use tandem_model::{Backend, FakeBackend, RemoteBackend};
+
+/// A clock that moves only when told to.
+struct FakeClock(Mutex<SystemTime>);
+
+impl FakeClock {
+    fn advance(&self, by: Duration) {
+        *self.0.lock().unwrap() += by;
+    }
+}
+
+impl Clock for FakeClock {
+    fn now(&self) -> SystemTime {
+        *self.0.lock().unwrap()
+    }
+}
 
 fn remote(url: &str) -> Arc<dyn Backend> {
     let s = RemoteSettings {
@@ -131,10 +146,12 @@ fn a_remote_side_that_is_down_is_skipped_until_its_health_check_passes() {
         _ => chat_answer(&["Back again."]),
     });
     let local = local();
-    let settings = RouterSettings { cooldown_s: 1, ..RouterSettings::default() };
+    let settings = RouterSettings { cooldown_s: 30, ..RouterSettings::default() };
+    let clock = Arc::new(FakeClock(Mutex::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000))));
     let router = Arc::new(
         Router::new(settings, PrivacySettings::default(), Some(remote(&server.url())))
-            .with_local(Arc::new(local.clone())),
+            .with_local(Arc::new(local.clone()))
+            .with_clock(clock.clone()),
     );
     let (first, _) = explain(&router, code());
     assert!(first.unwrap().degraded.is_some());
@@ -147,7 +164,7 @@ fn a_remote_side_that_is_down_is_skipped_until_its_health_check_passes() {
     assert!(!seen.iter().any(|s| s.starts_with("<fallback")));
     assert_eq!(server.requests().len(), 1);
     assert!(router.metrics().remote_down);
-    std::thread::sleep(Duration::from_millis(1100));
+    clock.advance(Duration::from_secs(31));
     let (third, _) = explain(&router, code());
     let third = third.unwrap();
     assert_eq!((third.route, third.markdown.as_str()), (Side::Remote, "Back again."));

@@ -1,7 +1,7 @@
 //! Prompt layout: turns a [`Prompt`] into token ids with a model family's [`PromptFormat`].
 
 use crate::tokenizer::{TextTokenizer, TokenizerError};
-use tandem_core::manifest::{PromptFormat, Segment, Template};
+use tandem_core::manifest::{PromptFormat, Segment, Template, TemplateError};
 use tandem_core::{Prompt, Role};
 
 #[derive(Debug, thiserror::Error)]
@@ -11,7 +11,9 @@ pub enum FormatError {
     #[error("the prompt format has no {0} template")]
     Missing(&'static str),
     #[error("prompt template: {0}")]
-    Template(String),
+    Template(#[from] TemplateError),
+    #[error("prompt template: unknown placeholder `{{{0}}}`")]
+    UnknownPlaceholder(String),
     #[error(transparent)]
     Tokenizer(#[from] TokenizerError),
 }
@@ -89,15 +91,16 @@ impl Formatter {
         vars: &[(&str, &str)],
         out: &mut Vec<u32>,
     ) -> Result<(), FormatError> {
-        let t = Template::parse(template).map_err(FormatError::Template)?;
+        let t = Template::parse(template)?;
         for seg in t.0 {
             match seg {
                 Segment::Literal(text) => self.literal(tok, text, out)?,
                 Segment::Var(name) => {
-                    let value =
-                        vars.iter().find(|(n, _)| *n == name).map(|(_, v)| *v).ok_or_else(|| {
-                            FormatError::Template(format!("unknown placeholder `{{{name}}}`"))
-                        })?;
+                    let value = vars
+                        .iter()
+                        .find(|(n, _)| *n == name)
+                        .map(|(_, v)| *v)
+                        .ok_or_else(|| FormatError::UnknownPlaceholder(name.to_owned()))?;
                     out.extend(tok.encode(value)?);
                 }
             }

@@ -24,7 +24,7 @@ pub use backend::{Backend, BackendError, BackendInfo, BackendKind, Event, Genera
 pub use fake::FakeBackend;
 pub use local::LocalBackend;
 pub use qwen2::Kernels;
-pub use remote::{RemoteBackend, RemoteError};
+pub use remote::{Outlook, RemoteBackend, RemoteError};
 pub use runtime::{Finished, LoadError, LoadOptions, Prefill, RunError, Runtime};
 pub use tokenizer::TextTokenizer;
 

@@ -47,18 +47,57 @@ fn retry_after_note(s: Option<u64>) -> String {
     s.map(|s| format!(", retry after {s} s")).unwrap_or_default()
 }
 
+/// What a remote failure says about the endpoint: the one classification behind both retrying a
+/// request (before its first token) and marking the remote side down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outlook {
+    /// The request itself is at fault (the configuration, a refused key, a bad request, an answer
+    /// we cannot read): neither retried nor held against the endpoint.
+    Refused,
+    /// A momentary hiccup (HTTP 408): worth another attempt, not a sign of an outage.
+    Momentary,
+    /// The endpoint is unreachable, overloaded or failing (no connection, no first token, a
+    /// stalled or cut stream, a rate limit, a server error): retried, and the side is marked down.
+    Outage,
+    /// The endpoint failed in a way another attempt within the same request would not mend (the
+    /// total deadline is spent, it reported an error mid-stream): not retried, the side is
+    /// marked down.
+    Failing,
+}
+
 impl RemoteError {
-    /// Worth another attempt (before the first token): the network, the server's load, a
-    /// server error. Not a refused key or a bad request.
-    fn retryable(&self) -> bool {
+    /// The classification of this failure (see [`Outlook`]).
+    pub fn outlook(&self) -> Outlook {
         match self {
+            RemoteError::Config(_) | RemoteError::Malformed(_) => Outlook::Refused,
+            RemoteError::Status { status, .. } if *status >= 500 => Outlook::Outage,
+            RemoteError::Status { status: 408, .. } => Outlook::Momentary,
+            RemoteError::Status { .. } => Outlook::Refused,
             RemoteError::Unreachable(_)
             | RemoteError::FirstTokenTimeout(_)
+            | RemoteError::Stalled(_)
             | RemoteError::RateLimited { .. }
-            | RemoteError::Disconnected
-            | RemoteError::Stalled(_) => true,
-            RemoteError::Status { status, .. } => *status >= 500 || *status == 408,
-            _ => false,
+            | RemoteError::Disconnected => Outlook::Outage,
+            RemoteError::TotalTimeout(_) | RemoteError::Stream(_) => Outlook::Failing,
+        }
+    }
+
+    /// Worth another attempt (before the first token): the network, the server's load, a
+    /// server error. Not a refused key or a bad request.
+    pub fn retryable(&self) -> bool {
+        matches!(self.outlook(), Outlook::Momentary | Outlook::Outage)
+    }
+
+    /// Likely to repeat for a while: the remote side should be skipped until it recovers.
+    pub fn is_lasting(&self) -> bool {
+        matches!(self.outlook(), Outlook::Outage | Outlook::Failing)
+    }
+
+    /// How long the server asked to be left alone (`Retry-After` on a 429), if it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            RemoteError::RateLimited { retry_after_s: Some(s) } => Some(Duration::from_secs(*s)),
+            _ => None,
         }
     }
 }
@@ -290,7 +329,6 @@ impl RemoteBackend {
         events: &UnboundedSender<Event>,
     ) -> Result<Finished, RemoteError> {
         let started = Instant::now();
-        let total = Duration::from_millis(self.settings.total_timeout_ms);
         let mut attempt = 0u32;
         loop {
             let failure = match self.attempt(request, events, started) {
@@ -298,18 +336,9 @@ impl RemoteBackend {
                 Err(f) => f,
             };
             attempt += 1;
-            if failure.streamed || !failure.error.retryable() || attempt > self.settings.retries {
+            let Some(wait) = self.retry_wait(&failure, attempt, started.elapsed()) else {
                 return Err(failure.error);
-            }
-            let backoff =
-                Duration::from_millis(self.settings.backoff_ms.saturating_mul(1 << (attempt - 1).min(10)));
-            let wait = match failure.error {
-                RemoteError::RateLimited { retry_after_s: Some(s) } => Duration::from_secs(s),
-                _ => backoff,
             };
-            if started.elapsed() + wait >= total {
-                return Err(failure.error);
-            }
             if sleep_unless_cancelled(wait, request) {
                 return Ok(Finished {
                     text: String::new(),
@@ -318,6 +347,20 @@ impl RemoteBackend {
                 });
             }
         }
+    }
+
+    /// Whether to try again after `attempt` failed attempts ending in `failure`, `elapsed` into
+    /// the request, and after how long: never once text was shown, for a failure that is not
+    /// [retryable](RemoteError::retryable), past the configured retries, or when the wait (the
+    /// server's `Retry-After`, else exponential backoff) would run past the total deadline.
+    fn retry_wait(&self, failure: &Failure, attempt: u32, elapsed: Duration) -> Option<Duration> {
+        let s = &self.settings;
+        if failure.streamed || !failure.error.retryable() || attempt > s.retries {
+            return None;
+        }
+        let backoff = Duration::from_millis(s.backoff_ms.saturating_mul(1 << (attempt - 1).min(10)));
+        let wait = failure.error.retry_after().unwrap_or(backoff);
+        (elapsed + wait < Duration::from_millis(s.total_timeout_ms)).then_some(wait)
     }
 
     fn attempt(
@@ -641,5 +684,65 @@ mod tests {
             b.body(&GenerateRequest::new(Prompt::Text { text: "x".into() }, Default::default())).0,
             "http://127.0.0.1:9/v1/completions"
         );
+    }
+
+    #[test]
+    fn one_classification_decides_retries_and_outages() {
+        use Outlook::*;
+        let status = |status| RemoteError::Status { status, message: String::new() };
+        let cases = [
+            (RemoteError::Config("x".into()), Refused, false, false),
+            (RemoteError::Malformed("x".into()), Refused, false, false),
+            (status(401), Refused, false, false),
+            (status(404), Refused, false, false),
+            (status(408), Momentary, true, false),
+            (status(500), Outage, true, true),
+            (status(503), Outage, true, true),
+            (RemoteError::Unreachable("x".into()), Outage, true, true),
+            (RemoteError::FirstTokenTimeout(1), Outage, true, true),
+            (RemoteError::Stalled(1), Outage, true, true),
+            (RemoteError::RateLimited { retry_after_s: None }, Outage, true, true),
+            (RemoteError::Disconnected, Outage, true, true),
+            (RemoteError::TotalTimeout(1), Failing, false, true),
+            (RemoteError::Stream("x".into()), Failing, false, true),
+        ];
+        for (e, outlook, retryable, lasting) in cases {
+            assert_eq!((e.outlook(), e.retryable(), e.is_lasting()), (outlook, retryable, lasting), "{e:?}");
+        }
+        assert_eq!(
+            RemoteError::RateLimited { retry_after_s: Some(7) }.retry_after(),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(RemoteError::RateLimited { retry_after_s: None }.retry_after(), None);
+        assert_eq!(RemoteError::Disconnected.retry_after(), None);
+    }
+
+    #[test]
+    fn retries_wait_for_retry_after_or_back_off_within_the_budget() {
+        let s = RemoteSettings {
+            url: "http://127.0.0.1:9/v1".into(),
+            model: "m".into(),
+            retries: 3,
+            backoff_ms: 50,
+            total_timeout_ms: 8000,
+            ..RemoteSettings::default()
+        };
+        let b = RemoteBackend::new(s, None).unwrap();
+        let failure = |error| Failure { error, streamed: false };
+        let ms = Duration::from_millis;
+        let unreachable = failure(RemoteError::Unreachable("x".into()));
+        assert_eq!(b.retry_wait(&unreachable, 1, ms(0)), Some(ms(50)));
+        assert_eq!(b.retry_wait(&unreachable, 2, ms(0)), Some(ms(100)), "exponential backoff");
+        assert_eq!(b.retry_wait(&unreachable, 3, ms(0)), Some(ms(200)));
+        assert_eq!(b.retry_wait(&unreachable, 4, ms(0)), None, "past the configured retries");
+        assert_eq!(b.retry_wait(&unreachable, 1, ms(7960)), None, "the wait would pass the total deadline");
+        let limited = failure(RemoteError::RateLimited { retry_after_s: Some(1) });
+        assert_eq!(b.retry_wait(&limited, 1, ms(0)), Some(ms(1000)), "Retry-After wins over backoff");
+        let quota = failure(RemoteError::RateLimited { retry_after_s: Some(3600) });
+        assert_eq!(b.retry_wait(&quota, 1, ms(0)), None, "a Retry-After beyond the budget gives up at once");
+        let streamed = Failure { error: RemoteError::Stalled(1), streamed: true };
+        assert_eq!(b.retry_wait(&streamed, 1, ms(0)), None, "text was shown");
+        let refused = failure(RemoteError::Status { status: 401, message: String::new() });
+        assert_eq!(b.retry_wait(&refused, 1, ms(0)), None);
     }
 }

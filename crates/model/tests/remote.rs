@@ -2,7 +2,9 @@
 //! (chunked and close-delimited), completions for fill-in-the-middle, slow and missing first
 //! tokens, a stalled stream, a mid-stream disconnect, 429 with `Retry-After`, server errors,
 //! malformed events, error events, cancellation, and the API key kept out of every message.
-//! Every wait is bounded: a broken backend fails a test instead of hanging it.
+//! Every wait is bounded: a broken backend fails a test instead of hanging it. The tests assert
+//! what happened (which error, how many requests, what was streamed), never how long it took:
+//! how long a retry waits is decided by a pure function with its own unit tests (`remote.rs`).
 
 #[path = "support/loopback.rs"]
 mod loopback;
@@ -50,6 +52,15 @@ fn run(b: &RemoteBackend, req: GenerateRequest) -> (Vec<String>, Result<Finished
         let _ = tx.send((pieces, result));
     });
     rx.recv_timeout(Duration::from_secs(20)).expect("the remote generation hung")
+}
+
+/// Runs `f` on another thread and waits at most 20 s for it: a hang fails the test.
+fn guarded<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(Duration::from_secs(20)).expect("hung")
 }
 
 fn remote_err(r: Result<Finished, BackendError>) -> RemoteError {
@@ -158,11 +169,9 @@ fn no_first_token_in_time_is_a_timeout_and_is_retried() {
     let mut s = settings(&server.url());
     s.first_token_timeout_ms = 300;
     s.retries = 1;
-    let started = Instant::now();
     let (_, result) = run(&backend(s), chat());
     assert_eq!(remote_err(result), RemoteError::FirstTokenTimeout(300));
     assert_eq!(server.requests().len(), 2, "one retry before the first token");
-    assert!(started.elapsed() < Duration::from_secs(5));
 }
 
 #[test]
@@ -193,11 +202,9 @@ fn rate_limits_honour_retry_after_then_succeed() {
     });
     let mut s = settings(&server.url());
     s.retries = 2;
-    let started = Instant::now();
     let (_, result) = run(&backend(s), chat());
     assert_eq!(result.unwrap().text, "ok");
-    assert_eq!(server.requests().len(), 2);
-    assert!(started.elapsed() >= Duration::from_millis(950), "waited for Retry-After");
+    assert_eq!(server.requests().len(), 2, "retried once after the 429");
 }
 
 #[test]
@@ -205,11 +212,10 @@ fn a_retry_after_beyond_the_budget_gives_up_at_once() {
     let server = Loopback::start(|_, _| status(429, &[("Retry-After", "3600")], "quota"));
     let mut s = settings(&server.url());
     s.retries = 5;
-    let started = Instant::now();
+    // Waiting the hour would trip `run`'s guard; giving up is the one request and the 429.
     let (_, result) = run(&backend(s), chat());
     assert_eq!(remote_err(result), RemoteError::RateLimited { retry_after_s: Some(3600) });
-    assert_eq!(server.requests().len(), 1);
-    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(server.requests().len(), 1, "no retry");
 }
 
 #[test]
@@ -261,37 +267,37 @@ fn an_error_event_inside_the_stream_is_reported() {
 }
 
 #[test]
-fn an_unreachable_endpoint_fails_fast() {
+fn an_unreachable_endpoint_is_reported_as_unreachable() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let started = Instant::now();
     let (_, result) = run(&backend(settings(&format!("http://127.0.0.1:{port}/v1"))), chat());
     let err = remote_err(result);
     assert!(matches!(err, RemoteError::Unreachable(_)), "{err:?}");
-    assert!(started.elapsed() < Duration::from_secs(5));
-    assert!(backend(settings(&format!("http://127.0.0.1:{port}/v1"))).check().is_err());
+    assert!(err.is_lasting(), "an unreachable endpoint marks the remote side down");
+    let b = backend(settings(&format!("http://127.0.0.1:{port}/v1")));
+    assert!(matches!(guarded(move || b.check()), Err(RemoteError::Unreachable(_))));
 }
 
 #[test]
 fn cancelling_stops_a_stream_at_once() {
     let server = Loopback::start(|_, _| vec![sse_head(Framing::Chunked), chat_delta("first"), Step::Stall]);
     let mut s = settings(&server.url());
-    s.idle_timeout_ms = 10_000;
+    // Far beyond the guard below: only the cancellation can end this stream in time.
+    s.idle_timeout_ms = 120_000;
+    s.total_timeout_ms = 240_000;
     let b = backend(s);
     let mut generation = b.generate(chat());
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let first = generation.blocking_next();
         generation.cancel();
-        let started = Instant::now();
         let end = generation.wait();
-        let _ = tx.send((first, end, started.elapsed()));
+        let _ = tx.send((first, end));
     });
-    let (first, end, took) = rx.recv_timeout(Duration::from_secs(10)).expect("hung");
+    let (first, end) = rx.recv_timeout(Duration::from_secs(20)).expect("cancelling did not end the stream");
     assert!(matches!(first, Some(Event::Text(t)) if t == "first"));
     let end = end.unwrap();
     assert_eq!(end.stop, StopReason::Cancelled);
     assert_eq!(end.text, "first");
-    assert!(took < Duration::from_secs(2));
 }
 
 #[test]
@@ -320,9 +326,8 @@ fn the_health_check_asks_the_models_route() {
     let hanging = Loopback::start(|_, _| vec![Step::Stall]);
     let mut s = settings(&hanging.url());
     s.connect_timeout_ms = 300;
-    let started = Instant::now();
-    assert!(backend(s).check().is_err());
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    let b = backend(s);
+    assert!(guarded(move || b.check()).is_err(), "a server that accepts and hangs fails the check");
 }
 
 /// Against a real OpenAI-compatible server, not in CI: `scripts/remote-live` starts
