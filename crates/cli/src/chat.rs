@@ -16,7 +16,7 @@ use tandem_engine::{Attachment, Router, Workspace};
 use tandem_model::TextTokenizer;
 use tandem_tui::attach;
 use tandem_tui::session::Store;
-use tandem_tui::{App, Host, Models, Options, Services, Theme};
+use tandem_tui::{App, Host, Io, Models, Msg, Options, Services, Theme};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -141,6 +141,7 @@ pub fn run(manifest: &Manifest, choice: &Choice, config: &Config, args: Args) ->
         force,
         workspace: workspace_name,
     };
+    let io = Io::new(&options);
     let mut app = App::new(options, Box::new(host));
 
     if let Some(id) = &args.resume {
@@ -151,18 +152,25 @@ pub fn run(manifest: &Manifest, choice: &Choice, config: &Config, args: Args) ->
         } else {
             store.load(id).map_err(anyhow::Error::msg)?
         };
-        app.resume(session);
+        // Its attachments are read again now (the app itself does no I/O).
+        tandem_tui::settle(&mut app, &io, Msg::Resume(Box::new(session)));
     }
-    // Paths on the command line are relative to the current directory.
+    // Paths on the command line are relative to the current directory; one that cannot be read
+    // ends the command before the chat starts.
+    let mut results = Vec::new();
     for f in &args.files {
         let (path, lines) = tandem_core::reference::parse_ref(f).map_err(anyhow::Error::msg)?;
         let mut reference = attach::display(&root, &std::path::absolute(path)?);
         if let Some((a, b)) = lines {
             reference.push_str(&format!(":{a}-{b}"));
         }
-        app.attach(&reference).map_err(anyhow::Error::msg)?;
+        let attachment =
+            attach::load(&io.root, io.home.as_deref(), &reference).map_err(anyhow::Error::msg)?;
+        results.push((reference, Ok(attachment)));
     }
-    app.refresh_context();
+    if !results.is_empty() {
+        app.update(Msg::Attached { purpose: tandem_tui::app::Purpose::Quiet, results });
+    }
 
     let preload = app.expected_route().1 == Side::Local;
     let switch_router = router.clone();
@@ -176,6 +184,7 @@ pub fn run(manifest: &Manifest, choice: &Choice, config: &Config, args: Args) ->
             Ok(())
         }),
         preload,
+        io,
     };
     tandem_tui::run(app, services)?;
     remote::save_health(config, &router);

@@ -3,12 +3,18 @@
 //! The only crate that knows the terminal (ratatui + crossterm). It drives the engine's router
 //! and workspace and must not know LSP or model internals.
 //!
-//! - [`app`]: the state and `App::update` — every key, stream event and command, no terminal.
-//! - [`ui`]: drawing the state (conversation, input, status line, footer).
+//! - [`app`]: the state and the pure `App::update` — every key, stream event and result, no
+//!   terminal and no I/O: it returns [`app::Command`]s. Its modules: [`app::input`] (keys,
+//!   history, completion), [`app::commands`] (the slash-command table and `/help`),
+//!   [`app::streaming`] (answer events).
+//! - [`ui`]: drawing `&App` (conversation, input, status line, footer) with a [`ui::View`] of
+//!   what is kept between frames.
 //! - [`markdown`]: answers as styled, wrapped lines, code blocks highlighted.
+//! - [`wrap`]: the one word-wrapper.
 //! - [`session`]: conversations saved under the data directory, atomically.
 //! - [`attach`]: `@path:10-40` references and path completion.
-//! - [`run`]: the terminal, the event loop, the generation worker, signals.
+//! - [`run`]: the terminal, the event loop, carrying out commands ([`run::Io`] for files and
+//!   sessions, the generation worker), signals.
 
 pub mod app;
 pub mod attach;
@@ -17,8 +23,9 @@ pub mod run;
 pub mod session;
 pub mod theme;
 pub mod ui;
+pub mod wrap;
 
 pub use theme::Theme;
 
-pub use app::{App, Host, Models, Options};
-pub use run::{Services, run};
+pub use app::{App, Command, Host, Models, Msg, Options};
+pub use run::{Io, Services, run, settle};

@@ -8,13 +8,13 @@
 //! input — including an answer cut mid-stream, inside a code block that has no closing fence yet.
 
 use crate::Theme;
+use crate::wrap::{Piece, Wrapper, cut, line, push_char, trim_end, width, wrap};
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 use ratatui::style::{Modifier, Style};
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use std::mem;
 use tandem_engine::context::Language;
 use tandem_engine::context::highlight::highlight;
-use unicode_width::UnicodeWidthChar;
 
 /// `markdown` (possibly cut mid-stream) as lines of at most `width` columns.
 pub fn render(markdown: &str, width: u16, theme: &Theme) -> Vec<Line<'static>> {
@@ -37,9 +37,6 @@ pub fn render(markdown: &str, width: u16, theme: &Theme) -> Vec<Line<'static>> {
     }
     renderer.finish()
 }
-
-/// A run of text in one style.
-type Piece = (String, Style);
 
 /// A block that prefixes each of its lines.
 enum Container {
@@ -466,128 +463,6 @@ fn language(lang: &str) -> Option<Language> {
         other => other,
     };
     Language::from_id(id).or_else(|| Language::from_path(&format!("code.{id}")))
-}
-
-/// Display columns of a character. Variation selectors count one: after some characters they
-/// make a two-column emoji of a one-column one, and a line must never be wider than counted.
-fn char_width(c: char) -> usize {
-    if ('\u{FE00}'..='\u{FE0F}').contains(&c) { 1 } else { c.width().unwrap_or(0) }
-}
-
-fn width(text: &str) -> usize {
-    text.chars().map(char_width).sum()
-}
-
-fn push_char(pieces: &mut Vec<Piece>, c: char, style: Style) {
-    match pieces.last_mut() {
-        Some((text, s)) if *s == style => text.push(c),
-        _ => pieces.push((c.to_string(), style)),
-    }
-}
-
-fn trim_end(mut pieces: Vec<Piece>) -> Vec<Piece> {
-    while let Some((text, _)) = pieces.last_mut() {
-        text.truncate(text.trim_end().len());
-        if !text.is_empty() {
-            break;
-        }
-        pieces.pop();
-    }
-    pieces
-}
-
-/// `pieces` cut to at most `max` columns.
-fn cut(pieces: Vec<Piece>, max: usize) -> Vec<Piece> {
-    let mut used = 0;
-    let mut out = Vec::new();
-    for (text, style) in pieces {
-        for c in text.chars() {
-            used += char_width(c);
-            if used > max {
-                return out;
-            }
-            push_char(&mut out, c, style);
-        }
-    }
-    out
-}
-
-fn line(pieces: Vec<Piece>) -> Line<'static> {
-    Line::from(pieces.into_iter().map(|(t, s)| Span::styled(t, s)).collect::<Vec<_>>())
-}
-
-/// Lines of at most `width` columns, filled a character at a time (hard breaks).
-struct Wrapper {
-    width: usize,
-    lines: Vec<Vec<Piece>>,
-    line: Vec<Piece>,
-    used: usize,
-}
-
-impl Wrapper {
-    fn new(width: usize) -> Self {
-        Self { width: width.max(1), lines: Vec::new(), line: Vec::new(), used: 0 }
-    }
-
-    fn push(&mut self, c: char, style: Style) {
-        // A character wider than a whole line cannot be shown: an ellipsis stands for it.
-        let (c, w) = match char_width(c) {
-            w if w > self.width => ('…', 1),
-            w => (c, w),
-        };
-        if self.used + w > self.width {
-            self.break_line();
-        }
-        push_char(&mut self.line, c, style);
-        self.used += w;
-    }
-
-    fn break_line(&mut self) {
-        self.lines.push(mem::take(&mut self.line));
-        self.used = 0;
-    }
-
-    /// Adds a word, on a new line if it does not fit on this one (after a space when `space`
-    /// and the line is not empty); a word wider than a line is broken.
-    fn word(&mut self, word: &[(char, Style)], space: Option<Style>) {
-        let w: usize = word.iter().map(|&(c, _)| char_width(c)).sum();
-        let space = space.filter(|_| self.used > 0);
-        if self.used > 0 && self.used + usize::from(space.is_some()) + w > self.width {
-            self.break_line();
-        } else if let Some(style) = space {
-            self.push(' ', style);
-        }
-        for &(c, style) in word {
-            self.push(c, style);
-        }
-    }
-
-    fn finish(mut self) -> Vec<Vec<Piece>> {
-        if !self.line.is_empty() {
-            self.break_line();
-        }
-        self.lines
-    }
-}
-
-/// Word-wraps inline text to `width` columns; runs of spaces become one space, or a break.
-fn wrap(pieces: &[Piece], width: usize) -> Vec<Vec<Piece>> {
-    let mut wrapper = Wrapper::new(width);
-    let mut word = Vec::new();
-    let mut space = None;
-    let chars = pieces.iter().flat_map(|(t, s)| t.chars().map(move |c| (c, *s)));
-    for (c, style) in chars.chain([(' ', Style::new())]) {
-        if c == ' ' {
-            if !word.is_empty() {
-                wrapper.word(&word, space.take());
-                word.clear();
-            }
-            space = space.or(Some(style));
-        } else {
-            word.push((c, style));
-        }
-    }
-    wrapper.finish()
 }
 
 #[cfg(test)]

@@ -1,21 +1,90 @@
 //! The terminal and the event loop. Keys, pastes, answer pieces and signals all arrive as
-//! [`Msg`]s on one channel; the loop hands them to [`App::update`], carries out the commands,
-//! and redraws. Raw mode and the alternate screen are left on every way out: a normal quit, an
+//! [`Msg`]s on one channel; the loop hands them to [`App::update`], carries out the commands
+//! (file and session I/O through [`Io`], answers on a worker thread), feeds their results back,
+//! and redraws with [`ui::draw`](crate::ui::draw). Raw mode and the alternate screen are left on every way out: a normal quit, an
 //! error, a panic (a hook restores the terminal before the message is printed), and SIGTERM,
 //! SIGHUP, SIGINT or SIGQUIT (the conversation is saved first).
 
-use crate::app::{App, Cmd, Msg, Stream};
-use crate::session::Level;
+use crate::app::{App, Command, Msg, Stream};
+use crate::attach;
+use crate::session::Store;
+use crate::ui::View;
 use anyhow::{Context, Result};
 use ratatui::crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, Event};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
 use ratatui::{Terminal, backend::CrosstermBackend};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::time::Duration;
 use tandem_core::Cancel;
 use tandem_engine::{ChatRequest, Progress, Router};
+
+/// The app's file and session I/O: the workspace it attaches from and the sessions store.
+#[derive(Clone, Debug)]
+pub struct Io {
+    pub root: PathBuf,
+    /// The home directory, for `~/` in references.
+    pub home: Option<PathBuf>,
+    pub store: Store,
+}
+
+impl Io {
+    pub fn new(options: &crate::app::Options) -> Self {
+        Self { root: options.root.clone(), home: options.home.clone(), store: options.store.clone() }
+    }
+
+    /// Carries out an I/O command, answering with its result; any other command is handed back.
+    pub fn perform(&self, command: Command) -> Result<Msg, Command> {
+        let home = self.home.as_deref();
+        Ok(match command {
+            Command::ReadAttachments { references, purpose } => Msg::Attached {
+                results: references
+                    .into_iter()
+                    .map(|r| {
+                        let loaded = attach::load(&self.root, home, &r);
+                        (r, loaded)
+                    })
+                    .collect(),
+                purpose,
+            },
+            Command::Complete { word } => {
+                let candidates = attach::complete(&self.root, home, &word);
+                Msg::Completions { word, candidates }
+            }
+            Command::SaveSession { session, announce } => {
+                Msg::Saved { result: self.store.save(&session), id: session.id, announce }
+            }
+            Command::WriteMarkdown { path, markdown } => {
+                let path = attach::resolve(&self.root, home, &path);
+                let result = std::fs::write(&path, markdown).map_err(|e| e.to_string());
+                Msg::Wrote { path, result }
+            }
+            Command::ListSessions { pick } => Msg::Sessions { pick, sessions: self.store.list() },
+            other => return Err(other),
+        })
+    }
+}
+
+/// Updates `app` with `msg`, carrying out the I/O commands that follow (in order, each result
+/// fed back at once); returns the other commands (answers, stopping, switching, quitting).
+pub fn settle(app: &mut App, io: &Io, msg: Msg) -> Vec<Command> {
+    let mut queue = std::collections::VecDeque::from(app.update(msg));
+    let mut rest = Vec::new();
+    while let Some(command) = queue.pop_front() {
+        match io.perform(command) {
+            Ok(result) => {
+                let follow = app.update(result);
+                for c in follow.into_iter().rev() {
+                    queue.push_front(c);
+                }
+            }
+            Err(other) => rest.push(other),
+        }
+    }
+    rest
+}
 
 /// Makes the named local model the router's local side, or says why it cannot.
 pub type SwitchLocal = dyn Fn(&str) -> Result<(), String>;
@@ -27,6 +96,7 @@ pub struct Services {
     pub switch_local: Box<SwitchLocal>,
     /// Load the local model in the background right away (when answers will likely come from it).
     pub preload: bool,
+    pub io: Io,
 }
 
 impl std::fmt::Debug for Services {
@@ -135,9 +205,15 @@ pub fn run(mut app: App, services: Services) -> Result<()> {
     }
     let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout())).context("cannot draw")?;
     let mut cancel: Option<Cancel> = None;
+    let mut view = View::default();
+    let io = &services.io;
     let result = (|| -> Result<()> {
         loop {
-            terminal.draw(|f| crate::ui::draw(f, &mut app))?;
+            terminal.draw(|f| crate::ui::draw(f, &app, &mut view))?;
+            if view.layout() != app.layout {
+                let (lines, height) = view.layout();
+                app.update(Msg::Layout { lines, height });
+            }
             let first = match rx.recv_timeout(TICK) {
                 Ok(m) => m,
                 Err(RecvTimeoutError::Timeout) => continue,
@@ -147,23 +223,33 @@ pub fn run(mut app: App, services: Services) -> Result<()> {
             let mut batch = vec![first];
             batch.extend(rx.try_iter().take(512));
             for msg in batch {
-                for cmd in app.update(msg) {
-                    match cmd {
-                        Cmd::Ask(request) => {
-                            cancel = Some(spawn_answer(services.router.clone(), *request, tx.clone()));
-                        }
-                        Cmd::Stop => {
-                            if let Some(c) = &cancel {
-                                c.cancel();
+                let mut commands = settle(&mut app, io, msg);
+                while !commands.is_empty() {
+                    let mut results = Vec::new();
+                    for command in commands {
+                        match command {
+                            Command::StartAnswer(request) => {
+                                cancel = Some(spawn_answer(services.router.clone(), *request, tx.clone()));
+                            }
+                            Command::Stop => {
+                                if let Some(c) = &cancel {
+                                    c.cancel();
+                                }
+                            }
+                            Command::SwitchLocal(name) => {
+                                if let Err(e) = (services.switch_local)(&name) {
+                                    results.push(Msg::SwitchFailed(e));
+                                }
+                            }
+                            Command::Quit => return Ok(()),
+                            io_command => {
+                                if let Ok(m) = io.perform(io_command) {
+                                    results.push(m);
+                                }
                             }
                         }
-                        Cmd::SwitchLocal(name) => {
-                            if let Err(e) = (services.switch_local)(&name) {
-                                app.notice(Level::Error, e);
-                            }
-                        }
-                        Cmd::Quit => return Ok(()),
                     }
+                    commands = results.into_iter().flat_map(|m| settle(&mut app, io, m)).collect();
                 }
             }
         }
@@ -171,7 +257,9 @@ pub fn run(mut app: App, services: Services) -> Result<()> {
     if let Some(c) = cancel {
         c.cancel();
     }
-    app.interrupt();
+    for command in app.interrupt() {
+        let _ = io.perform(command);
+    }
     signal_handle.close();
     drop(terminal);
     drop(guard);

@@ -6,22 +6,31 @@ use crate::app::{App, Focus};
 use crate::markdown;
 use crate::session::{AnswerEntry, AnswerState, Entry, Level};
 use crate::theme::Theme;
+use crate::wrap::wrap_plain;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
-use std::cell::RefCell;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use tandem_core::Side;
-use unicode_width::UnicodeWidthChar;
 
-/// Rendered entries, kept while they and the width are unchanged (only the streaming answer is
-/// drawn again as it grows).
+/// What drawing keeps between frames, apart from the app's state: rendered entries (kept while
+/// they and the width are unchanged, so only the streaming answer is drawn again as it grows)
+/// and the conversation's layout at the last draw.
 #[derive(Debug, Default)]
-pub struct Cache {
-    entries: RefCell<Vec<(u64, Vec<Line<'static>>)>>,
+pub struct View {
+    entries: Vec<(u64, Vec<Line<'static>>)>,
+    layout: (usize, usize),
+}
+
+impl View {
+    /// The conversation's lines and the height of its view at the last draw: the runner tells
+    /// the app with [`crate::app::Msg::Layout`] when it changes.
+    pub fn layout(&self) -> (usize, usize) {
+        self.layout
+    }
 }
 
 fn key(entry: &Entry, width: u16, theme: &Theme) -> u64 {
@@ -36,37 +45,6 @@ fn key(entry: &Entry, width: u16, theme: &Theme) -> u64 {
         }
     }
     h.finish()
-}
-
-/// Wraps plain text to `width` columns (words kept whole when they fit), each line styled.
-pub fn wrap_plain(text: &str, width: usize, style: Style) -> Vec<Line<'static>> {
-    let width = width.max(1);
-    let mut out = Vec::new();
-    for para in text.split('\n') {
-        let mut line = String::new();
-        let mut cols = 0;
-        for word in para.split_inclusive(' ') {
-            let w: usize = word.chars().map(|c| c.width().unwrap_or(0)).sum();
-            if cols + w.saturating_sub(word.ends_with(' ') as usize) > width && cols > 0 {
-                out.push(Line::styled(std::mem::take(&mut line).trim_end().to_owned(), style));
-                cols = 0;
-            }
-            for c in word.chars() {
-                let cw = c.width().unwrap_or(0);
-                if cols + cw > width && !(c == ' ' && cols == width) {
-                    out.push(Line::styled(std::mem::take(&mut line), style));
-                    cols = 0;
-                }
-                if c == ' ' && cols == width {
-                    continue;
-                }
-                line.push(c);
-                cols += cw;
-            }
-        }
-        out.push(Line::styled(line.trim_end().to_owned(), style));
-    }
-    out
 }
 
 fn indent(lines: Vec<Line<'static>>, by: usize) -> Vec<Line<'static>> {
@@ -144,8 +122,8 @@ fn render_entry(entry: &Entry, width: u16, t: &Theme) -> Vec<Line<'static>> {
 }
 
 /// The conversation as lines `width` columns wide.
-pub fn conversation(app: &App, width: u16) -> Vec<Line<'static>> {
-    let mut cache = app.cache.entries.borrow_mut();
+pub fn conversation(app: &App, view: &mut View, width: u16) -> Vec<Line<'static>> {
+    let cache = &mut view.entries;
     cache.truncate(app.session.entries.len());
     let mut out: Vec<Line<'static>> = Vec::new();
     if app.session.entries.is_empty() {
@@ -186,7 +164,13 @@ fn thousands(n: usize) -> String {
 /// The status line: model and route, fallback state, context, the last answer, the workspace.
 pub fn status(app: &App, width: u16) -> Line<'static> {
     let t = &app.theme;
-    let (model, side) = app.expected_route();
+    // The answer in flight says where it comes from (the engine's word once it reports the
+    // route: `Stream::Route`); otherwise the next answer's expected route.
+    let streaming = app.session.entries.last().and_then(|e| match e {
+        Entry::Assistant(a) if a.state == AnswerState::Streaming => Some((a.model.clone(), a.route?)),
+        _ => None,
+    });
+    let (model, side) = streaming.unwrap_or_else(|| app.expected_route());
     let mut parts = vec![format!(" {model} ({})", if side == Side::Remote { "remote" } else { "local" })];
     match app.force {
         Some(Side::Local) => parts.push("forced local".into()),
@@ -243,9 +227,9 @@ fn footer(app: &App) -> &'static str {
 }
 
 /// Draws the whole chat.
-pub fn draw(frame: &mut Frame<'_>, app: &mut App) {
+pub fn draw(frame: &mut Frame<'_>, app: &App, view: &mut View) {
     let area = frame.area();
-    let t = app.theme.clone();
+    let t = &app.theme;
     let input_lines = app.input.lines().len().clamp(1, 6) as u16;
     let [conv, input, status_area, footer_area] = Layout::vertical([
         Constraint::Min(1),
@@ -256,10 +240,10 @@ pub fn draw(frame: &mut Frame<'_>, app: &mut App) {
     .areas(area);
 
     // The conversation.
-    let lines = conversation(app, conv.width);
+    let lines = conversation(app, view, conv.width);
     let total = lines.len();
     let height = conv.height as usize;
-    app.view.set((total, height));
+    view.layout = (total, height);
     let bottom = total.saturating_sub(height);
     let top = app.scroll.map_or(bottom, |s| s.min(bottom));
     let shown: Vec<Line<'static>> = lines.into_iter().skip(top).take(height).collect();
@@ -307,34 +291,12 @@ pub fn draw(frame: &mut Frame<'_>, app: &mut App) {
         None if app.focus == Focus::Conversation => " scrolling — i returns here ",
         None => " message ",
     };
-    app.input.set_block(Block::bordered().border_style(border).title(Span::styled(title, t.dim)));
-    app.input.set_placeholder_style(t.dim);
-    app.input.set_cursor_style(if app.focus == Focus::Input { t.selected } else { Style::default() });
-    frame.render_widget(&app.input, input);
+    let mut textarea = app.input.clone();
+    textarea.set_block(Block::bordered().border_style(border).title(Span::styled(title, t.dim)));
+    textarea.set_placeholder_style(t.dim);
+    textarea.set_cursor_style(if app.focus == Focus::Input { t.selected } else { Style::default() });
+    frame.render_widget(&textarea, input);
 
     frame.render_widget(Paragraph::new(status(app, status_area.width)).style(t.status), status_area);
     frame.render_widget(Paragraph::new(Span::styled(footer(app), t.dim)), footer_area);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn text(lines: &[Line<'_>]) -> Vec<String> {
-        lines.iter().map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect()).collect()
-    }
-
-    #[test]
-    fn plain_text_wraps_at_words_and_breaks_long_ones() {
-        let s = Style::default();
-        assert_eq!(text(&wrap_plain("hello big world", 9, s)), ["hello big", "world"]);
-        assert_eq!(text(&wrap_plain("abcdefghij", 4, s)), ["abcd", "efgh", "ij"]);
-        assert_eq!(text(&wrap_plain("a\n\nb", 4, s)), ["a", "", "b"]);
-        assert_eq!(text(&wrap_plain("日本語です", 4, s)), ["日本", "語で", "す"]);
-        for w in 1..12 {
-            for l in wrap_plain("a few words, some of them rather longish ok", w, s) {
-                assert!(l.width() <= w, "{l:?} wider than {w}");
-            }
-        }
-    }
 }

@@ -6,12 +6,14 @@ use ratatui::crossterm::event::KeyCode;
 use support::*;
 use tandem_core::{Side, StopReason};
 use tandem_engine::{ExplainTimings, Explanation, Speaker};
-use tandem_tui::app::{Cmd, Focus, Msg, Stream};
+use tandem_tui::App;
+use tandem_tui::app::commands::COMMANDS;
+use tandem_tui::app::{Command, Focus, Msg, Purpose, Stream};
 use tandem_tui::session::{AnswerState, Entry, Level, Store};
 
-fn asked(cmds: &[Cmd]) -> &tandem_engine::ChatRequest {
+fn asked(cmds: &[Command]) -> &tandem_engine::ChatRequest {
     match cmds {
-        [Cmd::Ask(r)] => r,
+        [Command::StartAnswer(r)] => r,
         other => panic!("expected one Ask, got {other:?}"),
     }
 }
@@ -35,7 +37,7 @@ fn text(s: &str) -> Msg {
     Msg::Stream(Stream::Text(s.into()))
 }
 
-fn notices(app: &tandem_tui::App) -> Vec<(Level, String)> {
+fn notices(app: &App) -> Vec<(Level, String)> {
     app.session
         .entries
         .iter()
@@ -46,7 +48,7 @@ fn notices(app: &tandem_tui::App) -> Vec<(Level, String)> {
         .collect()
 }
 
-fn last_answer(app: &tandem_tui::App) -> tandem_tui::session::AnswerEntry {
+fn last_answer(app: &App) -> tandem_tui::session::AnswerEntry {
     app.session
         .entries
         .iter()
@@ -121,8 +123,8 @@ fn stopping_and_quitting() {
     let (_dir, mut app) = workspace();
     send(&mut app, "explain");
     // While an answer streams, Esc and Ctrl-C stop it, and Enter sends nothing.
-    assert!(matches!(app.update(key(KeyCode::Esc)).as_slice(), [Cmd::Stop]));
-    assert!(matches!(app.update(ctrl('c')).as_slice(), [Cmd::Stop]));
+    assert!(matches!(app.update(key(KeyCode::Esc)).as_slice(), [Command::Stop]));
+    assert!(matches!(app.update(ctrl('c')).as_slice(), [Command::Stop]));
     assert!(send(&mut app, "more").is_empty());
     assert_eq!(app.input_text(), "more");
     assert!(app.flash.as_deref().unwrap().contains("Esc"));
@@ -138,11 +140,11 @@ fn stopping_and_quitting() {
     app.update(key(KeyCode::Char('x')));
     app.update(key(KeyCode::Backspace));
     assert!(app.update(ctrl('c')).is_empty(), "another key in between disarms");
-    assert!(matches!(app.update(ctrl('c')).as_slice(), [Cmd::Quit]));
+    assert!(matches!(app.update(ctrl('c')).as_slice(), [Command::Quit]));
     assert!(app.should_quit);
 
     let (_dir, mut app) = workspace();
-    assert!(matches!(app.update(ctrl('d')).as_slice(), [Cmd::Quit]));
+    assert!(matches!(app.update(ctrl('d')).as_slice(), [Command::Quit]));
 }
 
 #[test]
@@ -151,7 +153,7 @@ fn a_signal_mid_answer_saves_it_as_interrupted() {
     send(&mut app, "long question");
     app.update(text("partial ans"));
     let cmds = app.update(Msg::Terminate);
-    assert!(matches!(cmds.as_slice(), [Cmd::Stop, Cmd::Quit]));
+    assert!(matches!(cmds.as_slice(), [Command::Stop, Command::Quit]));
     let saved = Store::new(dir.path().join("sessions")).last().unwrap();
     let Entry::Assistant(a) = &saved.entries[1] else { panic!() };
     assert_eq!((a.text.as_str(), &a.state), ("partial ans", &AnswerState::Interrupted));
@@ -240,7 +242,9 @@ fn commands() {
 
     send(&mut app, "/model remote");
     assert!(notices(&app).last().unwrap().1.starts_with("no remote model is configured"));
-    assert!(matches!(send(&mut app, "/model qwen-big").as_slice(), [Cmd::SwitchLocal(m)] if m == "qwen-big"));
+    assert!(
+        matches!(send(&mut app, "/model qwen-big").as_slice(), [Command::SwitchLocal(m)] if m == "qwen-big")
+    );
     assert_eq!(app.force, Some(Side::Local));
     assert_eq!(app.expected_route(), ("qwen-big".to_owned(), Side::Local));
     send(&mut app, "/model auto");
@@ -268,7 +272,9 @@ fn commands() {
     assert!(notices(&app).last().unwrap().1.starts_with("unknown command /frobnicate"));
     send(&mut app, "/help");
     assert!(notices(&app).last().unwrap().1.contains("/resume [N|ID]"));
-    assert!(matches!(send(&mut app, "/quit").as_slice(), [Cmd::Quit]));
+    send(&mut app, "/h");
+    assert!(notices(&app).last().unwrap().1.starts_with("Commands"), "an alias from the table");
+    assert!(matches!(send(&mut app, "/quit").as_slice(), [Command::Quit]));
 }
 
 #[test]
@@ -281,7 +287,7 @@ fn resuming_reads_attachments_again() {
     std::fs::remove_file(root.join("src/util.rs")).unwrap();
     let store = Store::new(dir.path().join("sessions"));
     let mut again = app_in(&root, store.dir(), tandem_tui::Theme::dark());
-    again.resume(store.last().unwrap());
+    again.update(Msg::Resume(Box::new(store.last().unwrap())));
     assert_eq!(again.attachments.len(), 1);
     assert_eq!(again.attachments[0].text, "pub fn add() {}\n", "read as the file is now");
     let n = notices(&again);
@@ -318,7 +324,7 @@ fn tab_completes_paths_after_at() {
 #[test]
 fn the_conversation_scrolls_with_vim_and_emacs_keys() {
     let (_dir, mut app) = workspace();
-    app.view.set((100, 21));
+    app.update(Msg::Layout { lines: 100, height: 21 });
     app.update(key(KeyCode::PageUp));
     assert_eq!(app.scroll, Some(59));
     app.update(key(KeyCode::PageDown));
@@ -341,4 +347,97 @@ fn the_conversation_scrolls_with_vim_and_emacs_keys() {
     assert_eq!(app.focus, Focus::Input);
     type_text(&mut app, "j");
     assert_eq!(app.input_text(), "j", "keys type again in the input");
+}
+
+#[test]
+fn help_lists_the_command_table() {
+    let (_dir, mut app) = workspace();
+    send(&mut app, "/help");
+    let help = notices(&app).last().unwrap().1.clone();
+    for c in COMMANDS {
+        let line = help.lines().find(|l| l.trim_start().starts_with(&format!("/{}", c.name)));
+        let line = line.unwrap_or_else(|| panic!("/{} is not in /help:\n{help}", c.name));
+        assert!(line.contains(c.args) && line.contains(c.help), "{line}");
+    }
+    assert_eq!(help, tandem_tui::app::commands::help());
+}
+
+/// `App::update` alone, with nothing carried out: files are commands, results are messages.
+#[test]
+fn update_does_no_io() {
+    let (dir, mut chat) = workspace();
+    let app = &mut chat.app;
+    for c in "@src/lib.rs what?".chars() {
+        assert!(app.update(key(KeyCode::Char(c))).is_empty());
+    }
+    let cmds = app.update(key(KeyCode::Enter));
+    let [Command::ReadAttachments { references, purpose }] = cmds.as_slice() else {
+        panic!("expected one ReadAttachments, got {cmds:?}")
+    };
+    assert_eq!(references, &["src/lib.rs"]);
+    assert_eq!(purpose, &Purpose::Message("@src/lib.rs what?".into()));
+    assert!(app.attachments.is_empty() && app.session.entries.is_empty(), "nothing happens until it is read");
+
+    // The result comes back as a message: the attachment is attached, the question saved and asked.
+    let attachment = tandem_engine::Attachment {
+        path: "src/lib.rs".into(),
+        lines: None,
+        text: "fn made_up() {}\n".into(),
+        language: Some("rust".into()),
+    };
+    let cmds = app.update(Msg::Attached {
+        purpose: purpose.clone(),
+        results: vec![("src/lib.rs".into(), Ok(attachment))],
+    });
+    assert_eq!(app.attachments[0].text, "fn made_up() {}\n");
+    let [Command::SaveSession { session, announce: false }, Command::StartAnswer(request)] = cmds.as_slice()
+    else {
+        panic!("expected a save and an answer, got {cmds:?}")
+    };
+    assert_eq!(session.entries[0], Entry::User { text: "@src/lib.rs what?".into() });
+    assert_eq!(request.attachments[0].text, "fn made_up() {}\n");
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().all(|e| e.unwrap().file_name() != "sessions"),
+        "nothing saved by update"
+    );
+
+    // Tab asks for completions; /save FILE and /resume are commands too.
+    app.update(Msg::Stream(Stream::Done(Err("stopped".into()))));
+    for c in "@sr".chars() {
+        app.update(key(KeyCode::Char(c)));
+    }
+    assert!(matches!(app.update(key(KeyCode::Tab)).as_slice(), [Command::Complete { word }] if word == "sr"));
+    app.update(Msg::Completions { word: "sr".into(), candidates: vec!["src/".into()] });
+    assert_eq!(app.input_text(), "@src/");
+    app.update(ctrl('c'));
+    for c in "/save out.md".chars() {
+        app.update(key(KeyCode::Char(c)));
+    }
+    let cmds = app.update(key(KeyCode::Enter));
+    assert!(
+        matches!(cmds.as_slice(), [Command::SaveSession { .. }, Command::WriteMarkdown { path, markdown }] if path == "out.md" && markdown.contains("## You")),
+        "{cmds:?}"
+    );
+    assert!(!dir.path().join("proj/out.md").exists());
+    for c in "/resume".chars() {
+        app.update(key(KeyCode::Char(c)));
+    }
+    assert!(
+        matches!(app.update(key(KeyCode::Enter)).as_slice(), [Command::ListSessions { pick }] if pick.is_empty())
+    );
+}
+
+#[test]
+fn the_route_the_engine_reports_replaces_the_expected_one() {
+    let (_dir, mut app) = workspace();
+    send(&mut app, "hi");
+    assert_eq!(
+        (last_answer(&app).model.as_str(), last_answer(&app).route),
+        ("qwen-local", Some(Side::Local))
+    );
+    app.update(Msg::Stream(Stream::Route { side: Side::Remote, model: "big-remote".into() }));
+    assert_eq!(
+        (last_answer(&app).model.as_str(), last_answer(&app).route),
+        ("big-remote", Some(Side::Remote))
+    );
 }

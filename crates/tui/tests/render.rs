@@ -12,11 +12,16 @@ use support::*;
 use tandem_core::{Side, StopReason};
 use tandem_engine::{ExplainTimings, Explanation};
 use tandem_tui::app::{Msg, Stream};
-use tandem_tui::{App, Theme, ui};
+use tandem_tui::ui::View;
+use tandem_tui::{Theme, ui};
 
-fn draw(app: &mut App, w: u16, h: u16) -> Buffer {
+/// Draws like the event loop: `&App` with a fresh view cache, then the layout told to the app.
+fn draw(app: &mut Chat, w: u16, h: u16) -> Buffer {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| ui::draw(f, app)).unwrap();
+    let mut view = View::default();
+    t.draw(|f| ui::draw(f, &app.app, &mut view)).unwrap();
+    let (lines, height) = view.layout();
+    app.update(Msg::Layout { lines, height });
     t.backend().buffer().clone()
 }
 
@@ -26,7 +31,7 @@ fn rows(b: &Buffer) -> Vec<String> {
         .collect()
 }
 
-fn finish(app: &mut App, text: &str) {
+fn finish(app: &mut Chat, text: &str) {
     app.update(Msg::Stream(Stream::Text(text.into())));
     app.update(Msg::Stream(Stream::Done(Ok(Box::new(Explanation {
         markdown: text.into(),

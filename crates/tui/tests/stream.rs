@@ -16,22 +16,22 @@ use tandem_core::{Prompt, RemoteSettings, RouterSettings, Side};
 use tandem_engine::{PrivacySettings, Router};
 use tandem_model::{FakeBackend, RemoteBackend};
 use tandem_tui::App;
-use tandem_tui::app::{Cmd, Msg};
+use tandem_tui::app::{Command, Msg};
 use tandem_tui::run::spawn_answer;
 use tandem_tui::session::{AnswerState, Entry, Level};
 
 /// Carries out the app's commands like the event loop does, until the answer is complete;
 /// `on_text` sees the app after each piece and may return keys to press.
-fn pump(app: &mut App, router: &Arc<Router>, cmds: Vec<Cmd>, mut on_text: impl FnMut(&App) -> Vec<Msg>) {
+fn pump(app: &mut Chat, router: &Arc<Router>, cmds: Vec<Command>, mut on_text: impl FnMut(&App) -> Vec<Msg>) {
     let (tx, rx) = mpsc::channel();
     let mut cancel = None;
-    let mut pending: Vec<Cmd> = cmds;
+    let mut pending: Vec<Command> = cmds;
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         for cmd in pending.drain(..) {
             match cmd {
-                Cmd::Ask(r) => cancel = Some(spawn_answer(router.clone(), *r, tx.clone())),
-                Cmd::Stop => cancel.as_ref().expect("a generation").cancel(),
+                Command::StartAnswer(r) => cancel = Some(spawn_answer(router.clone(), *r, tx.clone())),
+                Command::Stop => cancel.as_ref().expect("a generation").cancel(),
                 other => panic!("unexpected {other:?}"),
             }
         }

@@ -1,14 +1,15 @@
-//! What the chat's tests share: an app over a temporary workspace and sessions directory, and
-//! keys to press.
+//! What the chat's tests share: an app over a temporary workspace and sessions directory (with
+//! the runner's file and session I/O carried out as the event loop does), and keys to press.
 
 #![allow(dead_code)]
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::ops::{Deref, DerefMut};
 use std::path::Path;
 use tandem_engine::Attachment;
-use tandem_tui::app::{Cmd, Msg};
+use tandem_tui::app::{Command, Msg};
 use tandem_tui::session::Store;
-use tandem_tui::{App, Host, Models, Options, Theme};
+use tandem_tui::{App, Host, Io, Models, Options, Theme};
 
 /// Counts a token per four characters; maps the attached paths.
 pub struct TestHost;
@@ -34,7 +35,7 @@ pub fn models() -> Models {
 }
 
 /// A workspace with `src/lib.rs` and `src/util.rs`, and an app over it.
-pub fn workspace() -> (tempfile::TempDir, App) {
+pub fn workspace() -> (tempfile::TempDir, Chat) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("proj");
     std::fs::create_dir_all(root.join("src")).unwrap();
@@ -44,7 +45,7 @@ pub fn workspace() -> (tempfile::TempDir, App) {
     (dir, app)
 }
 
-pub fn app_in(root: &Path, sessions: &Path, theme: Theme) -> App {
+pub fn app_in(root: &Path, sessions: &Path, theme: Theme) -> Chat {
     let options = Options {
         root: root.to_owned(),
         home: None,
@@ -54,7 +55,35 @@ pub fn app_in(root: &Path, sessions: &Path, theme: Theme) -> App {
         force: None,
         workspace: "proj".into(),
     };
-    App::new(options, Box::new(TestHost))
+    let io = Io::new(&options);
+    Chat { app: App::new(options, Box::new(TestHost)), io }
+}
+
+/// The app with the runner's I/O: [`Chat::update`] is `App::update` followed by the file and
+/// session commands it gives, carried out at once (see `tandem_tui::settle`).
+pub struct Chat {
+    pub app: App,
+    pub io: Io,
+}
+
+impl Chat {
+    /// Updates the app, carries out its I/O, and returns the other commands.
+    pub fn update(&mut self, msg: Msg) -> Vec<Command> {
+        tandem_tui::settle(&mut self.app, &self.io, msg)
+    }
+}
+
+impl Deref for Chat {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.app
+    }
+}
+
+impl DerefMut for Chat {
+    fn deref_mut(&mut self) -> &mut App {
+        &mut self.app
+    }
 }
 
 pub fn key(code: KeyCode) -> Msg {
@@ -70,12 +99,12 @@ pub fn alt(code: KeyCode) -> Msg {
 }
 
 /// Types `text` key by key; returns the commands the keys gave.
-pub fn type_text(app: &mut App, text: &str) -> Vec<Cmd> {
+pub fn type_text(app: &mut Chat, text: &str) -> Vec<Command> {
     text.chars().flat_map(|c| app.update(key(KeyCode::Char(c)))).collect()
 }
 
 /// Types `text` and presses Enter.
-pub fn send(app: &mut App, text: &str) -> Vec<Cmd> {
+pub fn send(app: &mut Chat, text: &str) -> Vec<Command> {
     let mut cmds = type_text(app, text);
     cmds.extend(app.update(key(KeyCode::Enter)));
     cmds
