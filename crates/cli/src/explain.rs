@@ -117,7 +117,7 @@ pub fn run(manifest: &Manifest, choice: &Choice, config: &Config, args: Args) ->
             let _ = out.flush();
             wrote_any = true;
         }
-        Progress::Text(_) => {}
+        Progress::Text(_) | Progress::Route { .. } => {}
         Progress::Fallback { reason, shown } => {
             eprintln!("tandem: {reason}; answering with the local model");
             if shown && !args.json {

@@ -78,6 +78,12 @@ pub enum ExplainError {
 /// What the caller is told while the answer streams.
 #[derive(Debug)]
 pub enum Progress<'a> {
+    /// Which side and model answer, sent as each one starts (before its text; again, for the
+    /// local model, after a [`Progress::Fallback`]), so that no face has to guess the route.
+    Route {
+        side: Side,
+        model: &'a str,
+    },
     Text(&'a str),
     /// The remote side failed; the local model answers from the start. `shown` is whether text
     /// was already streamed.
@@ -278,6 +284,7 @@ impl Router {
             let (prompt, redactions) = (a.remote_prompt)(self.privacy().redact);
             let max = a.max_tokens.unwrap_or(usize::MAX);
             record.redactions = redactions;
+            on(Progress::Route { side: Side::Remote, model: &remote.info().model });
             match stream(remote.as_ref(), prompt, max, cancel, started, on) {
                 Ok(run) => {
                     self.remote_succeeded();
@@ -300,6 +307,7 @@ impl Router {
         let count = |s: &str| local.count_tokens(s).unwrap_or_else(|| estimate_tokens(s));
         let prompt = (a.local_prompt)(&count, self.settings().local_max_tokens);
         let max = a.max_tokens.unwrap_or(LOCAL_MAX_TOKENS);
+        on(Progress::Route { side: Side::Local, model: &local.info().model });
         let run = stream(local.as_ref(), prompt, max, cancel, started, on)
             .map_err(|(e, _)| ExplainError::LocalFailed(e))?;
         let done = Done { model: local.info().model, side: Side::Local, degraded, redactions: 0 };

@@ -70,6 +70,7 @@ fn explain(router: &Arc<Router>, req: ExplainRequest) -> (Result<Explanation, Ex
         let mut seen = Vec::new();
         let result = router.explain(&req, &Default::default(), &mut |p| {
             seen.push(match p {
+                Progress::Route { side, model } => format!("<route {side:?} {model}>"),
                 Progress::Text(t) => t.to_owned(),
                 Progress::Fallback { reason, shown } => format!("<fallback shown={shown}: {reason}>"),
             })
@@ -87,7 +88,7 @@ fn the_remote_model_answers_and_the_decision_is_recorded() {
     let (result, seen) = explain(&router, code());
     let e = result.unwrap();
     assert_eq!(e.markdown, "It computes a circle's area.");
-    assert_eq!(seen, ["It computes ", "a circle's area."]);
+    assert_eq!(seen, ["<route Remote big-coder>", "It computes ", "a circle's area."]);
     assert_eq!((e.route, e.model.as_str(), e.degraded.as_deref()), (Side::Remote, "big-coder", None));
     assert!(e.reason.contains("tokens of code"), "{}", e.reason);
     assert_eq!((e.tokens_sent, e.tokens_received), (10, 2), "usage from the server");
@@ -134,6 +135,11 @@ fn each_remote_failure_falls_back_to_the_local_model_marked_degraded() {
         let notice =
             seen.iter().find(|s| s.starts_with("<fallback")).unwrap_or_else(|| panic!("{name}: {seen:?}"));
         assert!(notice.contains(&format!("shown={shown}")), "{name}: {notice}");
+        // The faces learn each side as it starts: the remote one, then the local one that stood in.
+        let routes: Vec<&String> = seen.iter().filter(|s| s.starts_with("<route")).collect();
+        assert_eq!(routes, ["<route Remote big-coder>", "<route Local fake>"], "{name}");
+        let at = |s: &str| seen.iter().position(|x| x == s).unwrap();
+        assert!(at("<route Local fake>") > at(notice), "{name}: {seen:?}");
         assert_eq!(router.metrics().fallbacks, 1, "{name}");
     }
 }
@@ -258,7 +264,8 @@ fn without_any_local_model_a_remote_failure_is_no_model() {
     ));
     let (result, seen) = explain(&router, code());
     assert!(matches!(result, Err(ExplainError::NoModel(_))), "{result:?}");
-    assert!(seen[0].contains("cannot reach"), "{seen:?}");
+    assert_eq!(seen[0], "<route Remote big-coder>", "{seen:?}");
+    assert!(seen[1].contains("cannot reach"), "{seen:?}");
 }
 
 #[test]

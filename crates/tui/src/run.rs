@@ -115,6 +115,7 @@ pub fn spawn_answer(router: Arc<Router>, request: ChatRequest, tx: Sender<Msg>) 
             let _ = tx.send(Msg::Stream(s));
         };
         let result = router.chat(&request, &flag, &mut |p| match p {
+            Progress::Route { side, model } => send(Stream::Route { side, model: model.to_owned() }),
             Progress::Text(t) => send(Stream::Text(t.to_owned())),
             Progress::Fallback { reason, .. } => send(Stream::Fallback(reason.to_owned())),
         });

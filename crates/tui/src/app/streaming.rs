@@ -10,11 +10,9 @@ use tandem_engine::Explanation;
 /// Events of one generation.
 #[derive(Debug)]
 pub enum Stream {
-    /// Which side and model answer. The seam for the engine's own word on the route: today's
-    /// engine does not report it while streaming (its `Progress` has no such event), so the app
-    /// starts from [`App::expected_route`] and learns the truth from [`Stream::Done`] (or
-    /// [`Stream::Fallback`]). Once the engine sends a route event, the runner forwards it here
-    /// and `expected_route` can go.
+    /// Which side and model answer: the engine's own word (`Progress::Route`), sent as each side
+    /// starts. The answer in flight shows it from then on; [`App::expected_route`] only labels an
+    /// answer until this arrives, and the status line between answers.
     Route {
         side: Side,
         model: String,
