@@ -70,6 +70,42 @@ pub fn is_generated(path: &str, text: &str) -> bool {
     text.lines().take(200).any(|l| l.len() > 2000)
 }
 
+/// A file made ready for the index: parsed, outlined and cut into windows (the expensive part),
+/// or the reason it stays out.
+#[derive(Debug)]
+pub enum Prepared {
+    File(Entry),
+    /// A `go.mod`: the module path of its directory (`None`: it names none).
+    GoModule {
+        dir: String,
+        module: Option<String>,
+    },
+    Skipped(Skip),
+}
+
+impl Prepared {
+    /// Does the parsing for `path` with `text` under `limits`, touching no index.
+    pub fn of(path: &str, text: &str, limits: Limits) -> Self {
+        if path.ends_with("go.mod") {
+            let dir = crate::imports::dir(path).to_owned();
+            let module = text.lines().find_map(|l| l.trim().strip_prefix("module "));
+            return Self::GoModule { dir, module: module.map(|m| m.trim().trim_matches('"').to_owned()) };
+        }
+        let Some(language) = Language::from_path(path) else { return Self::Skipped(Skip::UnknownLanguage) };
+        if text.len() > limits.max_file_bytes {
+            return Self::Skipped(Skip::TooLarge);
+        }
+        if text.as_bytes().contains(&0) {
+            return Self::Skipped(Skip::Binary);
+        }
+        if is_generated(path, text) {
+            return Self::Skipped(Skip::Generated);
+        }
+        let outline = Outline::of(language, text);
+        Self::File(Entry { language, text: text.into(), outline, chunks: similar::chunks(text) })
+    }
+}
+
 impl Index {
     pub fn new(limits: Limits) -> Self {
         Self { limits, ..Self::default() }
@@ -77,47 +113,54 @@ impl Index {
 
     /// Adds or replaces the file at `path` (workspace-relative, `/`-separated).
     pub fn update(&mut self, path: &str, text: &str) -> Result<(), Skip> {
-        if path.ends_with("go.mod") {
-            let dir = crate::imports::dir(path).to_owned();
-            match text.lines().find_map(|l| l.trim().strip_prefix("module ")) {
-                Some(m) => self.go_modules.insert(dir, m.trim().trim_matches('"').to_owned()),
-                None => self.go_modules.remove(&dir),
-            };
+        if self.files.get(path).is_some_and(|e| &*e.text == text) {
             return Ok(());
         }
-        let Some(language) = Language::from_path(path) else { return Err(Skip::UnknownLanguage) };
-        let skip = if text.len() > self.limits.max_file_bytes {
-            Some(Skip::TooLarge)
-        } else if text.as_bytes().contains(&0) {
-            Some(Skip::Binary)
-        } else if is_generated(path, text) {
-            Some(Skip::Generated)
-        } else {
-            None
+        let prepared = Prepared::of(path, text, self.limits);
+        self.insert(path, prepared)
+    }
+
+    /// Whether the index holds `path` with exactly this text (nothing to prepare).
+    pub fn holds(&self, path: &str, text: &str) -> bool {
+        self.files.get(path).is_some_and(|e| &*e.text == text)
+    }
+
+    /// Puts a file prepared by [`Prepared::of`] in the index: cheap, so a caller can parse
+    /// without holding the index and only swap the entry in under its lock.
+    pub fn insert(&mut self, path: &str, prepared: Prepared) -> Result<(), Skip> {
+        let entry = match prepared {
+            Prepared::GoModule { dir, module } => {
+                match module {
+                    Some(m) => self.go_modules.insert(dir, m),
+                    None => self.go_modules.remove(&dir),
+                };
+                return Ok(());
+            }
+            Prepared::Skipped(Skip::UnknownLanguage) => return Err(Skip::UnknownLanguage),
+            Prepared::Skipped(skip) => {
+                self.remove(path);
+                return Err(skip);
+            }
+            Prepared::File(entry) => entry,
         };
-        if let Some(skip) = skip {
-            self.remove(path);
-            return Err(skip);
-        }
         let old = self.files.get(path).map_or(0, |e| e.text.len());
         let replacing = self.files.contains_key(path);
         if (!replacing && self.files.len() >= self.limits.max_files)
-            || self.bytes - old + text.len() > self.limits.max_total_bytes
+            || self.bytes - old + entry.text.len() > self.limits.max_total_bytes
         {
             return Err(Skip::Full);
         }
-        if self.files.get(path).is_some_and(|e| &*e.text == text) {
+        if self.files.get(path).is_some_and(|e| e.text == entry.text) {
             return Ok(());
         }
         self.remove(path);
         let key: Arc<str> = path.into();
-        let outline = Outline::of(language, text);
-        for d in &outline.definitions {
+        for d in &entry.outline.definitions {
             self.names.entry(d.name.clone()).or_default().insert(key.clone());
         }
-        self.bytes += text.len();
+        self.bytes += entry.text.len();
         self.generation += 1;
-        self.files.insert(key, Entry { language, text: text.into(), outline, chunks: similar::chunks(text) });
+        self.files.insert(key, entry);
         Ok(())
     }
 
@@ -194,6 +237,24 @@ impl Files for Index {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_are_prepared_without_the_index_and_swapped_in() {
+        let mut index = Index::new(Limits::default());
+        let prepared = Prepared::of("src/a.rs", "pub fn alpha() {}\n", index.limits());
+        assert!(matches!(prepared, Prepared::File(_)));
+        assert_eq!(index.generation(), 0);
+        index.insert("src/a.rs", prepared).unwrap();
+        assert_eq!(index.defining("alpha").collect::<Vec<_>>(), ["src/a.rs"]);
+        assert!(index.holds("src/a.rs", "pub fn alpha() {}\n"));
+        let generation = index.generation();
+        index.update("src/a.rs", "pub fn alpha() {}\n").unwrap();
+        assert_eq!(index.generation(), generation, "the same text changes nothing");
+        let unknown = Prepared::of("notes.txt", "x", index.limits());
+        assert_eq!(index.insert("notes.txt", unknown), Err(Skip::UnknownLanguage));
+        let module = Prepared::of("go.mod", "module example.com/m\n", index.limits());
+        assert!(matches!(&module, Prepared::GoModule { module: Some(m), .. } if m == "example.com/m"));
+    }
 
     #[test]
     fn updates_replace_and_remove_names() {

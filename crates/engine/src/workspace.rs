@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant};
 use tandem_context::gather::Snippet;
-use tandem_context::index::{Index, Limits, Skip};
+use tandem_context::index::{Index, Limits, Prepared, Skip};
 
 /// Recent snippets kept.
 const RECENT: usize = 16;
@@ -104,8 +104,18 @@ impl Workspace {
         read(&self.index)
     }
 
+    /// Parses outside the index's lock and only swaps the entry in under it, so a completion
+    /// reading the index never waits behind a parse.
     fn update(&self, rel: &str, text: &str) -> Result<(), Skip> {
-        self.index.write().unwrap_or_else(|e| e.into_inner()).update(rel, text)
+        let limits = {
+            let index = self.index();
+            if index.holds(rel, text) {
+                return Ok(());
+            }
+            index.limits()
+        };
+        let prepared = Prepared::of(rel, text, limits);
+        self.index.write().unwrap_or_else(|e| e.into_inner()).insert(rel, prepared)
     }
 
     /// Indexes every source file under the root, honouring ignore files (.gitignore, .ignore)
