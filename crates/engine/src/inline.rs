@@ -65,13 +65,29 @@ pub enum EngineError {
 
 #[derive(Debug)]
 struct State {
-    shown: HashMap<String, Shown>,
-    inflight: HashMap<String, Cancel>,
-    /// Per document: where the prefix window starts, kept while the prefix fits its budget.
-    anchors: HashMap<String, WindowStart>,
-    /// Per document: the workspace context of the last prompt, kept while the cursor stays near.
-    contexts: HashMap<String, Kept>,
+    /// What the engine keeps for each open document, in one place: a closed document's entry
+    /// goes as a whole.
+    docs: HashMap<String, DocState>,
     cache: Lru,
+}
+
+impl State {
+    fn doc(&mut self, document: &str) -> &mut DocState {
+        self.docs.entry(document.to_owned()).or_default()
+    }
+}
+
+/// One document's completion state.
+#[derive(Debug, Default)]
+struct DocState {
+    /// The suggestion on screen, for typed-ahead reuse.
+    shown: Option<Shown>,
+    /// The request in flight, cancelled by the next one.
+    inflight: Option<Cancel>,
+    /// Where the prefix window starts, kept while the prefix fits its budget.
+    anchor: Option<WindowStart>,
+    /// The workspace context of the last prompt, kept while the cursor stays near.
+    context: Option<Kept>,
 }
 
 /// Where a document's last prefix window started, the header lines in front of it, and a hash
@@ -161,13 +177,7 @@ impl Engine {
             workspace,
             settings: RwLock::new(settings),
             weights: RwLock::new(gather::Weights::default()),
-            state: Mutex::new(State {
-                shown: HashMap::new(),
-                inflight: HashMap::new(),
-                anchors: HashMap::new(),
-                contexts: HashMap::new(),
-                cache: Lru::new(64),
-            }),
+            state: Mutex::new(State { docs: HashMap::new(), cache: Lru::new(64) }),
             metrics: Mutex::new(Metrics::default()),
         }
     }
@@ -199,11 +209,7 @@ impl Engine {
 
     /// Forgets a closed document.
     pub fn close(&self, document: &str) {
-        let mut st = self.lock();
-        st.shown.remove(document);
-        st.anchors.remove(document);
-        st.contexts.remove(document);
-        if let Some(c) = st.inflight.remove(document) {
+        if let Some(c) = self.lock().docs.remove(document).and_then(|d| d.inflight) {
             c.cancel();
         }
     }
@@ -235,8 +241,11 @@ impl Engine {
         let after_line = near_after.split('\n').next().unwrap_or("");
 
         // 1. Typed-ahead reuse: no model call, no cancellation of work in flight.
-        let reused =
-            self.lock().shown.get(&req.document).and_then(|s| s.rest(before, after_line).map(str::to_owned));
+        let reused = self
+            .lock()
+            .docs
+            .get(&req.document)
+            .and_then(|d| d.shown.as_ref()?.rest(before, after_line).map(str::to_owned));
         if let Some(rest) = reused {
             rec.source = Some(Source::Reuse);
             rec.total_ms = ms(start.elapsed());
@@ -246,7 +255,7 @@ impl Engine {
 
         // 2. Latest wins: this request supersedes the document's older one.
         let cancel = Cancel::new();
-        if let Some(old) = self.lock().inflight.insert(req.document.clone(), cancel.clone()) {
+        if let Some(old) = self.lock().doc(&req.document).inflight.replace(cancel.clone()) {
             old.cancel();
         }
         let _guard = CancelOnDrop(cancel.clone());
@@ -263,8 +272,10 @@ impl Engine {
             .await;
         {
             let mut st = self.lock();
-            if st.inflight.get(&req.document).is_some_and(|c| c.same(&cancel)) {
-                st.inflight.remove(&req.document);
+            if let Some(d) = st.docs.get_mut(&req.document)
+                && d.inflight.as_ref().is_some_and(|c| c.same(&cancel))
+            {
+                d.inflight = None;
             }
         }
         rec.total_ms = ms(start.elapsed());
@@ -360,7 +371,7 @@ impl Engine {
         if text.is_empty() {
             return Ok(InlineAnswer::Empty);
         }
-        self.lock().shown.insert(req.document.clone(), Shown::new(before, after_line, text.clone()));
+        self.lock().doc(&req.document).shown = Some(Shown::new(before, after_line, text.clone()));
         Ok(InlineAnswer::Text { text, source })
     }
 
@@ -384,13 +395,14 @@ impl Engine {
         let parsed = text.len() <= MAX_PARSE_BYTES;
         let (anchor, kept) = {
             let st = self.lock();
+            let doc = st.docs.get(&req.document);
             (
-                st.anchors.get(&req.document).map(|w| {
+                doc.and_then(|d| d.anchor.as_ref()).map(|w| {
                     let same_above =
                         parsed && text.get(..w.start).is_some_and(|above| hash_of(above) == w.above);
                     (w.start, same_above.then(|| w.headers.clone()))
                 }),
-                st.contexts.get(&req.document).map(|k| (k.line, k.generation)),
+                doc.and_then(|d| d.context.as_ref()).map(|k| (k.line, k.generation)),
             )
         };
         let context = {
@@ -398,8 +410,10 @@ impl Engine {
             let generation = index.generation();
             let keep = kept
                 .filter(|&(l, g)| settings.context && l.abs_diff(line) <= CONTEXT_LINES && g == generation);
-            let kept_files = keep
-                .and_then(|_| self.lock().contexts.get(&req.document).map(|k| (k.files.clone(), k.tokens)));
+            let kept_files = keep.and_then(|_| {
+                let st = self.lock();
+                st.docs.get(&req.document)?.context.as_ref().map(|k| (k.files.clone(), k.tokens))
+            });
             // The workspace's share only when context is on and chosen anew: this runs on every
             // keystroke.
             let (recent, open) = if settings.context && kept_files.is_none() {
@@ -435,7 +449,7 @@ impl Engine {
             // Context cut short by the clock is not kept: the next keystroke looks again.
             if settings.context && kept_files.is_none() && !expired() {
                 let k = Kept { files: c.files.clone(), tokens: c.files_tokens, line, generation };
-                self.lock().contexts.insert(req.document.clone(), k);
+                self.lock().doc(&req.document).context = Some(k);
             }
             c
         };
@@ -450,7 +464,7 @@ impl Engine {
             headers: w.prefix[..w.header_len].to_owned(),
             above: if parsed { hash_of(&text[..w.start.min(text.len())]) } else { 0 },
         };
-        self.lock().anchors.insert(req.document.clone(), start);
+        self.lock().doc(&req.document).anchor = Some(start);
         context
     }
 }
