@@ -4,24 +4,27 @@
 //! the local and the remote model (with fallback, privacy rules and secret redaction), explanations,
 //! and post-processing. It speaks in editor terms — text and byte offsets — and must not know LSP,
 //! the terminal, or how a model computes.
+//!
+//! Its modules are private: the faces use the names re-exported here, and `files`, the one
+//! reader of anything from outside.
 
-pub mod cache;
-pub mod chat;
-pub mod complete;
-pub mod explain;
+mod cache;
+mod chat;
+mod complete;
+mod explain;
 pub mod files;
-pub mod inline;
-pub mod metrics;
-pub mod postprocess;
-pub mod redact;
-pub mod routed;
-pub mod router;
-pub mod workspace;
+mod inline;
+mod metrics;
+mod postprocess;
+mod redact;
+mod routed;
+mod router;
+mod workspace;
 
 pub use chat::{Attachment, ChatRequest, Speaker, Turn};
 pub use complete::{Completion, CompletionRequest, complete};
 pub use explain::{ExplainError, ExplainRequest, ExplainTimings, Explanation, Progress};
-pub use inline::{Engine, EngineError, InlineAnswer, InlineRequest};
+pub use inline::{Engine, EngineError, InlineAnswer, InlineRequest, fim_prompt};
 pub use metrics::{Snapshot, Source};
 pub use redact::{PathRules, Redacted, redact};
 pub use routed::RoutedBackend;

@@ -12,7 +12,7 @@ use tandem_context::Language;
 use tandem_context::gather::{Request, gather};
 use tandem_context::index::Index;
 use tandem_core::{ContextLayout, FimPrompt, Prompt};
-use tandem_engine::inline::fim_prompt;
+use tandem_engine::fim_prompt;
 use tandem_model::TextTokenizer;
 use tandem_model::format::Formatter;
 
