@@ -243,7 +243,7 @@ impl Workspace {
         recent.truncate(RECENT);
     }
 
-    /// A map of the workspace's definitions that the `focus` files use, within [`MAP_TOKENS`]
+    /// A map of the workspace's definitions that the `focus` files use, within `MAP_TOKENS` (400)
     /// tokens (as `count` counts them), leaving out the files the privacy `rules` exclude: context
     /// for chat and explain. `None` when it would be empty.
     pub fn map(
