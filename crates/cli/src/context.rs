@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use tandem_core::{CompletionSettings, Manifest};
 use tandem_engine::Workspace;
 use tandem_engine::context::Language;
-use tandem_engine::context::gather::{Request, file_cost, gather};
+use tandem_engine::context::gather::file_cost;
 use tandem_model::TextTokenizer;
 
 #[derive(Debug, clap::Args)]
@@ -57,22 +57,10 @@ pub fn run(
     let abs = std::path::absolute(file)?;
     let path = workspace.relative(&abs).unwrap_or_else(|| file.to_owned());
     workspace.opened(&path, &text);
-    let req = Request {
-        path: &path,
-        language: Language::from_path(&path),
-        text: &text,
-        cursor,
-        prefix_tokens: settings.prefix_tokens,
-        suffix_tokens: settings.suffix_tokens,
-        context_tokens: settings.context_tokens,
-        layout: settings.context_layout,
-        anchor: None,
-        grow: true,
-        recent: &[],
-        open: &[],
-    };
-    let ctx = gather(&req, &workspace.index(), None, &count);
-    let cost = |path: &str, content: &str| file_cost(req.layout, req.language, path, content, &count);
+    // The engine's own assembly, as the editor's first request there would get it.
+    let ctx = tandem_engine::plan(&workspace, settings, &path, &text, cursor, &count);
+    let language = Language::from_path(&path).filter(|_| settings.context);
+    let cost = |p: &str, content: &str| file_cost(settings.context_layout, language, p, content, &count);
     let w = &ctx.window;
     if args.json {
         let files: Vec<_> = ctx

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 use tandem_context::Language;
-use tandem_context::gather::{self, Context, MAX_PARSE_BYTES, Request};
+use tandem_context::gather::{self, Context, MAX_PARSE_BYTES, Request, Snippet};
 use tandem_context::window::Anchor;
 use tandem_core::{
     Cancel, CompletionSettings, ContextFile, ContextLayout, FimPrompt, GenerationParams, Multiline, Prompt,
@@ -421,22 +421,10 @@ impl Engine {
             } else {
                 (Vec::new(), Vec::new())
             };
-            let gather_req = Request {
-                path,
-                language,
-                text,
-                cursor: req.cursor,
-                prefix_tokens: settings.prefix_tokens,
-                suffix_tokens: settings.suffix_tokens,
-                context_tokens: if settings.context { settings.context_tokens } else { 0 },
-                layout: settings.context_layout,
-                anchor: anchor
-                    .as_ref()
-                    .map(|(start, headers)| Anchor { start: *start, headers: headers.as_deref() }),
-                grow: true,
-                recent: &recent,
-                open: &open,
-            };
+            let anchor =
+                anchor.as_ref().map(|(start, headers)| Anchor { start: *start, headers: headers.as_deref() });
+            let gather_req =
+                gather_request(settings, path, language, text, req.cursor, anchor, &recent, &open);
             let weights = self.weights.read().unwrap_or_else(|e| e.into_inner()).clone();
             let c = gather::gather_with(
                 &gather_req,
@@ -467,6 +455,53 @@ impl Engine {
         self.lock().doc(&req.document).anchor = Some(start);
         context
     }
+}
+
+/// The context request for a cursor, as every editor prompt builds it (the language is `None`
+/// when context is off: plain line windows).
+#[allow(clippy::too_many_arguments)]
+fn gather_request<'a>(
+    settings: &CompletionSettings,
+    path: &'a str,
+    language: Option<Language>,
+    text: &'a str,
+    cursor: usize,
+    anchor: Option<Anchor<'a>>,
+    recent: &'a [Snippet],
+    open: &'a [String],
+) -> Request<'a> {
+    Request {
+        path,
+        language,
+        text,
+        cursor,
+        prefix_tokens: settings.prefix_tokens,
+        suffix_tokens: settings.suffix_tokens,
+        context_tokens: if settings.context { settings.context_tokens } else { 0 },
+        layout: settings.context_layout,
+        anchor,
+        grow: true,
+        recent,
+        open,
+    }
+}
+
+/// What an editor's first completion prompt at `cursor` in the workspace file `path` would
+/// hold: the engine's own assembly (the same request, settings and weights as
+/// [`Engine::inline`]), chosen afresh, with no window anchor or kept context yet. For showing and
+/// tuning (`tandem context`).
+pub fn plan(
+    workspace: &Workspace,
+    settings: &CompletionSettings,
+    path: &str,
+    text: &str,
+    cursor: usize,
+    count: &dyn Fn(&str) -> usize,
+) -> Context {
+    let language = Language::from_path(path).filter(|_| settings.context);
+    let (recent, open) = (workspace.recent(), workspace.open_documents());
+    let req = gather_request(settings, path, language, text, cursor, None, &recent, &open);
+    gather::gather_with(&req, &gather::Weights::default(), &workspace.index(), None, count, &|| false)
 }
 
 /// The fill-in-the-middle prompt for gathered context: its other files in `layout` (in the

@@ -24,7 +24,7 @@ mod workspace;
 pub use chat::{Attachment, ChatRequest, Speaker, Turn};
 pub use complete::{Completion, CompletionRequest, complete};
 pub use explain::{ExplainError, ExplainRequest, ExplainTimings, Explanation, Progress};
-pub use inline::{Engine, EngineError, InlineAnswer, InlineRequest, fim_prompt};
+pub use inline::{Engine, EngineError, InlineAnswer, InlineRequest, fim_prompt, plan};
 pub use metrics::{Snapshot, Source};
 pub use redact::{PathRules, Redacted, redact};
 pub use routed::RoutedBackend;

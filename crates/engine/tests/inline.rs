@@ -156,3 +156,29 @@ async fn workspace_context_goes_in_front_as_comments_or_in_the_repository_layout
     );
     assert!(fim.repo.is_some());
 }
+
+/// `tandem context` shows the engine's own assembly: what the first completion there would send.
+#[tokio::test(start_paused = true)]
+async fn the_plan_is_the_prompt_the_engine_sends() {
+    let workspace = Arc::new(tandem_engine::Workspace::default());
+    workspace.opened("util.py", "def helper(x):\n    return x * 2\n");
+    let doc = "from util import helper\n\ny = helper(";
+    let mut req = request("b", doc, doc.len());
+    req.path = Some("b.py".into());
+    let count = |s: &str| s.len().div_ceil(4);
+    for context in [true, false] {
+        let settings = CompletionSettings { context, ..CompletionSettings::default() };
+        let plan = tandem_engine::plan(&workspace, &settings, "b.py", doc, doc.len(), &count);
+        assert_eq!(plan.files.len(), usize::from(context), "context {context}");
+        let fake = FakeBackend::new(|_| "1)".into());
+        let e = Engine::with_workspace(Arc::new(fake.clone()), settings, workspace.clone());
+        e.inline(req.clone()).await.unwrap();
+        let Prompt::Fim(fim) = &fake.prompts()[0] else { panic!("not FIM") };
+        let shown = tandem_engine::context::gather::commented(
+            tandem_engine::context::Language::from_path("b.py"),
+            &plan.files,
+        ) + &plan.window.prefix;
+        assert_eq!(fim.prefix, shown, "context {context}");
+        assert_eq!(fim.suffix, plan.window.suffix, "context {context}");
+    }
+}
