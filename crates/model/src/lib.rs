@@ -18,6 +18,7 @@ pub mod requant;
 pub mod runtime;
 pub mod sampler;
 mod sse;
+mod stop;
 pub mod tokenizer;
 
 pub use backend::{Backend, BackendError, BackendInfo, BackendKind, Event, GenerateRequest, Generation};

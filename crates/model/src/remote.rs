@@ -11,6 +11,7 @@
 use crate::backend::{Backend, BackendError, BackendInfo, BackendKind, Event, GenerateRequest, Generation};
 use crate::runtime::Finished;
 use crate::sse;
+use crate::stop::StopScan;
 use serde_json::{Value, json};
 use std::io::BufRead;
 use std::sync::mpsc;
@@ -384,13 +385,18 @@ impl RemoteBackend {
         let s = &self.settings;
         let total = Duration::from_millis(s.total_timeout_ms);
         let budget = request.params.time_budget;
-        let mut text = String::new();
+        // Servers apply `stop` too, but not all of them, and only the first four: the text is
+        // scanned here as the local runtime scans it, so no part of a stop string is ever shown.
+        let mut text = StopScan::new(&request.params.stop);
+        let mut show = |t: &str| {
+            let _ = events.send(Event::Text(t.to_owned()));
+        };
         let mut stats = GenerationStats::default();
         let mut pieces = 0usize;
         let mut finish: Option<String> = None;
         let mut first_token: Option<Instant> = None;
         let mut last = Instant::now();
-        let fail = |error, text: &String| Err(Failure { error, streamed: !text.is_empty() });
+        let fail = |error, text: &StopScan<'_>| Err(Failure { error, streamed: text.emitted_any() });
         let stop = loop {
             if request.cancel.is_cancelled() {
                 break StopReason::Cancelled;
@@ -413,25 +419,9 @@ impl RemoteBackend {
                     last = Instant::now();
                     first_token.get_or_insert(last);
                     pieces += 1;
-                    let before = text.len();
-                    text.push_str(&t);
-                    // Servers apply `stop` too, but not all of them, and only the first four. A
-                    // stop string may span pieces; what was sent before it stays sent.
-                    let cut = request
-                        .params
-                        .stop
-                        .iter()
-                        .filter(|st| !st.is_empty())
-                        .filter_map(|st| text.find(st.as_str()))
-                        .min();
-                    if let Some(at) = cut {
-                        if at > before {
-                            let _ = events.send(Event::Text(text[before..at].to_owned()));
-                        }
-                        text.truncate(at);
+                    if text.push(&t, &mut show) {
                         break StopReason::StopString;
                     }
-                    let _ = events.send(Event::Text(t));
                     if pieces >= request.params.max_tokens {
                         break StopReason::MaxTokens;
                     }
@@ -461,6 +451,11 @@ impl RemoteBackend {
                 Err(mpsc::RecvTimeoutError::Disconnected) => return fail(RemoteError::Disconnected, &text),
             }
         };
+        if stop != StopReason::StopString {
+            // What was held back as a possible start of a stop string is answer after all.
+            text.flush(&mut show);
+        }
+        let text = text.into_text();
         if stats.generated_tokens == 0 {
             stats.generated_tokens = pieces;
         }

@@ -7,6 +7,7 @@
 use crate::format::{FormatError, Formatter};
 use crate::qwen2::{Kernels, KvCache, Qwen2, Qwen2Config, WeightsError, to_vec};
 use crate::sampler::Sampler;
+use crate::stop::StopScan;
 use crate::tokenizer::{TextTokenizer, TokenizerError, Utf8Stream};
 use candle_core::quantized::gguf_file;
 use std::path::{Path, PathBuf};
@@ -305,107 +306,4 @@ fn first_line(e: &dyn std::fmt::Display) -> String {
 
 pub(crate) fn ms(d: std::time::Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-/// Accumulates generated text, finds stop strings, and releases text that cannot be the start
-/// of one.
-#[derive(Debug)]
-struct StopScan<'a> {
-    stops: &'a [String],
-    text: String,
-    emitted: usize,
-    stopped: bool,
-}
-
-impl<'a> StopScan<'a> {
-    fn new(stops: &'a [String]) -> Self {
-        Self { stops, text: String::new(), emitted: 0, stopped: false }
-    }
-
-    /// Adds a piece; returns true when a stop string was found (the text ends before it).
-    fn push(&mut self, piece: &str, on_text: &mut dyn FnMut(&str)) -> bool {
-        if self.stopped {
-            return true;
-        }
-        let search_from = self.emitted;
-        self.text.push_str(piece);
-        let found = self
-            .stops
-            .iter()
-            .filter(|s| !s.is_empty())
-            .filter_map(|s| self.text[search_from..].find(s.as_str()).map(|i| search_from + i))
-            .min();
-        if let Some(end) = found {
-            self.text.truncate(end);
-            self.flush(on_text);
-            self.stopped = true;
-            return true;
-        }
-        // Hold back the longest tail that could still grow into a stop string.
-        let hold = self
-            .stops
-            .iter()
-            .flat_map(|s| (1..s.len()).rev().filter(|&n| s.is_char_boundary(n)).map(move |n| &s[..n]))
-            .filter(|p| self.text[self.emitted..].ends_with(p))
-            .map(str::len)
-            .max()
-            .unwrap_or(0);
-        let upto = self.text.len() - hold;
-        if upto > self.emitted {
-            on_text(&self.text[self.emitted..upto]);
-            self.emitted = upto;
-        }
-        false
-    }
-
-    fn flush(&mut self, on_text: &mut dyn FnMut(&str)) {
-        if self.text.len() > self.emitted {
-            on_text(&self.text[self.emitted..]);
-            self.emitted = self.text.len();
-        }
-    }
-
-    fn into_text(self) -> String {
-        self.text
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn run(stops: &[&str], pieces: &[&str]) -> (String, Vec<String>, bool) {
-        let stops: Vec<String> = stops.iter().map(|s| s.to_string()).collect();
-        let mut scan = StopScan::new(&stops);
-        let mut out = Vec::new();
-        let mut stopped = false;
-        for p in pieces {
-            if scan.push(p, &mut |t| out.push(t.to_string())) {
-                stopped = true;
-                break;
-            }
-        }
-        if !stopped {
-            scan.flush(&mut |t| out.push(t.to_string()));
-        }
-        (scan.into_text(), out, stopped)
-    }
-
-    #[test]
-    fn stop_string_split_across_pieces_is_never_emitted() {
-        let (text, out, stopped) = run(&["\n\n"], &["a + b", "\n", "\n# test"]);
-        assert_eq!(text, "a + b");
-        assert_eq!(out.concat(), "a + b");
-        assert!(stopped);
-    }
-
-    #[test]
-    fn held_back_text_is_released_when_it_is_not_a_stop() {
-        let (text, out, stopped) = run(&["END"], &["x E", "N", "D"]);
-        assert_eq!((text.as_str(), stopped), ("x ", true));
-        assert_eq!(out.concat(), "x ");
-        let (text, out, stopped) = run(&["END"], &["x E", "Nd", "!"]);
-        assert_eq!((text.as_str(), stopped), ("x ENd!", false));
-        assert_eq!(out, vec!["x ", "ENd", "!"]);
-    }
 }

@@ -152,6 +152,34 @@ fn fill_in_the_middle_goes_to_completions_with_the_template() {
     assert_eq!(r.json()["stop"][0], "\n\n");
 }
 
+/// A stop string split across streamed pieces never reaches the screen, and text held back as
+/// its possible start is shown once it turns out not to be one.
+#[test]
+fn a_stop_string_split_across_pieces_is_never_shown() {
+    let server = Loopback::start(|_, _| {
+        let mut steps = vec![sse_head(Framing::Chunked)];
+        for piece in ["a + b", "\n", "\ndef", " other():"] {
+            steps.push(text_delta(piece));
+        }
+        steps.push(Step::Data("data: [DONE]\n\n".into()));
+        steps
+    });
+    let fim = || Prompt::Fim(FimPrompt { prefix: "x = ".into(), ..FimPrompt::default() });
+    let params =
+        GenerationParams { max_tokens: 20, stop: vec!["\n\n".into()], ..GenerationParams::default() };
+    let (pieces, result) = run(&backend(settings(&server.url())), GenerateRequest::new(fim(), params));
+    let done = result.unwrap();
+    assert_eq!((done.text.as_str(), done.stop), ("a + b", StopReason::StopString));
+    assert_eq!(pieces.concat(), "a + b", "no part of the stop string was shown: {pieces:?}");
+
+    let params =
+        GenerationParams { max_tokens: 20, stop: vec!["\n\n\n".into()], ..GenerationParams::default() };
+    let (pieces, result) = run(&backend(settings(&server.url())), GenerateRequest::new(fim(), params));
+    let done = result.unwrap();
+    assert_eq!(done.text, "a + b\n\ndef other():");
+    assert_eq!(pieces.concat(), done.text, "held-back text is shown when it is no stop");
+}
+
 #[test]
 fn a_slow_first_token_within_the_limit_is_waited_for() {
     let server = Loopback::start(|_, _| {
