@@ -132,6 +132,8 @@ fn bench_cases_take_context_weights_and_refuse_misspelt_ones() {
         .output()
         .unwrap();
     assert_clean_error(&o, "unknown field `similarr`");
+    let o = tandem().args(["bench", "--cases", "/dev/zero"]).output().unwrap();
+    assert_clean_error(&o, "not a regular file");
     let o = tandem().args(["bench", "--weights", r#"{"similar": 0.5}"#]).output().unwrap();
     assert_eq!(o.status.code(), Some(2), "--weights needs --cases: {}", stderr(&o));
 }

@@ -14,15 +14,18 @@ use crate::models::{self, Choice};
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 use serde_json::json;
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 use tandem_core::{CompletionSettings, Manifest};
 use tandem_engine::context::gather::Weights;
-use tandem_engine::{Engine, InlineAnswer, InlineRequest, Workspace};
+use tandem_engine::{Engine, InlineAnswer, InlineRequest, Workspace, files};
 use tandem_model::LoadOptions;
+
+/// The largest cases file read (each case carries a whole document).
+const MAX_CASES_BYTES: usize = 256 << 20;
 
 #[derive(Debug, Deserialize)]
 struct Case {
@@ -41,15 +44,14 @@ pub fn run(
     weights: Weights,
     file: &str,
 ) -> Result<ExitCode> {
-    let input = std::fs::File::open(file).with_context(|| format!("cannot read {file}"))?;
+    let input = files::read_text_capped(std::path::Path::new(file), file, MAX_CASES_BYTES)?;
     let mut cases = Vec::new();
-    for (n, line) in std::io::BufReader::new(input).lines().enumerate() {
-        let line = line.with_context(|| format!("reading {file}"))?;
+    for (n, line) in input.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
         let case: Case =
-            serde_json::from_str(&line).with_context(|| format!("{file}:{}: not a case", n + 1))?;
+            serde_json::from_str(line).with_context(|| format!("{file}:{}: not a case", n + 1))?;
         if !case.text.is_char_boundary(case.cursor.min(case.text.len())) || case.cursor > case.text.len() {
             bail!("{file}:{}: cursor {} is not inside the text", n + 1, case.cursor);
         }

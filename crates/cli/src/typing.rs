@@ -15,9 +15,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tandem_core::{CompletionSettings, Manifest};
 use tandem_engine::Backend;
-use tandem_lsp::framing::{Frame, frame, read_frame};
+use tandem_lsp::framing::{Frame, FrameReader, frame};
 use tandem_model::LoadOptions;
-use tokio::io::{AsyncWriteExt, BufReader, DuplexStream, ReadHalf, WriteHalf};
+use tokio::io::{AsyncWriteExt, DuplexStream, ReadHalf, WriteHalf};
 
 #[derive(Debug, Clone)]
 pub struct TypingArgs {
@@ -28,7 +28,7 @@ pub struct TypingArgs {
 
 struct Session {
     out: WriteHalf<DuplexStream>,
-    input: BufReader<ReadHalf<DuplexStream>>,
+    input: FrameReader<ReadHalf<DuplexStream>>,
     next_id: i64,
     version: i32,
 }
@@ -45,7 +45,7 @@ impl Session {
         self.next_id += 1;
         self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})).await?;
         loop {
-            let Frame::Body(body) = read_frame(&mut self.input).await? else { bail!("the server stopped") };
+            let Frame::Body(body) = self.input.next().await? else { bail!("the server stopped") };
             let msg: Value = serde_json::from_slice(&body)?;
             if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() {
                 if let Some(e) = msg.get("error") {
@@ -136,7 +136,7 @@ async fn replay(backend: Arc<dyn Backend>, settings: CompletionSettings, args: &
         tandem_lsp::Options { settings, loader, metrics_file: None, log_requests: false, router: None },
     ));
     let (cr, cw) = tokio::io::split(client_end);
-    let mut s = Session { out: cw, input: BufReader::new(cr), next_id: 1, version: 1 };
+    let mut s = Session { out: cw, input: FrameReader::new(cr), next_id: 1, version: 1 };
     s.request("initialize", json!({"processId": null, "rootUri": "file:///bench", "capabilities": {}}))
         .await?;
     s.notify("initialized", json!({})).await?;

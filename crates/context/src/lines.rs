@@ -39,21 +39,7 @@ pub fn reach_forward(text: &str, cursor: usize, budget: usize) -> usize {
     }
 }
 
-pub(crate) fn floor_char_boundary(s: &str, mut i: usize) -> usize {
-    i = i.min(s.len());
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
-fn ceil_char_boundary(s: &str, mut i: usize) -> usize {
-    i = i.min(s.len());
-    while !s.is_char_boundary(i) {
-        i += 1;
-    }
-    i
-}
+pub(crate) use tandem_core::text::{ceil_char_boundary, floor_char_boundary};
 
 /// Whether `at` (an offset into `before`, the text a window may use up to the cursor) is a start
 /// an earlier window may keep: a line start; or, when the cursor's line alone is over `budget`

@@ -6,6 +6,8 @@
 //! similar call sites — is where a small model gains most from seeing its neighbours: they show
 //! the names and calls the completion needs even when nothing near the cursor names them.
 
+use tandem_core::text::ceil_char_boundary;
+
 /// Lines per window.
 pub const CHUNK_LINES: usize = 12;
 /// Lines between the starts of two windows.
@@ -76,11 +78,8 @@ pub fn chunks(text: &str) -> Vec<Chunk> {
 /// included — of their last [`QUERY_BYTES`], so that a query at the end of a long line costs no
 /// more than one in ordinary code.
 pub fn query(before_cursor: &str) -> Box<[u32]> {
-    let mut near = before_cursor.len().saturating_sub(QUERY_BYTES);
-    while !before_cursor.is_char_boundary(near) {
-        near += 1;
-    }
-    let near = &before_cursor[near..];
+    let near =
+        &before_cursor[ceil_char_boundary(before_cursor, before_cursor.len().saturating_sub(QUERY_BYTES))..];
     let start = near.rmatch_indices('\n').nth(QUERY_LINES - 1).map_or(0, |(i, _)| i + 1);
     ids(&near[start..])
 }

@@ -17,6 +17,24 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, NotText> {
     String::from_utf8(bytes).map_err(|e| NotText::NotUtf8 { valid_up_to: e.utf8_error().valid_up_to() })
 }
 
+/// The nearest char boundary of `s` at or before `i` (clamped to its length).
+pub fn floor_char_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The nearest char boundary of `s` at or after `i` (clamped to its length).
+pub fn ceil_char_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -26,5 +44,12 @@ mod tests {
         assert_eq!(decode(b"caf\xc3\xa9\n".to_vec()), Ok("café\n".into()));
         assert_eq!(decode(b"a\x00b".to_vec()), Err(NotText::Binary));
         assert_eq!(decode(b"caf\xe9".to_vec()), Err(NotText::NotUtf8 { valid_up_to: 3 }));
+    }
+
+    #[test]
+    fn char_boundaries_round_down_or_up_and_clamp() {
+        let s = "aé"; // é is bytes 1..3
+        assert_eq!((floor_char_boundary(s, 2), ceil_char_boundary(s, 2)), (1, 3));
+        assert_eq!((floor_char_boundary(s, 9), ceil_char_boundary(s, 9)), (3, 3));
     }
 }

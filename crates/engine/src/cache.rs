@@ -21,10 +21,7 @@ pub struct Shown {
 impl Shown {
     /// `after_line` is the rest of the cursor's line (as far as the caller looks: it is kept).
     pub fn new(before: &str, after_line: &str, text: String) -> Self {
-        let mut tail = before.len().saturating_sub(KEPT_BEFORE);
-        while !before.is_char_boundary(tail) {
-            tail += 1;
-        }
+        let tail = tandem_core::text::ceil_char_boundary(before, before.len().saturating_sub(KEPT_BEFORE));
         Self {
             before_len: before.len(),
             before_tail: before[tail..].to_owned(),

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use tandem_context::Language;
 use tandem_context::gather::{self, Context, MAX_PARSE_BYTES, Request, Snippet};
 use tandem_context::window::Anchor;
+use tandem_core::text::{ceil_char_boundary, floor_char_boundary};
 use tandem_core::{
     Cancel, CompletionSettings, ContextFile, ContextLayout, FimPrompt, GenerationParams, Multiline, Prompt,
     StopReason,
@@ -124,14 +125,8 @@ const NEAR_BYTES: usize = 4 * 1024;
 
 /// The text before and after `cursor` (a char boundary) within [`NEAR_BYTES`] of it.
 pub(crate) fn near(text: &str, cursor: usize) -> (&str, &str) {
-    let mut start = cursor.saturating_sub(NEAR_BYTES);
-    while !text.is_char_boundary(start) {
-        start += 1;
-    }
-    let mut end = cursor.saturating_add(NEAR_BYTES).min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
+    let start = ceil_char_boundary(text, cursor.saturating_sub(NEAR_BYTES));
+    let end = floor_char_boundary(text, cursor.saturating_add(NEAR_BYTES));
     (&text[start..cursor], &text[cursor..end])
 }
 

@@ -395,9 +395,13 @@ impl Router {
     /// Decides where `req` goes. When the remote side is down and its cooldown is over, this
     /// runs the health check first (one short request, once per cooldown).
     pub fn decide(&self, req: &RouteRequest<'_>) -> Result<Decision, RouteError> {
-        let root = lock(&self.root).clone();
-        let excluded = excluded(&self.rules, root.as_ref(), &req.paths);
         let state = self.remote_state();
+        // Resolving links touches the disk: only when the verdict can matter (a remote side that
+        // could be chosen), not on every local-only completion.
+        let matters =
+            matches!(state, RemoteState::Up | RemoteState::Down(_)) && req.force != Some(Side::Local);
+        let excluded =
+            matters.then(|| excluded(&self.rules, lock(&self.root).as_ref(), &req.paths)).flatten();
         decide(&self.settings, excluded, &state, req)
     }
 

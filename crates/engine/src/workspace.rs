@@ -10,6 +10,7 @@ use std::sync::{Mutex, RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant};
 use tandem_context::gather::Snippet;
 use tandem_context::index::{Index, Limits, Prepared, Skip};
+use tandem_core::text::floor_char_boundary;
 
 /// Recent snippets kept.
 const RECENT: usize = 16;
@@ -18,13 +19,6 @@ const RECENT_LINES: usize = 6;
 /// Most bytes above and below the cursor a recent snippet takes.
 const RECENT_BYTES: usize = 2048;
 
-/// The nearest char boundary at or before `i`.
-fn floor_char(text: &str, mut i: usize) -> usize {
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
 /// Directories never indexed even when no ignore file says so.
 const SKIPPED_DIRS: [&str; 6] = ["node_modules", "target", ".git", "dist", "build", "__pycache__"];
 
@@ -227,9 +221,9 @@ impl Workspace {
     pub fn record_recent(&self, rel: &str, text: &str, cursor: usize) {
         // Only the text near the cursor is looked at: a document of one huge line costs a
         // snippet of at most twice `RECENT_BYTES`, not a copy of itself.
-        let cursor = floor_char(text, cursor.min(text.len()));
-        let lo = floor_char(text, cursor.saturating_sub(RECENT_BYTES));
-        let hi = floor_char(text, (cursor + RECENT_BYTES).min(text.len()));
+        let cursor = floor_char_boundary(text, cursor.min(text.len()));
+        let lo = floor_char_boundary(text, cursor.saturating_sub(RECENT_BYTES));
+        let hi = floor_char_boundary(text, (cursor + RECENT_BYTES).min(text.len()));
         let (before, after) = (&text[lo..cursor], &text[cursor..hi]);
         let start = before.rmatch_indices('\n').nth(RECENT_LINES).map_or(lo, |(i, _)| lo + i + 1);
         let end = after.match_indices('\n').nth(RECENT_LINES).map_or(hi, |(i, _)| cursor + i);

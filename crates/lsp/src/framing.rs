@@ -22,9 +22,7 @@ use crate::log;
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::{Map, Value, json};
 use std::fmt;
-use tokio::io::{
-    AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader,
-};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc::{self, error::TrySendError};
 use tower_lsp_server::jsonrpc;
 
@@ -82,47 +80,6 @@ fn shorten(s: &str) -> String {
     match s.char_indices().nth(40) {
         Some((i, _)) => format!("{}…", &s[..i]),
         None => s.to_owned(),
-    }
-}
-
-/// Reads the next frame from a peer that frames correctly: the server's own output, or a client
-/// of the server reading it (as `tandem bench --typing` does). Input from a client goes through
-/// [`FrameReader`], which also finds its way back after junk.
-pub async fn read_frame<R: AsyncBufRead + Unpin>(r: &mut R) -> std::io::Result<Frame> {
-    let mut length: Option<Result<usize, String>> = None;
-    let mut saw_header = false;
-    loop {
-        let mut line = Vec::new();
-        if r.read_until(b'\n', &mut line).await? == 0 {
-            return Ok(if saw_header {
-                Frame::Bad("input ended inside a header".into())
-            } else {
-                Frame::End
-            });
-        }
-        let line = line.strip_suffix(b"\n").unwrap_or(&line);
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.is_empty() {
-            if !saw_header {
-                continue; // stray blank line between frames
-            }
-            break;
-        }
-        saw_header = true;
-        match header_line(line) {
-            Ok(None) => {}
-            Ok(Some(n)) => length = Some(Ok(n)),
-            Err(e) => length = Some(Err(e)),
-        }
-    }
-    match length {
-        None => Ok(Frame::Bad("a header without Content-Length".into())),
-        Some(Err(e)) => Ok(Frame::Bad(e)),
-        Some(Ok(n)) => {
-            let mut body = vec![0; n];
-            r.read_exact(&mut body).await?;
-            Ok(Frame::Body(body))
-        }
     }
 }
 
@@ -471,9 +428,9 @@ pub async fn pump_output<R, W>(
     W: AsyncWrite + Unpin,
 {
     tokio::spawn(async move {
-        let mut r = BufReader::new(from_server);
+        let mut r = FrameReader::new(from_server);
         loop {
-            match read_frame(&mut r).await {
+            match r.next().await {
                 Ok(Frame::Body(body)) => {
                     if queue.send(frame(&body)).await.is_err() {
                         break;
