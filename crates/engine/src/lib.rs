@@ -33,6 +33,12 @@ pub use router::{
     Task,
 };
 pub use tandem_context as context;
+// What the faces need of the context crate, by name.
+pub use tandem_context::Language;
+pub use tandem_context::gather::{Weights, file_cost};
+pub use tandem_context::highlight::{Highlight, highlight};
+pub use tandem_context::language::fence_language;
+pub use tandem_context::map::Focus;
 pub use tandem_core::text;
 pub use tandem_core::{Cancel, CompletionSettings, PrivacySettings, RouterSettings, Side};
 pub use tandem_model::Backend;
