@@ -10,6 +10,7 @@
 //! directory, the document's path in it, its LSP language id, its text as the editor holds it,
 //! and the cursor's byte offset.
 
+use crate::context::open_in_workspace;
 use crate::models::{self, Choice};
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
@@ -21,7 +22,7 @@ use std::sync::Arc;
 use std::time::Instant;
 use tandem_core::{CompletionSettings, Manifest};
 use tandem_engine::context::gather::Weights;
-use tandem_engine::{Engine, InlineAnswer, InlineRequest, Workspace, files};
+use tandem_engine::{InlineAnswer, Place, Suggestion, files};
 use tandem_model::LoadOptions;
 
 /// The largest cases file read (each case carries a whole document).
@@ -63,25 +64,16 @@ pub fn run(
     let mut out = std::io::stdout().lock();
     for case in cases {
         // A fresh engine and workspace per case, as a fresh server would have.
-        let workspace = Arc::new(Workspace::default());
-        workspace.set_root(Some(case.root.clone()));
-        workspace.scan();
-        workspace.opened(&case.path, &case.text);
-        let engine = Engine::with_workspace(backend.clone(), settings.clone(), workspace);
+        let file = case.root.join(&case.path);
+        let (engine, _) = open_in_workspace(settings.clone(), &case.root, &file, case.text, &case.language)?;
+        let engine = engine.with_backend(backend.clone());
         engine.set_weights(weights.clone());
-        let req = InlineRequest {
-            document: format!("file://{}/{}", case.root.display(), case.path),
-            text: case.text.into(),
-            cursor: case.cursor,
-            language: case.language,
-            path: Some(case.path),
-            explicit: true,
-        };
+        let key = file.to_string_lossy().into_owned();
         let started = Instant::now();
-        let answer = runtime.block_on(engine.inline(req));
+        let answer = runtime.block_on(engine.complete(&key, Place::Offset(case.cursor), true));
         let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
         let (raw, error) = match answer {
-            Ok(InlineAnswer::Text { text, .. }) => (text, None),
+            Ok(Suggestion { answer: InlineAnswer::Text { text, .. }, .. }) => (text, None),
             Ok(_) => (String::new(), None),
             Err(e) => (String::new(), Some(e.to_string())),
         };

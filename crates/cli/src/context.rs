@@ -8,9 +8,9 @@ use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tandem_core::{CompletionSettings, Manifest};
-use tandem_engine::Workspace;
 use tandem_engine::context::Language;
 use tandem_engine::context::gather::file_cost;
+use tandem_engine::{Engine, Place, ScanReport};
 use tandem_model::TextTokenizer;
 
 #[derive(Debug, clap::Args)]
@@ -37,6 +37,24 @@ pub fn find_root(file: &Path) -> PathBuf {
         .unwrap_or_else(|| std::env::current_dir().unwrap_or_default())
 }
 
+/// An engine for one-shot commands: the workspace at `root` indexed, and `file` (named by its
+/// path as given, which is also its document key) open with `text`.
+pub fn open_in_workspace(
+    settings: CompletionSettings,
+    root: &Path,
+    file: &Path,
+    text: String,
+    language: &str,
+) -> Result<(Engine, ScanReport)> {
+    let engine = Engine::new(settings);
+    engine.set_root(Some(root));
+    let report = engine.scan();
+    let abs = std::path::absolute(file)?;
+    engine.open(&file.to_string_lossy(), Some(&abs), text, 1, language.to_owned());
+    engine.wait_for_index();
+    Ok((engine, report))
+}
+
 pub fn run(
     manifest: &Manifest,
     choice: &Choice,
@@ -51,14 +69,10 @@ pub fn run(
     let tokenizer = TextTokenizer::load(&resolved.path)?;
     let count = |s: &str| tokenizer.encode(s).map_or(s.len() / 3 + 1, |t| t.len());
 
-    let workspace = Workspace::default();
-    workspace.set_root(Some(root.clone()));
-    let report = workspace.scan();
-    let abs = std::path::absolute(file)?;
-    let path = workspace.relative(&abs).unwrap_or_else(|| file.to_owned());
-    workspace.opened(&path, &text);
+    let (engine, report) = open_in_workspace(settings.clone(), &root, Path::new(file), text, "")?;
+    let path = engine.document(file).and_then(|d| d.path).unwrap_or_else(|| file.to_owned());
     // The engine's own assembly, as the editor's first request there would get it.
-    let ctx = tandem_engine::plan(&workspace, settings, &path, &text, cursor, &count);
+    let ctx = engine.plan(file, Place::Offset(cursor), &count)?;
     let language = Language::from_path(&path).filter(|_| settings.context);
     let cost = |p: &str, content: &str| file_cost(settings.context_layout, language, p, content, &count);
     let w = &ctx.window;

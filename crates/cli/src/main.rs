@@ -110,7 +110,7 @@ fn run(cli: Cli, config: config::Config) -> Result<ExitCode> {
         Command::Chat(args) => chat::run(&manifest, &choice, &config, args),
         Command::Explain(args) => explain::run(&manifest, &choice, &config, args),
         Command::Stats { json } => lsp::stats(json),
-        Command::Complete(args) => complete::run(&manifest, &choice, args),
+        Command::Complete(args) => complete::run(&manifest, &choice, &config.completion, args),
         Command::Context(args) => context::run(&manifest, &choice, &config.completion, args),
         Command::Bench(args) => bench::run(&manifest, &choice, config.completion, args),
         Command::Model(ModelCommand::List) => models::list(&manifest),

@@ -17,6 +17,7 @@ use crate::window::{self, Anchor, Budget, Parsed, Window};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use tandem_core::{ContextFile, ContextLayout};
+use tree_sitter::Tree;
 
 /// Lines above the cursor whose identifiers count as "used near the cursor".
 const NEAR_LINES_ABOVE: usize = 40;
@@ -147,6 +148,9 @@ pub struct Request<'a> {
     pub path: &'a str,
     pub language: Option<Language>,
     pub text: &'a str,
+    /// The syntax tree of `text` in `language`, when the caller keeps one (see
+    /// [`crate::syntax::Syntax`]); parsed here otherwise.
+    pub tree: Option<&'a Tree>,
     /// Byte offset of the cursor (a char boundary of `text`).
     pub cursor: usize,
     /// Tokens for the current file before the cursor (headers included), when there is no
@@ -266,12 +270,16 @@ pub fn gather_with(
 ) -> Context {
     let cursor = floor_char_boundary(req.text, req.cursor.min(req.text.len()));
     let parse_it = req.text.len() <= MAX_PARSE_BYTES && !expired();
-    let tree = req.language.filter(|_| parse_it).and_then(|l| parse(l, req.text));
-    let outline = match (req.language, &tree) {
+    let parsed_here = match req.tree {
+        Some(_) => None,
+        None => req.language.filter(|_| parse_it).and_then(|l| parse(l, req.text)),
+    };
+    let tree = req.tree.filter(|_| req.language.is_some()).or(parsed_here.as_ref());
+    let outline = match (req.language, tree) {
         (Some(l), Some(t)) => Outline::from_tree(l, req.text, t),
         _ => Outline::default(),
     };
-    let parsed = match (req.language, &tree) {
+    let parsed = match (req.language, tree) {
         (Some(language), Some(tree)) => Some(Parsed { language, tree, outline: &outline }),
         _ => None,
     };
@@ -723,6 +731,7 @@ mod tests {
             path: "src/parse.rs",
             language: Some(Language::Rust),
             text,
+            tree: None,
             cursor: text.len(),
             prefix_tokens: 400,
             suffix_tokens: 50,
@@ -759,6 +768,7 @@ mod tests {
             path: "uint.go",
             language: Some(Language::Go),
             text,
+            tree: None,
             cursor: text.len(),
             prefix_tokens: 400,
             suffix_tokens: 50,
@@ -788,6 +798,7 @@ mod tests {
             path: "a.py",
             language: Some(Language::Python),
             text,
+            tree: None,
             cursor: text.len(),
             prefix_tokens,
             suffix_tokens: 4,

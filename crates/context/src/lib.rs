@@ -1,7 +1,7 @@
 //! tandem-context: syntax-aware context for prompts.
 //!
 //! Owns tree-sitter: languages (one table each in `language.rs`) and their queries
-//! (`queries/*.scm`), outlines of definitions, import resolution, syntax-aware prefix/suffix
+//! (`queries/*.scm`), documents' syntax trees kept across edits (`syntax`), outlines of definitions, import resolution, syntax-aware prefix/suffix
 //! windows, the workspace index, the gathering of completion context within a token budget (its
 //! scoring weights: `gather::Weights`), and the ranked workspace map for chat and explain.
 //! It is pure — text in, context out — does no I/O, no async, and never fails on broken code.
@@ -16,7 +16,9 @@ pub mod lines;
 pub mod map;
 pub mod outline;
 pub mod similar;
+pub mod syntax;
 pub mod view;
 pub mod window;
 
 pub use language::Language;
+pub use tree_sitter::Tree;

@@ -38,6 +38,7 @@ fn request<'a>(path: &'a str, text: &'a str, cursor: usize) -> Request<'a> {
         path,
         language: Language::from_path(path),
         text,
+        tree: None,
         cursor,
         prefix_tokens: 768,
         suffix_tokens: 48,

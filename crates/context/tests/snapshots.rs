@@ -57,6 +57,7 @@ fn render(lang: &str) -> String {
         path: &path,
         language: Language::from_path(&path),
         text: &text,
+        tree: None,
         cursor,
         prefix_tokens: 200,
         suffix_tokens: 16,

@@ -21,6 +21,7 @@ fn sweep(path: &str, text: &str, index: &Index, step: usize) {
                 path,
                 language: Language::from_path(path),
                 text: doc,
+                tree: None,
                 cursor,
                 prefix_tokens: 120,
                 suffix_tokens: 20,

@@ -19,11 +19,13 @@ pub struct Shown {
 }
 
 impl Shown {
-    /// `after_line` is the rest of the cursor's line (as far as the caller looks: it is kept).
-    pub fn new(before: &str, after_line: &str, text: String) -> Self {
+    /// `cursor` is the suggestion's byte offset, `before` text that ends there (as much as the
+    /// caller has at hand), `after_line` the rest of the cursor's line (as far as the caller
+    /// looks: it is kept).
+    pub fn new(cursor: usize, before: &str, after_line: &str, text: String) -> Self {
         let tail = tandem_core::text::ceil_char_boundary(before, before.len().saturating_sub(KEPT_BEFORE));
         Self {
-            before_len: before.len(),
+            before_len: cursor,
             before_tail: before[tail..].to_owned(),
             after_line: after_line.to_owned(),
             text,
@@ -86,7 +88,7 @@ mod tests {
 
     #[test]
     fn typing_through_a_suggestion_yields_its_rest() {
-        let s = Shown::new("x = fo", "", "o(bar)".into());
+        let s = Shown::new(6, "x = fo", "", "o(bar)".into());
         assert_eq!(s.rest("x = fo", ""), Some("o(bar)"));
         assert_eq!(s.rest("x = foo(", ""), Some("bar)"));
         assert_eq!(s.rest("x = fox", ""), None);
@@ -99,7 +101,8 @@ mod tests {
     #[test]
     fn a_long_document_is_not_copied() {
         let before = format!("{}é = fo", "a".repeat(10_000_000));
-        let s = Shown::new(&before, "", "o(bar)".into());
+        // Made from the text near the cursor only.
+        let s = Shown::new(before.len(), &before[before.len() - 4096..], "", "o(bar)".into());
         assert!(s.before_tail.len() <= KEPT_BEFORE);
         assert_eq!(s.rest(&format!("{before}o("), ""), Some("bar)"));
         let mut changed = before.clone();

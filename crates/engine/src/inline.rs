@@ -1,24 +1,29 @@
-//! The hot path: a keystroke's completion request to a suggestion.
+//! The hot path: a keystroke's completion request to a suggestion, as [`Engine::complete`].
 //!
 //! reuse (typed through the last suggestion) → cancel the document's older request → debounce →
-//! context (workspace definitions and recent code, kept while the cursor stays near, then
-//! syntax-aware windows whose start stays put across keystrokes, so the KV cache stays warm) →
-//! LRU cache → model under a token budget → post-processing → metrics. The time budget covers
-//! context and model together.
+//! snapshot (the document as it is now; a request whose text was edited since is stale) and its
+//! syntax tree, parsed incrementally from the last one → context (workspace definitions and
+//! recent code, kept while the cursor stays near, then syntax-aware windows whose start stays put
+//! across keystrokes, so the KV cache stays warm) → LRU cache → model under a token budget →
+//! post-processing → metrics. The time budget covers context and model together.
 //!
 //! Work per request is bounded by what the prompt needs: only the text near the cursor is looked
 //! at, copied or tokenized, so a 50 MB document (or line) costs about what a small one does.
+//! The document is not copied: a request reads it under the lock when it arrives, and holds a
+//! shared snapshot from the end of its debounce until its prompt is built.
 
-use crate::cache::{Lru, Shown};
-use crate::metrics::{Metrics, RequestRecord, Snapshot, Source};
+use crate::cache::Lru;
+use crate::cache::Shown;
+use crate::document::{DocumentError, Place, position};
+use crate::engine::{Engine, lock};
+use crate::metrics::{RequestRecord, Source};
 use crate::postprocess::{self, Span};
-use crate::workspace::Workspace;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tandem_context::Language;
 use tandem_context::gather::{self, Context, MAX_PARSE_BYTES, Request, Snippet};
+use tandem_context::syntax::reparse;
 use tandem_context::window::Anchor;
+use tandem_context::{Language, Tree};
 use tandem_core::text::{ceil_char_boundary, floor_char_boundary};
 use tandem_core::{
     Cancel, CompletionSettings, ContextFile, ContextLayout, FimPrompt, GenerationParams, Multiline, Prompt,
@@ -26,21 +31,16 @@ use tandem_core::{
 };
 use tandem_model::{Backend, BackendError, GenerateRequest};
 
-/// A request for the suggestion at a cursor, in editor terms.
-#[derive(Clone, Debug)]
-pub struct InlineRequest {
-    /// Identifies the document (its URI).
-    pub document: String,
-    /// The document's text when the request was made.
-    pub text: Arc<str>,
-    /// Byte offset of the cursor (a char boundary of `text`).
-    pub cursor: usize,
-    /// LSP language id.
-    pub language: String,
-    /// The document's path relative to the workspace, shown to the model.
-    pub path: Option<String>,
-    /// The user asked explicitly: no debounce.
-    pub explicit: bool,
+/// The suggestion at a cursor, and where it goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suggestion {
+    pub answer: InlineAnswer,
+    /// The cursor's position (line, character in the editor's encoding): where the text goes.
+    pub position: (u32, u32),
+    /// The word before the cursor (letters, digits, `_`), and where it starts: a popup item
+    /// replaces it with itself followed by the text, so that clients filtering by it keep it.
+    pub word: String,
+    pub word_start: (u32, u32),
 }
 
 /// The suggestion, or why there is none.
@@ -50,41 +50,27 @@ pub enum InlineAnswer {
         text: String,
         source: Source,
     },
-    /// Nothing worth showing (or completions are off here).
+    /// Nothing worth showing (or completions are off here, or no model is loaded yet).
     Empty,
-    /// A newer request for the same document took over.
+    /// A newer request or edit of the same document took over.
     Cancelled,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
-    #[error("cursor offset {0} is not inside the document")]
-    BadCursor(usize),
+    #[error(transparent)]
+    Document(#[from] DocumentError),
     #[error(transparent)]
     Backend(#[from] BackendError),
 }
 
-#[derive(Debug)]
-struct State {
-    /// What the engine keeps for each open document, in one place: a closed document's entry
-    /// goes as a whole.
-    docs: HashMap<String, DocState>,
-    cache: Lru,
-}
-
-impl State {
-    fn doc(&mut self, document: &str) -> &mut DocState {
-        self.docs.entry(document.to_owned()).or_default()
-    }
-}
-
-/// One document's completion state.
+/// One document's completion state, kept in its entry of the engine's documents.
 #[derive(Debug, Default)]
-struct DocState {
+pub(crate) struct DocState {
     /// The suggestion on screen, for typed-ahead reuse.
     shown: Option<Shown>,
     /// The request in flight, cancelled by the next one.
-    inflight: Option<Cancel>,
+    pub(crate) inflight: Option<Cancel>,
     /// Where the prefix window starts, kept while the prefix fits its budget.
     anchor: Option<WindowStart>,
     /// The workspace context of the last prompt, kept while the cursor stays near.
@@ -93,7 +79,7 @@ struct DocState {
 
 /// Where a document's last prefix window started, the header lines in front of it, and a hash
 /// of the text above that start (the headers are kept while it is unchanged).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct WindowStart {
     start: usize,
     headers: String,
@@ -108,7 +94,7 @@ fn hash_of(text: &str) -> u64 {
 }
 
 /// Workspace context chosen for a document, and where.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Kept {
     files: Vec<ContextFile>,
     tokens: usize,
@@ -130,16 +116,28 @@ pub(crate) fn near(text: &str, cursor: usize) -> (&str, &str) {
     (&text[start..cursor], &text[cursor..end])
 }
 
-/// The completion engine shared by every request of a server.
+/// What a request takes from its document when it arrives (under the documents' lock, without
+/// copying the document).
 #[derive(Debug)]
-pub struct Engine {
-    backend: Arc<dyn Backend>,
-    workspace: Arc<Workspace>,
-    settings: RwLock<CompletionSettings>,
-    /// How context candidates are scored (the defaults, unless tuning overrides them).
-    weights: RwLock<gather::Weights>,
-    state: Mutex<State>,
-    metrics: Mutex<Metrics>,
+struct Arrival {
+    cursor: usize,
+    /// The user asked: no debounce.
+    explicit: bool,
+    version: i32,
+    language: String,
+    path: Option<String>,
+    near_before: String,
+    near_after: String,
+}
+
+/// What a request takes from its document once its debounce is over: a snapshot of the text
+/// (shared, not copied), the syntax tree, and what the last prompt left.
+struct Snapshot {
+    text: Arc<String>,
+    tree: Result<Option<Tree>, (Language, Option<Tree>)>,
+    anchor: Option<WindowStart>,
+    kept: Option<Kept>,
+    open: Vec<String>,
 }
 
 /// Cancels a generation when the request that started it goes away (`$/cancelRequest` drops the
@@ -156,121 +154,91 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+/// The identifier characters right before `cursor`, within `near_before`.
+fn word_before(near_before: &str) -> &str {
+    let start = near_before
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric() || *c == '_')
+        .last()
+        .map_or(near_before.len(), |(i, _)| i);
+    &near_before[start..]
+}
+
 impl Engine {
-    /// An engine with an empty workspace.
-    pub fn new(backend: Arc<dyn Backend>, settings: CompletionSettings) -> Self {
-        Self::with_workspace(backend, settings, Arc::default())
-    }
-
-    pub fn with_workspace(
-        backend: Arc<dyn Backend>,
-        settings: CompletionSettings,
-        workspace: Arc<Workspace>,
-    ) -> Self {
-        Self {
-            backend,
-            workspace,
-            settings: RwLock::new(settings),
-            weights: RwLock::new(gather::Weights::default()),
-            state: Mutex::new(State { docs: HashMap::new(), cache: Lru::new(64) }),
-            metrics: Mutex::new(Metrics::default()),
-        }
-    }
-
-    pub fn backend(&self) -> &Arc<dyn Backend> {
-        &self.backend
-    }
-
-    pub fn workspace(&self) -> &Arc<Workspace> {
-        &self.workspace
-    }
-
-    pub fn settings(&self) -> CompletionSettings {
-        self.settings.read().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    pub fn set_settings(&self, settings: CompletionSettings) {
-        *self.settings.write().unwrap_or_else(|e| e.into_inner()) = settings;
-    }
-
-    /// Scores context candidates with `weights` (for tuning: `tandem bench --cases --weights`).
-    pub fn set_weights(&self, weights: gather::Weights) {
-        *self.weights.write().unwrap_or_else(|e| e.into_inner()) = weights;
-    }
-
-    pub fn metrics(&self) -> Snapshot {
-        self.metrics.lock().unwrap_or_else(|e| e.into_inner()).snapshot()
-    }
-
-    /// Forgets a closed document.
-    pub fn close(&self, document: &str) {
-        if let Some(c) = self.lock().docs.remove(document).and_then(|d| d.inflight) {
-            c.cancel();
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     fn record(&self, r: RequestRecord) {
-        self.metrics.lock().unwrap_or_else(|e| e.into_inner()).record(r);
+        lock(&self.metrics).record(r);
     }
 
-    /// The suggestion at the request's cursor.
-    pub async fn inline(&self, req: InlineRequest) -> Result<InlineAnswer, EngineError> {
+    /// The suggestion at `place` in the open document `uri`. The explicit flag (the user asked)
+    /// skips the debounce.
+    pub async fn complete(&self, uri: &str, place: Place, explicit: bool) -> Result<Suggestion, EngineError> {
         let start = Instant::now();
-        let text = &*req.text;
-        if req.cursor > text.len() || !text.is_char_boundary(req.cursor) {
-            return Err(EngineError::BadCursor(req.cursor));
-        }
         let settings = self.settings();
+        let encoding = self.encoding();
+        let backend = self.backend();
+        let cancel = Cancel::new();
+        // Under the documents' lock: where the cursor is, the text near it, and whether the user
+        // typed into the suggestion on screen (then no model call, nothing cancelled).
+        let (arrival, mut suggestion, reused) = {
+            let mut docs = lock(&self.docs);
+            let doc = docs.get_mut(uri)?;
+            let cursor = doc.offset(place, encoding)?;
+            let text = &doc.text;
+            let (near_before, near_after) = near(text, cursor);
+            let word = word_before(near_before);
+            let suggestion = Suggestion {
+                answer: InlineAnswer::Empty,
+                position: position(text, cursor, encoding),
+                word: word.to_owned(),
+                word_start: position(text, cursor - word.len(), encoding),
+            };
+            let after_line = near_after.split('\n').next().unwrap_or("");
+            let enabled = backend.is_some() && settings.language_enabled(&doc.language);
+            let reused = enabled
+                .then(|| doc.completion.shown.as_ref()?.rest(&text[..cursor], after_line).map(str::to_owned))
+                .flatten();
+            // Latest wins: this request supersedes the document's older one.
+            if enabled
+                && reused.is_none()
+                && let Some(old) = doc.completion.inflight.replace(cancel.clone())
+            {
+                old.cancel();
+            }
+            let arrival = enabled.then(|| Arrival {
+                cursor,
+                explicit,
+                version: doc.version,
+                language: doc.language.clone(),
+                path: doc.path.clone(),
+                near_before: near_before.to_owned(),
+                near_after: near_after.to_owned(),
+            });
+            (arrival, suggestion, reused)
+        };
         let mut rec = RequestRecord::default();
-        if !settings.language_enabled(&req.language) {
-            rec.empty = true;
-            self.record(rec);
-            return Ok(InlineAnswer::Empty);
-        }
-        let before = &text[..req.cursor];
-        let (near_before, near_after) = near(text, req.cursor);
-        let after_line = near_after.split('\n').next().unwrap_or("");
-
-        // 1. Typed-ahead reuse: no model call, no cancellation of work in flight.
-        let reused = self
-            .lock()
-            .docs
-            .get(&req.document)
-            .and_then(|d| d.shown.as_ref()?.rest(before, after_line).map(str::to_owned));
+        let (Some(arrival), Some(backend)) = (arrival, backend) else {
+            if self.backend().is_some() {
+                rec.empty = true;
+                self.record(rec);
+            }
+            return Ok(suggestion);
+        };
         if let Some(rest) = reused {
             rec.source = Some(Source::Reuse);
             rec.total_ms = ms(start.elapsed());
             self.record(rec);
-            return Ok(InlineAnswer::Text { text: rest, source: Source::Reuse });
-        }
-
-        // 2. Latest wins: this request supersedes the document's older one.
-        let cancel = Cancel::new();
-        if let Some(old) = self.lock().doc(&req.document).inflight.replace(cancel.clone()) {
-            old.cancel();
+            suggestion.answer = InlineAnswer::Text { text: rest, source: Source::Reuse };
+            return Ok(suggestion);
         }
         let _guard = CancelOnDrop(cancel.clone());
-        let answer = self
-            .ask_model(
-                &req,
-                &settings,
-                &cancel,
-                (before, near_before, near_after),
-                after_line,
-                &mut rec,
-                start,
-            )
-            .await;
+        let answer = self.ask_model(uri, &arrival, &*backend, &settings, &cancel, &mut rec, start).await;
         {
-            let mut st = self.lock();
-            if let Some(d) = st.docs.get_mut(&req.document)
-                && d.inflight.as_ref().is_some_and(|c| c.same(&cancel))
+            let mut docs = lock(&self.docs);
+            if let Ok(d) = docs.get_mut(uri)
+                && d.completion.inflight.as_ref().is_some_and(|c| c.same(&cancel))
             {
-                d.inflight = None;
+                d.completion.inflight = None;
             }
         }
         rec.total_ms = ms(start.elapsed());
@@ -278,26 +246,27 @@ impl Engine {
             Ok(InlineAnswer::Cancelled) => rec.cancelled = true,
             Ok(InlineAnswer::Empty) => rec.empty = true,
             Ok(InlineAnswer::Text { .. }) => {}
-            Err(_) => self.metrics.lock().unwrap_or_else(|e| e.into_inner()).errors += 1,
+            Err(_) => lock(&self.metrics).errors += 1,
         }
         self.record(rec);
-        answer
+        suggestion.answer = answer?;
+        Ok(suggestion)
     }
 
-    /// `before` is the whole text before the cursor; `near_before` and `near_after` the text
-    /// around it that post-processing looks at.
+    /// Debounce, context, cache, model and post-processing for a request that arrived as
+    /// `arrival`.
     #[allow(clippy::too_many_arguments)]
     async fn ask_model(
         &self,
-        req: &InlineRequest,
+        uri: &str,
+        arrival: &Arrival,
+        backend: &dyn Backend,
         settings: &CompletionSettings,
         cancel: &Cancel,
-        (before, near_before, near_after): (&str, &str, &str),
-        after_line: &str,
         rec: &mut RequestRecord,
         start: Instant,
     ) -> Result<InlineAnswer, EngineError> {
-        if !req.explicit && settings.debounce_ms > 0 {
+        if !arrival.explicit && settings.debounce_ms > 0 {
             tokio::time::sleep(Duration::from_millis(settings.debounce_ms)).await;
         }
         rec.debounce_ms = ms(start.elapsed());
@@ -309,14 +278,20 @@ impl Engine {
         // as well as the model: gathering stops looking for context when it is up.
         let deadline = t + Duration::from_millis(settings.time_budget_ms);
         let expired = || Instant::now() >= deadline;
-        let count = |s: &str| self.backend.count_tokens(s).unwrap_or(s.len() / 3 + 1);
-        let language = Language::detect(&req.language, req.path.as_deref().unwrap_or(""));
-        let context = self.prompt_parts(req, language, settings, &count, &expired);
+        let count = |s: &str| backend.count_tokens(s).unwrap_or(s.len() / 3 + 1);
+        let language = Language::detect(&arrival.language, arrival.path.as_deref().unwrap_or(""));
+        // The document as it is now: an edit since the request arrived makes it stale (the
+        // editor asks again for the new text).
+        let Some(snapshot) = self.snapshot(uri, arrival.version, settings) else {
+            return Ok(InlineAnswer::Cancelled);
+        };
+        let context = self.prompt_parts(uri, arrival, snapshot, language, settings, &count, &expired);
         rec.context_tokens = context.files_tokens;
         rec.context_files = context.files.len();
         let repository = settings.context && settings.context_layout == ContextLayout::Repository;
         let repo = repository.then(|| self.workspace.name());
-        let prompt = fim_prompt(context, settings.context_layout, language, req.path.clone(), repo);
+        let prompt = fim_prompt(context, settings.context_layout, language, arrival.path.clone(), repo);
+        let (near_before, near_after) = (&*arrival.near_before, &*arrival.near_after);
         let span = match settings.multiline {
             Multiline::Never => Span::Line,
             Multiline::Always => Span::Block,
@@ -324,7 +299,7 @@ impl Engine {
         };
         rec.context_ms = ms(t.elapsed());
         let key = Lru::key(&prompt.prefix, &prompt.suffix, (matches!(span, Span::Block), &prompt.files));
-        let cached = self.lock().cache.get(key);
+        let cached = lock(&self.cache).get(key);
         let (text, source) = match cached {
             Some(text) => (text, Source::Cache),
             // No time left for the model: nothing, now, rather than something late.
@@ -338,8 +313,7 @@ impl Engine {
                     ..GenerationParams::default()
                 };
                 let prompt = Prompt::Fim(prompt);
-                let generation =
-                    self.backend.generate(GenerateRequest { prompt, params, cancel: cancel.clone() });
+                let generation = backend.generate(GenerateRequest { prompt, params, cancel: cancel.clone() });
                 let done = generation.finish_with(|_| {}).await?;
                 let s = &done.stats;
                 rec.queue_ms = s.queue_ms;
@@ -357,7 +331,7 @@ impl Engine {
                 rec.postprocess_ms = ms(t.elapsed());
                 // An answer cut by the clock may be cut mid-thought: show it, don't keep it.
                 if done.stop != StopReason::TimeBudget {
-                    self.lock().cache.put(key, text.clone());
+                    lock(&self.cache).put(key, text.clone());
                 }
                 (text, Source::Model)
             }
@@ -366,80 +340,94 @@ impl Engine {
         if text.is_empty() {
             return Ok(InlineAnswer::Empty);
         }
-        self.lock().doc(&req.document).shown = Some(Shown::new(before, after_line, text.clone()));
+        let after_line = near_after.split('\n').next().unwrap_or("");
+        let shown = Shown::new(arrival.cursor, near_before, after_line, text.clone());
+        if let Ok(d) = lock(&self.docs).get_mut(uri) {
+            d.completion.shown = Some(shown);
+        }
         Ok(InlineAnswer::Text { text, source })
     }
 
+    /// The document `uri` at `version`, with a syntax tree for its text (parsed incrementally
+    /// from the last one, outside the lock); `None` when it changed or closed since.
+    fn snapshot(&self, uri: &str, version: i32, settings: &CompletionSettings) -> Option<Snapshot> {
+        let mut snapshot = {
+            let docs = lock(&self.docs);
+            let d = docs.get(uri).filter(|d| d.version == version)?;
+            Snapshot {
+                text: d.text.clone(),
+                tree: if settings.context { d.tree() } else { Ok(None) },
+                anchor: d.completion.anchor.clone(),
+                kept: d.completion.context.clone(),
+                open: if settings.context { docs.open_paths() } else { Vec::new() },
+            }
+        };
+        if let Err((language, old)) = &snapshot.tree {
+            let tree = reparse(*language, &snapshot.text, old.as_ref());
+            if let Ok(d) = lock(&self.docs).get_mut(uri) {
+                d.parsed(version, tree.clone());
+            }
+            snapshot.tree = Ok(tree);
+        }
+        Some(snapshot)
+    }
+
     /// The workspace context and the windows around the cursor, looked for until `expired`.
+    #[allow(clippy::too_many_arguments)]
     fn prompt_parts(
         &self,
-        req: &InlineRequest,
+        uri: &str,
+        arrival: &Arrival,
+        snapshot: Snapshot,
         language: Option<Language>,
         settings: &CompletionSettings,
         count: &dyn Fn(&str) -> usize,
         expired: &dyn Fn() -> bool,
     ) -> Context {
-        let text = &*req.text;
-        let path = req.path.as_deref().unwrap_or("");
+        let Snapshot { text, tree, anchor, kept, open } = snapshot;
+        let text = text.as_str();
+        let cursor = arrival.cursor;
+        let path = arrival.path.as_deref().unwrap_or("");
         // Without context: plain line windows, as a baseline.
         let language = language.filter(|_| settings.context);
+        let tree = tree.ok().flatten();
         // Counted as bytes: a vectorized pass, the one whole-text scan left per request.
-        let line = text.as_bytes()[..req.cursor].iter().filter(|&&b| b == b'\n').count();
+        let line = text.as_bytes()[..cursor].iter().filter(|&&b| b == b'\n').count();
         // Only a parsed document has headers to keep, and only one small enough to parse is
         // worth hashing the text above its window for.
         let parsed = text.len() <= MAX_PARSE_BYTES;
-        let (anchor, kept) = {
-            let st = self.lock();
-            let doc = st.docs.get(&req.document);
-            (
-                doc.and_then(|d| d.anchor.as_ref()).map(|w| {
-                    let same_above =
-                        parsed && text.get(..w.start).is_some_and(|above| hash_of(above) == w.above);
-                    (w.start, same_above.then(|| w.headers.clone()))
-                }),
-                doc.and_then(|d| d.context.as_ref()).map(|k| (k.line, k.generation)),
-            )
-        };
-        let context = {
-            let index = self.workspace.index();
-            let generation = index.generation();
-            let keep = kept
-                .filter(|&(l, g)| settings.context && l.abs_diff(line) <= CONTEXT_LINES && g == generation);
-            let kept_files = keep.and_then(|_| {
-                let st = self.lock();
-                st.docs.get(&req.document)?.context.as_ref().map(|k| (k.files.clone(), k.tokens))
-            });
-            // The workspace's share only when context is on and chosen anew: this runs on every
-            // keystroke.
-            let (recent, open) = if settings.context && kept_files.is_none() {
-                (self.workspace.recent(), self.workspace.open_documents())
-            } else {
-                (Vec::new(), Vec::new())
-            };
-            let anchor =
-                anchor.as_ref().map(|(start, headers)| Anchor { start: *start, headers: headers.as_deref() });
-            let gather_req =
-                gather_request(settings, path, language, text, req.cursor, anchor, &recent, &open);
-            let weights = self.weights.read().unwrap_or_else(|e| e.into_inner()).clone();
-            let c = gather::gather_with(
-                &gather_req,
-                &weights,
-                &index,
-                kept_files.as_ref().map(|(f, t)| (f.as_slice(), *t)),
-                count,
-                expired,
-            );
-            // Context cut short by the clock is not kept: the next keystroke looks again.
-            if settings.context && kept_files.is_none() && !expired() {
-                let k = Kept { files: c.files.clone(), tokens: c.files_tokens, line, generation };
-                self.lock().doc(&req.document).context = Some(k);
-            }
-            c
-        };
+        let anchor = anchor.map(|w| {
+            let same_above = parsed && text.get(..w.start).is_some_and(|above| hash_of(above) == w.above);
+            (w.start, same_above.then_some(w.headers))
+        });
+        let index = self.workspace.index();
+        let generation = index.generation();
+        let kept = kept.filter(|k| {
+            settings.context && k.line.abs_diff(line) <= CONTEXT_LINES && k.generation == generation
+        });
+        // The workspace's share only when context is on and chosen anew: this runs on every
+        // keystroke.
+        let recent = if settings.context && kept.is_none() { self.workspace.recent() } else { Vec::new() };
+        let open = if kept.is_none() { open } else { Vec::new() };
+        let anchor_ref =
+            anchor.as_ref().map(|(start, headers)| Anchor { start: *start, headers: headers.as_deref() });
+        let mut gather_req =
+            gather_request(settings, path, language, text, cursor, anchor_ref, &recent, &open);
+        gather_req.tree = tree.as_ref();
+        let weights = crate::engine::read(&self.weights);
+        let context = gather::gather_with(
+            &gather_req,
+            &weights,
+            &index,
+            kept.as_ref().map(|k| (k.files.as_slice(), k.tokens)),
+            count,
+            expired,
+        );
+        drop(index);
         // A document too large to parse is too large to quote from: its lines may be any length,
         // and a recent snippet is a copy.
         if settings.context && !path.is_empty() && parsed {
-            self.workspace.record_recent(path, text, req.cursor);
+            self.workspace.record_recent(path, text, cursor);
         }
         let w = &context.window;
         let start = WindowStart {
@@ -447,8 +435,50 @@ impl Engine {
             headers: w.prefix[..w.header_len].to_owned(),
             above: if parsed { hash_of(&text[..w.start.min(text.len())]) } else { 0 },
         };
-        self.lock().doc(&req.document).anchor = Some(start);
+        // Context cut short by the clock is not kept: the next keystroke looks again.
+        let keep = (settings.context && kept.is_none() && !expired()).then(|| Kept {
+            files: context.files.clone(),
+            tokens: context.files_tokens,
+            line,
+            generation,
+        });
+        if let Ok(d) = lock(&self.docs).get_mut(uri) {
+            d.completion.anchor = Some(start);
+            if keep.is_some() {
+                d.completion.context = keep;
+            }
+        }
         context
+    }
+
+    /// What an editor's first completion prompt at `place` in the open document `uri` would
+    /// hold: the engine's own assembly (the same request, settings and weights as
+    /// [`Engine::complete`]), chosen afresh, with no window anchor or kept context yet. For
+    /// showing and tuning (`tandem context`).
+    pub fn plan(
+        &self,
+        uri: &str,
+        place: Place,
+        count: &dyn Fn(&str) -> usize,
+    ) -> Result<Context, EngineError> {
+        let settings = self.settings();
+        let (text, cursor, path, language, open) = {
+            let docs = lock(&self.docs);
+            let d = docs.get(uri).ok_or_else(|| DocumentError::NotOpen(uri.to_owned()))?;
+            let cursor = d.offset(place, self.encoding())?;
+            (
+                d.text.clone(),
+                cursor,
+                d.path.clone().unwrap_or_default(),
+                d.language.clone(),
+                docs.open_paths(),
+            )
+        };
+        let language = Language::detect(&language, &path).filter(|_| settings.context);
+        let recent = self.workspace.recent();
+        let req = gather_request(&settings, &path, language, &text, cursor, None, &recent, &open);
+        let weights = crate::engine::read(&self.weights);
+        Ok(gather::gather_with(&req, &weights, &self.workspace.index(), None, count, &|| false))
     }
 }
 
@@ -478,25 +508,8 @@ fn gather_request<'a>(
         grow: true,
         recent,
         open,
+        tree: None,
     }
-}
-
-/// What an editor's first completion prompt at `cursor` in the workspace file `path` would
-/// hold: the engine's own assembly (the same request, settings and weights as
-/// [`Engine::inline`]), chosen afresh, with no window anchor or kept context yet. For showing and
-/// tuning (`tandem context`).
-pub fn plan(
-    workspace: &Workspace,
-    settings: &CompletionSettings,
-    path: &str,
-    text: &str,
-    cursor: usize,
-    count: &dyn Fn(&str) -> usize,
-) -> Context {
-    let language = Language::from_path(path).filter(|_| settings.context);
-    let (recent, open) = (workspace.recent(), workspace.open_documents());
-    let req = gather_request(settings, path, language, text, cursor, None, &recent, &open);
-    gather::gather_with(&req, &gather::Weights::default(), &workspace.index(), None, count, &|| false)
 }
 
 /// The fill-in-the-middle prompt for gathered context: its other files in `layout` (in the

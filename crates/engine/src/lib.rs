@@ -10,7 +10,8 @@
 
 mod cache;
 mod chat;
-mod complete;
+mod document;
+mod engine;
 mod explain;
 pub mod files;
 mod inline;
@@ -22,9 +23,10 @@ mod router;
 mod workspace;
 
 pub use chat::{Attachment, ChatRequest, Speaker, Turn};
-pub use complete::{Completion, CompletionRequest, complete};
+pub use document::{BadPosition, Change, DocumentError, Encoding, Place, offset, position};
+pub use engine::{Engine, OpenDocument};
 pub use explain::{ExplainError, ExplainRequest, ExplainTimings, Explanation, Progress};
-pub use inline::{Engine, EngineError, InlineAnswer, InlineRequest, fim_prompt, plan};
+pub use inline::{EngineError, InlineAnswer, Suggestion, fim_prompt};
 pub use metrics::{Snapshot, Source};
 pub use redact::{PathRules, Redacted, redact};
 pub use routed::RoutedBackend;
@@ -35,11 +37,11 @@ pub use router::{
 pub use tandem_context as context;
 // What the faces need of the context crate, by name.
 pub use tandem_context::Language;
-pub use tandem_context::gather::{Weights, file_cost};
+pub use tandem_context::gather::{Context, Weights, file_cost};
 pub use tandem_context::highlight::{Highlight, highlight};
 pub use tandem_context::language::fence_language;
 pub use tandem_context::map::Focus;
 pub use tandem_core::text;
 pub use tandem_core::{Cancel, CompletionSettings, PrivacySettings, RouterSettings, Side};
 pub use tandem_model::Backend;
-pub use workspace::Workspace;
+pub use workspace::{ScanReport, Workspace};

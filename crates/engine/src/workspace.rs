@@ -1,10 +1,11 @@
-//! The workspace behind the completions: the index of its files (built from disk in the
-//! background, kept current from the editor's buffers and file events), the documents open in
-//! the editor, and a ring of recently edited code.
+//! The workspace behind the completions: its root, the index of its files (built from disk in
+//! the background, kept current from the editor's buffers and file events), and a ring of
+//! recently edited code. Which documents are open is the engine's to know (`document.rs`): the
+//! calls that depend on it are told.
 
 use crate::files::{ReadError, Root};
 use crate::redact::PathRules;
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant};
@@ -38,16 +39,10 @@ pub struct Workspace {
     root: RwLock<Option<Root>>,
     index: RwLock<Index>,
     recent: Mutex<VecDeque<Snippet>>,
-    open: Mutex<BTreeSet<String>>,
-    /// When each open document's buffer last went into the index.
-    indexed_at: Mutex<HashMap<String, Instant>>,
 }
 
 /// Tokens of workspace map that explanations and chat carry.
 pub const MAP_TOKENS: usize = 400;
-
-/// How often an edited buffer is indexed again while it changes.
-const REINDEX_EVERY: Duration = Duration::from_secs(2);
 
 fn read<T>(l: &RwLock<T>) -> RwLockReadGuard<'_, T> {
     l.read().unwrap_or_else(|e| e.into_inner())
@@ -114,8 +109,14 @@ impl Workspace {
 
     /// Indexes every source file under the root, honouring ignore files (.gitignore, .ignore)
     /// and skipping hidden, vendored and build directories. Blocking; run it off the async
-    /// threads. Files the editor has open keep their buffer's text.
+    /// threads.
     pub fn scan(&self) -> ScanReport {
+        self.scan_except(&|_| false)
+    }
+
+    /// [`Workspace::scan`], leaving alone the files for which `open` says the editor has them
+    /// open: their buffer's text is what counts.
+    pub fn scan_except(&self, open: &dyn Fn(&str) -> bool) -> ScanReport {
         let started = Instant::now();
         let mut report = ScanReport::default();
         let Some(root) = self.root_dir() else { return report };
@@ -132,7 +133,7 @@ impl Workspace {
             }
             let Some(rel) = self.relative(entry.path()) else { continue };
             let wanted = rel.ends_with("go.mod") || tandem_context::Language::from_path(&rel).is_some();
-            if !wanted || lock(&self.open).contains(&rel) {
+            if !wanted || open(&rel) {
                 continue;
             }
             let text = match crate::files::read_text_capped(entry.path(), &rel, limits.max_file_bytes) {
@@ -163,57 +164,24 @@ impl Workspace {
         self.root_dir().is_some_and(|r| r.is_alias(rel))
     }
 
-    /// A document was opened (or saved) in the editor: its buffer is what counts.
-    pub fn opened(&self, rel: &str, text: &str) {
-        lock(&self.open).insert(rel.to_owned());
-        lock(&self.indexed_at).insert(rel.to_owned(), Instant::now());
+    /// The editor's buffer of the workspace file `rel` (opened, edited or saved): what counts
+    /// for the index while it is open. A link's buffer is its target's text and stays out.
+    pub fn index_buffer(&self, rel: &str, text: &str) {
         if !self.is_alias(rel) {
             let _ = self.update(rel, text);
         }
-    }
-
-    /// The editor's buffer of an open document, on save.
-    pub fn buffer_changed(&self, rel: &str, text: &str) {
-        lock(&self.indexed_at).insert(rel.to_owned(), Instant::now());
-        if !self.is_alias(rel) {
-            let _ = self.update(rel, text);
-        }
-    }
-
-    /// Whether an edited buffer is due to be indexed again (at most every couple of seconds
-    /// while typing); marks it done when it is.
-    pub fn due(&self, rel: &str) -> bool {
-        let mut at = lock(&self.indexed_at);
-        let due = at.get(rel).is_none_or(|t| t.elapsed() >= REINDEX_EVERY);
-        if due {
-            at.insert(rel.to_owned(), Instant::now());
-        }
-        due
-    }
-
-    /// A document was closed: the file on disk counts again.
-    pub fn closed(&self, rel: &str) {
-        lock(&self.open).remove(rel);
-        lock(&self.indexed_at).remove(rel);
-        self.reload(rel);
     }
 
     /// A file changed, appeared or went away on disk. Only what resolves inside the workspace
     /// to a regular text file under the cap is read; anything else leaves the index.
+    /// Not for a file the editor has open (its buffer counts).
     pub fn reload(&self, rel: &str) {
-        if lock(&self.open).contains(rel) {
-            return;
-        }
         match self.read_file(rel) {
             Ok(text) if !self.is_alias(rel) => {
                 let _ = self.update(rel, &text);
             }
             _ => self.index.write().unwrap_or_else(|e| e.into_inner()).remove(rel),
         }
-    }
-
-    pub fn open_documents(&self) -> Vec<String> {
-        lock(&self.open).iter().cloned().collect()
     }
 
     /// Remembers the code around `cursor` in `rel` as recently edited; replaces an earlier
@@ -280,12 +248,11 @@ mod tests {
         assert_eq!(ws.index().defining("alpha").collect::<Vec<_>>(), ["src/lib.rs"]);
         assert_eq!(ws.index().defining("hidden").count() + ws.index().defining("vendored").count(), 0);
 
-        // The editor's buffer wins while open; the disk again after closing.
-        ws.opened("src/lib.rs", "pub fn beta() {}\n");
+        // A buffer's text replaces the disk's; a reload reads the disk again. (That an open
+        // buffer is not reloaded is the engine's: `tests/documents.rs`.)
+        ws.index_buffer("src/lib.rs", "pub fn beta() {}\n");
         assert_eq!(ws.index().defining("beta").count(), 1);
         ws.reload("src/lib.rs");
-        assert_eq!(ws.index().defining("beta").count(), 1, "disk events don't override an open buffer");
-        ws.closed("src/lib.rs");
         assert_eq!((ws.index().defining("alpha").count(), ws.index().defining("beta").count()), (1, 0));
         std::fs::remove_file(root.join("src/lib.rs")).unwrap();
         ws.reload("src/lib.rs");
@@ -317,13 +284,12 @@ mod tests {
         // is not read into the index (its text is not its own).
         for link in ["out.py", "zero.py", "notes.py"] {
             ws.reload(link);
-            ws.closed(link);
         }
         assert_eq!(ws.index().defining("leaked").count(), 0);
         assert!(ws.index().defining("env_value").all(|p| p == ".env.py"));
         // An open buffer of a link stays out of the index too; a new unsaved file does not.
-        ws.opened("notes.py", "def from_buffer(): pass\n");
-        ws.opened("new.py", "def unsaved(): pass\n");
+        ws.index_buffer("notes.py", "def from_buffer(): pass\n");
+        ws.index_buffer("new.py", "def unsaved(): pass\n");
         assert_eq!(
             (ws.index().defining("from_buffer").count(), ws.index().defining("unsaved").count()),
             (0, 1)

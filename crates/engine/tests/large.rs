@@ -1,5 +1,5 @@
-//! Huge documents through the completion paths (the language server's `Engine::inline` and the
-//! command line's `complete`): a 50 MB document on many lines or on one line gets an answer whose
+//! Huge documents through the completion path (`Engine::complete`, which the language server
+//! and the command line share): a 50 MB document on many lines or on one line gets an answer whose
 //! prompt is within the budget, having tokenized about what a small document needs; and the time
 //! budget covers gathering the context, not only the model.
 //!
@@ -7,10 +7,11 @@
 //! ignored `fifty_megabytes_with_the_real_model` is the by-hand measurement:
 //! `/usr/bin/time -v target/release/deps/large-* --ignored --nocapture` (peak RSS, latency).
 
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tandem_core::{CompletionSettings, Prompt};
-use tandem_engine::{CompletionRequest, Engine, InlineAnswer, InlineRequest, Workspace, complete};
+use tandem_engine::{Change, Engine, InlineAnswer, Place, position};
 use tandem_model::{Backend, BackendInfo, FakeBackend, GenerateRequest, Generation};
 
 #[path = "../../model/tests/support/model.rs"]
@@ -76,15 +77,24 @@ fn documents() -> impl Iterator<Item = (&'static str, String)> {
     [("one line", true), ("many lines", false)].into_iter().map(|(what, one)| (what, document(one)))
 }
 
-fn request(text: &Arc<str>, cursor: usize) -> InlineRequest {
-    InlineRequest {
-        document: "file:///w/src/big.rs".into(),
-        text: text.clone(),
-        cursor,
-        language: "rust".into(),
-        path: Some("src/big.rs".into()),
-        explicit: true,
-    }
+const BIG: &str = "src/big.rs";
+
+/// An engine on the workspace `/w` holding `src/util.rs`, the fake model behind it.
+fn engine(backend: &Counting, settings: CompletionSettings) -> Engine {
+    let e = Engine::new(settings).with_backend(Arc::new(backend.clone()));
+    e.set_root(Some(Path::new("/nonexistent/w")));
+    let util = "pub fn compute(alpha: u32, beta: u32) -> u32 {\n    alpha * beta\n}\n";
+    e.open("src/util.rs", Some(Path::new("/nonexistent/w/src/util.rs")), util.into(), 1, "rust".into());
+    e.wait_for_index();
+    e
+}
+
+fn open(e: &Engine, text: String) {
+    e.open(BIG, Some(Path::new("/nonexistent/w/src/big.rs")), text, 1, "rust".into());
+}
+
+async fn complete(e: &Engine, cursor: usize) -> InlineAnswer {
+    e.complete(BIG, Place::Offset(cursor), true).await.unwrap().answer
 }
 
 /// The tokens of a FIM prompt's parts, and of the context files in it.
@@ -95,20 +105,22 @@ fn prompt_tokens(p: &Prompt) -> usize {
 
 #[tokio::test(start_paused = true)]
 async fn fifty_megabyte_documents_get_an_answer_within_the_prompt_budget() {
-    let workspace = Arc::new(Workspace::default());
-    workspace.opened("src/util.rs", "pub fn compute(alpha: u32, beta: u32) -> u32 {\n    alpha * beta\n}\n");
     for (what, doc) in documents() {
         for context in [true, false] {
             let backend = Counting::new("7;");
             let settings = CompletionSettings { context, ..CompletionSettings::default() };
             let budget = settings.prefix_tokens + settings.suffix_tokens;
-            let e = Engine::with_workspace(Arc::new(backend.clone()), settings, workspace.clone());
-            let text: Arc<str> = Arc::from(doc.as_str());
-            let cursor = text.len() / 2 + "let total = ".len();
+            let e = engine(&backend, settings);
+            let cursor = doc.len() / 2 + "let total = ".len();
+            let at = position(&doc, cursor, e.encoding());
+            open(&e, doc.clone());
+            backend.take();
             // A keystroke, then the next one.
-            for typed in ["", "x"] {
-                let text: Arc<str> = Arc::from(format!("{}{typed}{}", &text[..cursor], &text[cursor..]));
-                let answer = e.inline(request(&text, cursor + typed.len())).await.unwrap();
+            for (version, typed) in [(1, ""), (2, "x")] {
+                if !typed.is_empty() {
+                    e.change(BIG, version, &[Change { range: Some((at, at)), text: typed.into() }]).unwrap();
+                }
+                let answer = complete(&e, cursor + typed.len()).await;
                 assert!(matches!(answer, InlineAnswer::Text { .. }), "{what}: {answer:?}");
                 let (longest, total) = backend.take();
                 assert!(longest <= 16 * 1024, "{what}: {longest} bytes tokenized at once");
@@ -123,45 +135,20 @@ async fn fifty_megabyte_documents_get_an_answer_within_the_prompt_budget() {
     }
 }
 
-#[test]
-fn the_command_lines_completion_of_a_fifty_megabyte_document_is_within_budget() {
-    for (what, text) in documents() {
-        let backend = Counting::new("7;");
-        let req = CompletionRequest {
-            text: &text,
-            cursor: text.len() / 2,
-            path: Some("big.rs"),
-            budget: 1024,
-            max_tokens: 16,
-        };
-        let done = complete(&backend, &req).unwrap();
-        assert_eq!(done.text, "7;", "{what}");
-        let (longest, total) = backend.take();
-        assert!(longest <= 16 * 1024 && total <= 2 * MB, "{what}: {longest} / {total} bytes tokenized");
-        let prompts = backend.fake.prompts();
-        assert!(
-            prompt_tokens(&prompts[0]) <= 1024,
-            "{what}: a prompt of {} tokens",
-            prompt_tokens(&prompts[0])
-        );
-    }
-}
-
 #[tokio::test(start_paused = true)]
 async fn the_time_budget_covers_gathering_the_context() {
-    let workspace = Arc::new(Workspace::default());
-    workspace.opened("src/util.rs", "pub fn compute(alpha: u32, beta: u32) -> u32 {\n    alpha * beta\n}\n");
     let backend = Counting::new("7;");
     // No time at all: the context stage finds it spent, and the model is not asked.
     let settings = CompletionSettings { time_budget_ms: 0, ..CompletionSettings::default() };
-    let e = Engine::with_workspace(Arc::new(backend.clone()), settings, workspace);
-    let text: Arc<str> = Arc::from("use crate::util::compute;\n\nfn main() {\n    let total = compute(");
-    assert_eq!(e.inline(request(&text, text.len())).await.unwrap(), InlineAnswer::Empty);
+    let e = engine(&backend, settings);
+    let text = "use crate::util::compute;\n\nfn main() {\n    let total = compute(";
+    open(&e, text.into());
+    assert_eq!(complete(&e, text.len()).await, InlineAnswer::Empty);
     assert_eq!(backend.fake.calls(), 0);
     assert_eq!(e.metrics().metrics.empty, 1);
     // Context cut short by the clock is not kept for the next keystroke.
     e.set_settings(CompletionSettings::default());
-    assert!(matches!(e.inline(request(&text, text.len())).await.unwrap(), InlineAnswer::Text { .. }));
+    assert!(matches!(complete(&e, text.len()).await, InlineAnswer::Text { .. }));
     let Prompt::Fim(fim) = &backend.fake.prompts()[0] else { panic!("not FIM") };
     assert!(fim.prefix.contains("pub fn compute("), "{}", fim.prefix);
 }
@@ -182,18 +169,17 @@ fn fifty_megabytes_with_the_real_model() {
     let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
     let which = std::env::var("TANDEM_LARGE").unwrap_or_default();
     let megabytes = std::env::var("TANDEM_LARGE_MB").ok().and_then(|m| m.parse().ok()).unwrap_or(50);
-    let text: Arc<str> = match which.as_str() {
-        "small" => {
-            Arc::from("fn main() {\n    let total = compute(alpha, beta) + offset;\n    let x = \n}\n")
-        }
-        "many" => Arc::from(document_of(megabytes, false)),
-        _ => Arc::from(document_of(megabytes, true)),
+    let text: String = match which.as_str() {
+        "small" => "fn main() {\n    let total = compute(alpha, beta) + offset;\n    let x = \n}\n".into(),
+        "many" => document_of(megabytes, false),
+        _ => document_of(megabytes, true),
     };
     let settings = CompletionSettings { time_budget_ms: 4000, ..CompletionSettings::default() };
-    let e = Engine::new(backend, settings);
+    let e = Engine::new(settings).with_backend(backend);
     let started = std::time::Instant::now();
     let cursor = if which == "small" { text.find("x = ").unwrap() + 4 } else { text.len() / 2 };
-    let answer = rt.block_on(e.inline(request(&text, cursor)));
+    open(&e, text);
+    let answer = rt.block_on(e.complete(BIG, Place::Offset(cursor), true)).map(|s| s.answer);
     let r = e.metrics().metrics.recent.back().cloned().unwrap_or_default();
     println!(
         "{which}: {answer:?} in {:.0} ms (context {:.0} ms, prompt {} tokens, {} evaluated, {:.0} ms)",

@@ -14,7 +14,6 @@
 //! `tandem/status` notification; [`framing`] and [`log`] keep the transport alive against any
 //! input and any client.
 
-pub mod document;
 pub mod framing;
 mod load;
 pub mod log;

@@ -4,9 +4,7 @@
 
 use crate::session::{LoaderCell, Model, Server, lock};
 use crate::status::status;
-use std::sync::Arc;
 use std::time::Instant;
-use tandem_engine::Engine;
 use tower_lsp_server::ls_types::*;
 
 /// Loads the model off the async threads, reporting progress, then starts the engine.
@@ -34,10 +32,8 @@ pub(crate) async fn model(server: Server) {
     match result {
         Ok(backend) => {
             let model = backend.info().model;
-            server.0.router.offer_local(backend.clone());
-            let settings = lock(&server.0.settings).clone();
-            let engine = Engine::with_workspace(backend, settings, server.0.workspace.clone());
-            *lock(&server.0.model) = Model::Ready(Arc::new(engine));
+            server.engine().attach(backend);
+            *lock(&server.0.model) = Model::Ready;
             let msg = format!("model {model} ready in {:.1} s", started.elapsed().as_secs_f64());
             client.log_message(MessageType::INFO, format!("tandem: {msg}")).await;
             status(client, "ready", &model, &msg).await;
@@ -59,11 +55,11 @@ pub(crate) async fn model(server: Server) {
 /// Indexes the workspace in the background (completions don't wait for it), then asks the
 /// client to report file changes.
 pub(crate) async fn workspace(server: Server) {
-    let ws = server.0.workspace.clone();
-    if ws.root().is_none() {
+    let engine = server.engine().clone();
+    if engine.workspace().root().is_none() {
         return;
     }
-    let report = tokio::task::spawn_blocking(move || ws.scan()).await.unwrap_or_default();
+    let report = tokio::task::spawn_blocking(move || engine.scan()).await.unwrap_or_default();
     let mut msg = format!(
         "tandem: indexed {} files ({} KiB) in {} ms, skipped {}",
         report.indexed,

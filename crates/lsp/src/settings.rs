@@ -1,7 +1,7 @@
 //! Completion settings from the client: `initializationOptions` and
 //! `workspace/didChangeConfiguration` apply their `completion` object over the config file's.
 
-use crate::session::{Server, lock};
+use crate::session::Server;
 use serde_json::Value;
 use tandem_engine::CompletionSettings;
 use tower_lsp_server::ls_types::MessageType;
@@ -28,14 +28,8 @@ pub(crate) fn completion_section(v: &Value) -> Option<&Value> {
 
 /// Applies a client's `completion` section; a bad one is shown to the user and changes nothing.
 pub(crate) async fn apply(server: &Server, section: &Value) {
-    let merged = merge_settings(&lock(&server.0.settings).clone(), section);
-    match merged {
-        Ok(s) => {
-            if let Some(e) = server.engine() {
-                e.set_settings(s.clone());
-            }
-            *lock(&server.0.settings) = s;
-        }
+    match merge_settings(&server.settings(), section) {
+        Ok(s) => server.engine().set_settings(s),
         Err(e) => server.0.client.show_message(MessageType::ERROR, format!("tandem: {e}")).await,
     }
 }

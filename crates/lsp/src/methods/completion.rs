@@ -3,8 +3,8 @@
 
 use crate::session::Server;
 use std::time::Duration;
-use tandem_engine::InlineAnswer;
-use tower_lsp_server::jsonrpc::{Error, Result};
+use tandem_engine::{InlineAnswer, Suggestion};
+use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 
 /// Popup completion for clients without inline completion: one item carrying the
@@ -12,36 +12,27 @@ use tower_lsp_server::ls_types::*;
 /// so a later request can take the answer from the cache.
 pub(crate) async fn handle(server: &Server, params: CompletionParams) -> Result<Option<CompletionResponse>> {
     let tdp = params.text_document_position;
-    let Some((req, engine)) = server.request_at(&tdp.text_document.uri, tdp.position, true)? else {
-        return Ok(Some(CompletionResponse::List(CompletionList { is_incomplete: true, items: Vec::new() })));
-    };
-    let wait = Duration::from_millis(engine.settings().popup_wait_ms);
-    let text = req.text.clone();
-    let cursor = req.cursor;
+    let wait = Duration::from_millis(server.settings().popup_wait_ms);
     let task = tokio::spawn({
-        let engine = engine.clone();
-        async move { engine.inline(req).await }
+        let server = server.clone();
+        async move { server.complete(&tdp.text_document.uri, tdp.position, true).await }
     });
-    let answer = match tokio::time::timeout(wait, task).await {
-        Ok(Ok(Ok(a))) => a,
-        Ok(Ok(Err(e))) => return Err(Error::invalid_params(e.to_string())),
-        Ok(Err(_)) | Err(_) => InlineAnswer::Empty,
+    let suggestion = match tokio::time::timeout(wait, task).await {
+        Ok(Ok(Ok(s))) => Some(s),
+        Ok(Ok(Err(e))) => return Err(e),
+        Ok(Err(_)) | Err(_) => None,
     };
-    server.answered(&engine);
-    let items = match answer {
-        InlineAnswer::Text { text: suggestion, .. } => {
+    let items = match suggestion {
+        Some(Suggestion {
+            answer: InlineAnswer::Text { text: suggestion, .. },
+            position,
+            word,
+            word_start,
+        }) => {
             // Clients filter by the word before the cursor: the item replaces that word with
             // the word followed by the suggestion.
-            let before = &text[..cursor];
-            let word_start = before
-                .char_indices()
-                .rev()
-                .take_while(|(_, c)| c.is_alphanumeric() || *c == '_')
-                .last()
-                .map_or(cursor, |(i, _)| i);
-            let word = &before[word_start..];
-            let start = server.range_at(&text, word_start).start;
-            let end = server.range_at(&text, cursor).end;
+            let start = Position::new(word_start.0, word_start.1);
+            let end = Position::new(position.0, position.1);
             let label = suggestion.lines().next().unwrap_or("").trim();
             let label: String = format!("{word}{label}").chars().take(80).collect();
             vec![CompletionItem {
@@ -56,7 +47,7 @@ pub(crate) async fn handle(server: &Server, params: CompletionParams) -> Result<
                 ..CompletionItem::default()
             }]
         }
-        InlineAnswer::Empty | InlineAnswer::Cancelled => Vec::new(),
+        _ => Vec::new(),
     };
     Ok(Some(CompletionResponse::List(CompletionList { is_incomplete: true, items })))
 }

@@ -8,8 +8,7 @@ use crate::session::{Model, Server, lock};
 use crate::status::status;
 use serde_json::{Value, json};
 use std::sync::Arc;
-use tandem_engine::context::map::Focus;
-use tandem_engine::{Cancel, ExplainError, ExplainRequest, Progress};
+use tandem_engine::{Cancel, ExplainError, ExplainRequest, Focus, OpenDocument, Progress};
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::*;
 
@@ -56,7 +55,7 @@ pub(crate) async fn handle(server: &Server, params: ExecuteCommandParams) -> Res
         ),
     };
     let req = explain_request(server, &uri, range).await?;
-    let router = server.0.router.clone();
+    let router = server.engine().router().clone();
     let cancel = Cancel::new();
     let _guard = CancelOnDrop(cancel.clone());
     let answer =
@@ -90,10 +89,10 @@ pub(crate) async fn handle(server: &Server, params: ExecuteCommandParams) -> Res
 /// The code to explain, with a map of the workspace definitions it may use: the open document's
 /// text (else the workspace file's), cut to `range`.
 async fn explain_request(server: &Server, uri: &Uri, range: Option<Range>) -> Result<ExplainRequest> {
-    let key = uri.as_str().to_owned();
-    let open = lock(&server.0.docs).get(&key).map(|d| (d.text.clone(), d.language.clone()));
-    let (text, language): (Arc<str>, Option<String>) = match open {
-        Some((t, l)) => (t, Some(l)),
+    let key = uri.as_str();
+    let engine = server.engine();
+    let doc = match engine.document(key) {
+        Some(d) => d,
         None => {
             // Only the client's own open documents, and files of the workspace, are read:
             // a URI is no licence to read anything else on the machine.
@@ -102,20 +101,22 @@ async fn explain_request(server: &Server, uri: &Uri, range: Option<Range>) -> Re
                     "document is not open and is not in the workspace, so it is not read: {key}"
                 ))
             })?;
-            let ws = server.0.workspace.clone();
-            let text = tokio::task::spawn_blocking(move || ws.read_file(&rel))
+            let ws = server.workspace().clone();
+            let name = rel.clone();
+            let text = tokio::task::spawn_blocking(move || ws.read_file(&name))
                 .await
                 .map_err(|e| server_error(format!("reading the document failed: {e}")))?
                 .map_err(|e| Error::invalid_params(format!("document is not open; {e}")))?;
-            (text.into(), None)
+            OpenDocument { text: Arc::new(text), language: String::new(), path: Some(rel) }
         }
     };
+    let text = &doc.text;
     let (code, lines) = match range {
         None => (text.to_string(), None),
         Some(r) => {
-            let enc = server.encoding();
+            let enc = engine.encoding();
             let at = |p: Position| {
-                crate::document::offset(&text, p.line, p.character, enc)
+                doc.offset(p.line, p.character, enc)
                     .map_err(|e| Error::invalid_params(format!("bad range: {e}")))
             };
             let (start, end) = (at(r.start)?, at(r.end)?);
@@ -130,10 +131,10 @@ async fn explain_request(server: &Server, uri: &Uri, range: Option<Range>) -> Re
     if code.trim().is_empty() {
         return Err(Error::invalid_params("nothing to explain: the selection is empty"));
     }
-    let path = server.relative_path(uri);
-    let workspace_map = path.as_deref().and_then(|p| {
-        let focus = [Focus { path: p, text: &text }];
-        server.0.workspace.map(&focus, &|s| s.len().div_ceil(4), server.0.router.rules())
+    let workspace_map = doc.path.as_deref().and_then(|p| {
+        let focus = [Focus { path: p, text }];
+        server.workspace().map(&focus, &|s| s.len().div_ceil(4), engine.router().rules())
     });
-    Ok(ExplainRequest { code, path, language, lines, workspace_map, ..ExplainRequest::default() })
+    let language = (!doc.language.is_empty()).then(|| doc.language.clone());
+    Ok(ExplainRequest { code, path: doc.path, language, lines, workspace_map, ..ExplainRequest::default() })
 }

@@ -1,9 +1,9 @@
 //! `initialize`: the client's capabilities (position encoding, progress, file watching), the
 //! workspace root, the first settings, and what the server offers.
 
-use crate::document::Encoding;
 use crate::session::{Server, file_path};
 use crate::settings::completion_section;
+use tandem_engine::Encoding;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 
@@ -13,7 +13,7 @@ pub(crate) async fn handle(server: &Server, params: InitializeParams) -> Result<
         .and_then(|g| g.position_encodings.as_ref())
         .is_some_and(|e| e.contains(&PositionEncodingKind::UTF8));
     let encoding = if offers_utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
-    let _ = server.0.encoding.set(encoding);
+    server.engine().set_encoding(encoding);
     let progress = params.capabilities.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false);
     let _ = server.0.progress.set(progress);
     #[allow(deprecated)]
@@ -25,12 +25,8 @@ pub(crate) async fn handle(server: &Server, params: InitializeParams) -> Result<
         .or(params.root_uri.clone())
         .and_then(|u| file_path(&u));
     // Resolving the root's links touches the disk: off the async threads.
-    let (router, workspace) = (server.0.router.clone(), server.0.workspace.clone());
-    let _ = tokio::task::spawn_blocking(move || {
-        router.set_root(root.as_deref());
-        workspace.set_root(root);
-    })
-    .await;
+    let engine = server.engine().clone();
+    let _ = tokio::task::spawn_blocking(move || engine.set_root(root.as_deref())).await;
     let watch = params
         .capabilities
         .workspace

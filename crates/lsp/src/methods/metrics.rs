@@ -10,11 +10,13 @@ pub(crate) fn handle(server: &Server) -> Result<Value> {
     let state = match &*lock(&server.0.model) {
         Model::Loading => json!({"state": "loading"}),
         Model::Failed(e) => json!({"state": "failed", "error": e}),
-        Model::Ready(e) => {
-            let mut v = serde_json::to_value(e.metrics()).unwrap_or(Value::Null);
+        Model::Ready => {
+            let engine = server.engine();
+            let mut v = serde_json::to_value(engine.metrics()).unwrap_or(Value::Null);
             if let Some(o) = v.as_object_mut() {
                 o.insert("state".into(), json!("ready"));
-                o.insert("model".into(), json!(e.backend().info().model));
+                let model = engine.backend().map(|b| b.info().model);
+                o.insert("model".into(), json!(model));
             }
             v
         }

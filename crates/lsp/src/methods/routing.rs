@@ -6,5 +6,5 @@ use tower_lsp_server::jsonrpc::Result;
 
 /// `tandem/routing`: the router's decisions and counts.
 pub(crate) fn handle(server: &Server) -> Result<Value> {
-    Ok(serde_json::to_value(server.0.router.metrics()).unwrap_or(Value::Null))
+    Ok(serde_json::to_value(server.engine().router().metrics()).unwrap_or(Value::Null))
 }

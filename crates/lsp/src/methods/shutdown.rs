@@ -4,11 +4,9 @@ use crate::session::{Server, lock};
 use tower_lsp_server::jsonrpc::Result;
 
 pub(crate) async fn handle(server: &Server) -> Result<()> {
-    if let Some(e) = server.engine() {
-        *lock(&server.0.metrics_written) = None;
-        // Writing the file is blocking work.
-        let server = server.clone();
-        let _ = tokio::task::spawn_blocking(move || server.save_metrics(&e)).await;
-    }
+    *lock(&server.0.metrics_written) = None;
+    // Writing the file is blocking work.
+    let server = server.clone();
+    let _ = tokio::task::spawn_blocking(move || server.save_metrics()).await;
     Ok(())
 }

@@ -1,0 +1,148 @@
+//! A document's syntax tree kept across edits: each edit is applied to the old tree
+//! (tree-sitter's edit API), and the next parse reuses every part of it the edit did not touch,
+//! so a keystroke costs a parse of what changed rather than of the whole document.
+
+use crate::language::Language;
+use crate::outline::parse;
+use tree_sitter::{InputEdit, Parser, Point, Tree};
+
+/// The last tree of a document and whether it still matches the text.
+#[derive(Clone, Debug)]
+pub struct Syntax {
+    language: Language,
+    tree: Option<Tree>,
+    /// The tree matches the text: no edit since it was parsed.
+    fresh: bool,
+}
+
+/// Where `offset` (a byte offset of `text`) is as tree-sitter counts: rows end at `\n`, columns
+/// are bytes.
+fn point(text: &str, offset: usize) -> Point {
+    let before = &text.as_bytes()[..offset];
+    let row = before.iter().filter(|&&b| b == b'\n').count();
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    Point { row, column: offset - line_start }
+}
+
+/// Where the end of `inserted` lands when it is inserted at `start`.
+fn end_point(start: Point, inserted: &str) -> Point {
+    match inserted.rfind('\n') {
+        None => Point { row: start.row, column: start.column + inserted.len() },
+        Some(i) => Point { row: start.row + inserted.matches('\n').count(), column: inserted.len() - i - 1 },
+    }
+}
+
+impl Syntax {
+    /// A document in `language` not parsed yet.
+    pub fn new(language: Language) -> Self {
+        Self { language, tree: None, fresh: false }
+    }
+
+    pub fn language(&self) -> Language {
+        self.language
+    }
+
+    /// Records that `text[start..old_end]` (the text before the edit) is being replaced by
+    /// `inserted`. Call it before the text changes.
+    pub fn edit(&mut self, text: &str, start: usize, old_end: usize, inserted: &str) {
+        self.fresh = false;
+        let Some(tree) = &mut self.tree else { return };
+        let start_position = point(text, start);
+        let old_end_position = point(text, old_end);
+        tree.edit(&InputEdit {
+            start_byte: start,
+            old_end_byte: old_end,
+            new_end_byte: start + inserted.len(),
+            start_position,
+            old_end_position,
+            new_end_position: end_point(start_position, inserted),
+        });
+    }
+
+    /// The whole text was replaced: nothing of the old tree is worth keeping.
+    pub fn replace(&mut self) {
+        self.tree = None;
+        self.fresh = false;
+    }
+
+    /// The tree, when it matches the text.
+    pub fn tree(&self) -> Option<&Tree> {
+        self.tree.as_ref().filter(|_| self.fresh)
+    }
+
+    /// What a parse needs when the tree is stale: the language and the edited old tree.
+    pub fn stale(&self) -> Option<(Language, Option<Tree>)> {
+        (!self.fresh).then(|| (self.language, self.tree.clone()))
+    }
+
+    /// Takes the tree parsed for the current text ([`reparse`] of what [`Syntax::stale`] gave).
+    pub fn parsed(&mut self, tree: Option<Tree>) {
+        self.tree = tree;
+        self.fresh = self.tree.is_some();
+    }
+}
+
+/// Parses `text`, reusing `old` (edited to match `text`) where the edits left it alone. `None`
+/// when the text is too large to parse (see [`parse`]) or the parser gives up.
+pub fn reparse(language: Language, text: &str, old: Option<&Tree>) -> Option<Tree> {
+    let Some(old) = old else { return parse(language, text) };
+    if text.len() > crate::gather::MAX_PARSE_BYTES {
+        return None;
+    }
+    let mut parser = Parser::new();
+    parser.set_language(&language.grammar()).ok()?;
+    parser.parse(text, Some(old))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Applies `edits` (start, old end, inserted) to `text` and to its syntax, and checks that
+    /// the incremental parse gives the tree a fresh parse gives.
+    fn check(language: Language, text: &str, edits: &[(usize, usize, &str)]) {
+        let mut text = text.to_owned();
+        let mut syntax = Syntax::new(language);
+        let (l, old) = syntax.stale().unwrap();
+        syntax.parsed(reparse(l, &text, old.as_ref()));
+        for &(start, end, inserted) in edits {
+            syntax.edit(&text, start, end, inserted);
+            assert!(syntax.tree().is_none(), "an edited tree is stale");
+            text.replace_range(start..end, inserted);
+            let (l, old) = syntax.stale().unwrap();
+            syntax.parsed(reparse(l, &text, old.as_ref()));
+            let fresh = parse(language, &text).unwrap();
+            let kept = syntax.tree().unwrap();
+            assert_eq!(kept.root_node().to_sexp(), fresh.root_node().to_sexp(), "after {inserted:?}");
+            assert_eq!(kept.root_node().end_position(), fresh.root_node().end_position());
+        }
+    }
+
+    #[test]
+    fn incremental_parses_match_fresh_ones() {
+        let py = "class A:\n    def f(self, x):\n        return x\n\ndef g():\n    pass\n";
+        let at = py.find("return x").unwrap() + "return x".len();
+        check(
+            Language::Python,
+            py,
+            &[
+                (at, at, " + 1"),
+                (at, at, "\n        y = 2"),
+                (0, 0, "import os\n"),
+                (at, at + 4, ""),
+                (py.len() - 5, py.len(), "return 3\n"),
+            ],
+        );
+        let rs = "fn main() {\n    let a = 1;\n}\n";
+        let at = rs.find("1;").unwrap();
+        check(Language::Rust, rs, &[(at, at + 1, "vec![1, 2]"), (at, at, "{"), (at, at + 1, "")]);
+    }
+
+    #[test]
+    fn points_count_rows_at_line_feeds_and_columns_in_bytes() {
+        assert_eq!(point("ab\ncdé\nf", 7), Point { row: 1, column: 4 });
+        assert_eq!(point("ab\r\ncd", 5), Point { row: 1, column: 1 });
+        assert_eq!(end_point(Point { row: 2, column: 3 }, "xy"), Point { row: 2, column: 5 });
+        assert_eq!(end_point(Point { row: 2, column: 3 }, "x\nyz\nw"), Point { row: 4, column: 1 });
+    }
+}
