@@ -342,7 +342,7 @@ fn complete_prints_the_completion_and_json_timings() {
         v["reused_tokens"].as_u64().unwrap() + v["evaluated_tokens"].as_u64().unwrap(),
         v["prompt_tokens"].as_u64().unwrap()
     );
-    for stage in ["load", "tokenize", "prompt", "generate", "total"] {
+    for stage in ["load", "context", "prompt", "generate", "total"] {
         assert!(v["timings_ms"][stage].as_f64().unwrap() >= 0.0, "{stage}");
     }
 }

@@ -26,9 +26,7 @@ const NEAR_LINES_BELOW: usize = 10;
 /// Bytes on either side of the cursor that those lines are looked for in: near lines, however
 /// long they are, cost the same.
 const NEAR_BYTES: usize = 8 * 1024;
-/// Documents larger than this are not parsed (the index takes no larger file either): tree-sitter
-/// reads the whole text on every request. They get plain line windows, and no imports.
-pub const MAX_PARSE_BYTES: usize = 512 * 1024;
+pub use crate::outline::MAX_PARSE_BYTES;
 /// Bytes of the current file above the prefix window that are searched for code like the code at
 /// the cursor: a long file costs what one of the largest indexed files does.
 const SIMILAR_REACH: usize = 512 * 1024;

@@ -5,8 +5,10 @@ use crate::language::Language;
 use std::ops::Range;
 use tree_sitter::{Parser, StreamingIterator, Tree};
 
-/// Files larger than this are not parsed (their lines still make windows).
-pub const MAX_PARSE_BYTES: usize = 1 << 20;
+/// Documents larger than this are not parsed: they get plain line windows and no imports or
+/// outline (the index takes no larger file either). One limit for every parse, kept trees and
+/// fresh ones alike.
+pub const MAX_PARSE_BYTES: usize = 512 * 1024;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {

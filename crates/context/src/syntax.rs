@@ -3,7 +3,7 @@
 //! so a keystroke costs a parse of what changed rather than of the whole document.
 
 use crate::language::Language;
-use crate::outline::parse;
+use crate::outline::{MAX_PARSE_BYTES, parse};
 use tree_sitter::{InputEdit, Parser, Point, Tree};
 
 /// The last tree of a document and whether it still matches the text.
@@ -86,7 +86,7 @@ impl Syntax {
 /// when the text is too large to parse (see [`parse`]) or the parser gives up.
 pub fn reparse(language: Language, text: &str, old: Option<&Tree>) -> Option<Tree> {
     let Some(old) = old else { return parse(language, text) };
-    if text.len() > crate::gather::MAX_PARSE_BYTES {
+    if text.len() > MAX_PARSE_BYTES {
         return None;
     }
     let mut parser = Parser::new();

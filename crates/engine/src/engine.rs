@@ -30,17 +30,25 @@ type Job = Box<dyn FnOnce(&Workspace) + Send>;
 #[derive(Debug)]
 pub struct Engine {
     pub(crate) docs: Arc<Mutex<Documents>>,
-    encoding: RwLock<Encoding>,
     pub(crate) workspace: Arc<Workspace>,
     router: Arc<Router>,
-    settings: RwLock<CompletionSettings>,
-    /// How context candidates are scored (the defaults, unless tuning overrides them).
-    pub(crate) weights: RwLock<Weights>,
+    /// What a request reads once when it starts.
+    tuning: RwLock<Tuning>,
     /// The model completions use, once loaded.
     backend: RwLock<Option<Arc<dyn Backend>>>,
     pub(crate) cache: Mutex<Lru>,
     pub(crate) metrics: Mutex<Metrics>,
     indexer: OnceLock<Sender<Job>>,
+}
+
+/// The settings a request reads once, together.
+#[derive(Clone, Debug)]
+pub(crate) struct Tuning {
+    pub settings: CompletionSettings,
+    /// How context candidates are scored (the defaults, unless tuning overrides them).
+    pub weights: Weights,
+    /// How the editor counts characters in a line.
+    pub encoding: Encoding,
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -55,16 +63,18 @@ fn write<T>(l: &RwLock<T>, value: T) {
     *l.write().unwrap_or_else(|e| e.into_inner()) = value;
 }
 
+fn update<T>(l: &RwLock<T>, f: impl FnOnce(&mut T)) {
+    f(&mut l.write().unwrap_or_else(|e| e.into_inner()));
+}
+
 impl Engine {
     /// An engine with an empty workspace, routing nothing anywhere but to the local model.
     pub fn new(settings: CompletionSettings) -> Self {
         Self {
             docs: Arc::default(),
-            encoding: RwLock::new(Encoding::Utf16),
             workspace: Arc::default(),
             router: Arc::new(Router::new(Default::default(), Default::default(), None)),
-            settings: RwLock::new(settings),
-            weights: RwLock::new(Weights::default()),
+            tuning: RwLock::new(Tuning { settings, weights: Weights::default(), encoding: Encoding::Utf16 }),
             backend: RwLock::new(None),
             cache: Mutex::new(Lru::new(64)),
             metrics: Mutex::default(),
@@ -108,11 +118,15 @@ impl Engine {
 
     /// How the editor counts characters in a line (UTF-16 unless it says otherwise).
     pub fn set_encoding(&self, encoding: Encoding) {
-        write(&self.encoding, encoding);
+        update(&self.tuning, |t| t.encoding = encoding);
     }
 
     pub fn encoding(&self) -> Encoding {
-        read(&self.encoding)
+        self.tuning.read().unwrap_or_else(|e| e.into_inner()).encoding
+    }
+
+    pub(crate) fn tuning(&self) -> Tuning {
+        read(&self.tuning)
     }
 
     /// The workspace folder (`None`: none). Resolves its links: blocking.
@@ -122,16 +136,16 @@ impl Engine {
     }
 
     pub fn settings(&self) -> CompletionSettings {
-        read(&self.settings)
+        self.tuning.read().unwrap_or_else(|e| e.into_inner()).settings.clone()
     }
 
     pub fn set_settings(&self, settings: CompletionSettings) {
-        write(&self.settings, settings);
+        update(&self.tuning, |t| t.settings = settings);
     }
 
     /// Scores context candidates with `weights` (for tuning: `tandem bench --cases --weights`).
     pub fn set_weights(&self, weights: Weights) {
-        write(&self.weights, weights);
+        update(&self.tuning, |t| t.weights = weights);
     }
 
     pub fn metrics(&self) -> Snapshot {

@@ -15,7 +15,7 @@
 use crate::cache::Lru;
 use crate::cache::Shown;
 use crate::document::{DocumentError, Place, position};
-use crate::engine::{Engine, lock};
+use crate::engine::{Engine, Tuning, lock};
 use crate::metrics::{RequestRecord, Source};
 use crate::postprocess::{self, Span};
 use std::sync::Arc;
@@ -138,6 +138,9 @@ struct Snapshot {
     anchor: Option<WindowStart>,
     kept: Option<Kept>,
     open: Vec<String>,
+    version: i32,
+    /// The tree was parsed for this request: the document keeps it.
+    reparsed: bool,
 }
 
 /// Cancels a generation when the request that started it goes away (`$/cancelRequest` drops the
@@ -174,8 +177,7 @@ impl Engine {
     /// skips the debounce.
     pub async fn complete(&self, uri: &str, place: Place, explicit: bool) -> Result<Suggestion, EngineError> {
         let start = Instant::now();
-        let settings = self.settings();
-        let encoding = self.encoding();
+        let Tuning { settings, weights, encoding } = self.tuning();
         let backend = self.backend();
         let cancel = Cancel::new();
         // Under the documents' lock: where the cursor is, the text near it, and whether the user
@@ -232,13 +234,17 @@ impl Engine {
             return Ok(suggestion);
         }
         let _guard = CancelOnDrop(cancel.clone());
-        let answer = self.ask_model(uri, &arrival, &*backend, &settings, &cancel, &mut rec, start).await;
-        {
-            let mut docs = lock(&self.docs);
-            if let Ok(d) = docs.get_mut(uri)
-                && d.completion.inflight.as_ref().is_some_and(|c| c.same(&cancel))
-            {
+        let tuning = (&settings, &weights);
+        let answer = self.ask_model(uri, &arrival, &*backend, tuning, &cancel, &mut rec, start).await;
+        // What the answer leaves with the document: no request in flight, the suggestion shown.
+        if let Ok(d) = lock(&self.docs).get_mut(uri) {
+            if d.completion.inflight.as_ref().is_some_and(|c| c.same(&cancel)) {
                 d.completion.inflight = None;
+            }
+            if let Ok(InlineAnswer::Text { text, source: Source::Model | Source::Cache }) = &answer {
+                let after_line = arrival.near_after.split('\n').next().unwrap_or("");
+                let shown = Shown::new(arrival.cursor, &arrival.near_before, after_line, text.clone());
+                d.completion.shown = Some(shown);
             }
         }
         rec.total_ms = ms(start.elapsed());
@@ -261,7 +267,7 @@ impl Engine {
         uri: &str,
         arrival: &Arrival,
         backend: &dyn Backend,
-        settings: &CompletionSettings,
+        (settings, weights): (&CompletionSettings, &gather::Weights),
         cancel: &Cancel,
         rec: &mut RequestRecord,
         start: Instant,
@@ -285,7 +291,8 @@ impl Engine {
         let Some(snapshot) = self.snapshot(uri, arrival.version, settings) else {
             return Ok(InlineAnswer::Cancelled);
         };
-        let context = self.prompt_parts(uri, arrival, snapshot, language, settings, &count, &expired);
+        let context =
+            self.prompt_parts(uri, arrival, snapshot, language, (settings, weights), &count, &expired);
         rec.context_tokens = context.files_tokens;
         rec.context_files = context.files.len();
         let repository = settings.context && settings.context_layout == ContextLayout::Repository;
@@ -340,11 +347,6 @@ impl Engine {
         if text.is_empty() {
             return Ok(InlineAnswer::Empty);
         }
-        let after_line = near_after.split('\n').next().unwrap_or("");
-        let shown = Shown::new(arrival.cursor, near_before, after_line, text.clone());
-        if let Ok(d) = lock(&self.docs).get_mut(uri) {
-            d.completion.shown = Some(shown);
-        }
         Ok(InlineAnswer::Text { text, source })
     }
 
@@ -360,13 +362,13 @@ impl Engine {
                 anchor: d.completion.anchor.clone(),
                 kept: d.completion.context.clone(),
                 open: if settings.context { docs.open_paths() } else { Vec::new() },
+                version,
+                reparsed: false,
             }
         };
         if let Err((language, old)) = &snapshot.tree {
             let tree = reparse(*language, &snapshot.text, old.as_ref());
-            if let Ok(d) = lock(&self.docs).get_mut(uri) {
-                d.parsed(version, tree.clone());
-            }
+            snapshot.reparsed = true;
             snapshot.tree = Ok(tree);
         }
         Some(snapshot)
@@ -380,11 +382,11 @@ impl Engine {
         arrival: &Arrival,
         snapshot: Snapshot,
         language: Option<Language>,
-        settings: &CompletionSettings,
+        (settings, weights): (&CompletionSettings, &gather::Weights),
         count: &dyn Fn(&str) -> usize,
         expired: &dyn Fn() -> bool,
     ) -> Context {
-        let Snapshot { text, tree, anchor, kept, open } = snapshot;
+        let Snapshot { text, tree, anchor, kept, open, version, reparsed } = snapshot;
         let text = text.as_str();
         let cursor = arrival.cursor;
         let path = arrival.path.as_deref().unwrap_or("");
@@ -414,10 +416,9 @@ impl Engine {
         let mut gather_req =
             gather_request(settings, path, language, text, cursor, anchor_ref, &recent, &open);
         gather_req.tree = tree.as_ref();
-        let weights = crate::engine::read(&self.weights);
         let context = gather::gather_with(
             &gather_req,
-            &weights,
+            weights,
             &index,
             kept.as_ref().map(|k| (k.files.as_slice(), k.tokens)),
             count,
@@ -442,7 +443,12 @@ impl Engine {
             line,
             generation,
         });
+        // What the prompt leaves with the document, in one visit: the tree parsed for it, the
+        // window's start and the context chosen.
         if let Ok(d) = lock(&self.docs).get_mut(uri) {
+            if reparsed {
+                d.parsed(version, tree);
+            }
             d.completion.anchor = Some(start);
             if keep.is_some() {
                 d.completion.context = keep;
@@ -461,11 +467,11 @@ impl Engine {
         place: Place,
         count: &dyn Fn(&str) -> usize,
     ) -> Result<Context, EngineError> {
-        let settings = self.settings();
+        let Tuning { settings, weights, encoding } = self.tuning();
         let (text, cursor, path, language, open) = {
             let docs = lock(&self.docs);
             let d = docs.get(uri).ok_or_else(|| DocumentError::NotOpen(uri.to_owned()))?;
-            let cursor = d.offset(place, self.encoding())?;
+            let cursor = d.offset(place, encoding)?;
             (
                 d.text.clone(),
                 cursor,
@@ -477,7 +483,6 @@ impl Engine {
         let language = Language::detect(&language, &path).filter(|_| settings.context);
         let recent = self.workspace.recent();
         let req = gather_request(&settings, &path, language, &text, cursor, None, &recent, &open);
-        let weights = crate::engine::read(&self.weights);
         Ok(gather::gather_with(&req, &weights, &self.workspace.index(), None, count, &|| false))
     }
 }

@@ -23,7 +23,7 @@ mod settings;
 mod status;
 
 pub use session::{Loader, Options, Server};
-pub use settings::merge_settings;
+pub use settings::{SettingsError, merge_settings};
 
 use tower_lsp_server::LspService;
 

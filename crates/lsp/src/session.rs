@@ -158,7 +158,6 @@ impl Server {
 
     pub(crate) fn save_metrics(&self) {
         let Some(path) = &self.0.metrics_file else { return };
-        let Some(backend) = self.0.engine.backend() else { return };
         {
             let mut last = lock(&self.0.metrics_written);
             if last.is_some_and(|t| t.elapsed() < Duration::from_secs(1)) {
@@ -166,6 +165,7 @@ impl Server {
             }
             *last = Some(Instant::now());
         }
+        let Some(backend) = self.0.engine.backend() else { return };
         let mut v = serde_json::to_value(self.0.engine.metrics()).unwrap_or(Value::Null);
         if let Some(o) = v.as_object_mut() {
             o.insert("model".into(), json!(backend.info().model));

@@ -6,18 +6,30 @@ use serde_json::Value;
 use tandem_engine::CompletionSettings;
 use tower_lsp_server::ls_types::MessageType;
 
+/// Why a client's completion settings were not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("completion settings must be an object, got {0}")]
+    NotAnObject(Value),
+    #[error("invalid completion settings: {0}")]
+    Invalid(#[from] serde_json::Error),
+}
+
 /// Applies `overlay` (the keys a client sent) over `base`.
-pub fn merge_settings(base: &CompletionSettings, overlay: &Value) -> Result<CompletionSettings, String> {
-    let mut merged = serde_json::to_value(base).map_err(|e| e.to_string())?;
+pub fn merge_settings(
+    base: &CompletionSettings,
+    overlay: &Value,
+) -> Result<CompletionSettings, SettingsError> {
+    let mut merged = serde_json::to_value(base)?;
     let Some(over) = overlay.as_object() else {
-        return Err(format!("completion settings must be an object, got {overlay}"));
+        return Err(SettingsError::NotAnObject(overlay.clone()));
     };
     if let Some(m) = merged.as_object_mut() {
         for (k, v) in over {
             m.insert(k.clone(), v.clone());
         }
     }
-    serde_json::from_value(merged).map_err(|e| format!("invalid completion settings: {e}"))
+    Ok(serde_json::from_value(merged)?)
 }
 
 /// The `completion` object of initialization options or configuration, at the top level or
