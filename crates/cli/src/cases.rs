@@ -20,7 +20,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 use tandem_core::{CompletionSettings, Manifest};
-use tandem_engine::context::gather::Weights;
+use tandem_engine::Weights;
 use tandem_engine::{Engine, InlineAnswer, InlineRequest, Workspace, files};
 use tandem_model::LoadOptions;
 
