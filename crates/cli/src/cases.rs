@@ -21,8 +21,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 use tandem_core::{CompletionSettings, Manifest};
-use tandem_engine::context::gather::Weights;
-use tandem_engine::{InlineAnswer, Place, Suggestion, files};
+use tandem_engine::{InlineAnswer, Place, Suggestion, Weights, files};
 use tandem_model::LoadOptions;
 
 /// The largest cases file read (each case carries a whole document).

@@ -10,8 +10,8 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, OnceLock};
-use tandem_core::{Manifest, Preference, Side};
-use tandem_engine::context::map::Focus;
+use tandem_core::Manifest;
+use tandem_engine::Focus;
 use tandem_engine::{Attachment, Router, Workspace};
 use tandem_model::TextTokenizer;
 use tandem_tui::attach;
@@ -111,7 +111,6 @@ pub fn run(manifest: &Manifest, choice: &Choice, config: &Config, args: Args) ->
         local_choices: installed,
         remote: router.remote().map(|r| r.info().model),
         local_only: config.privacy.local_only,
-        chat_remote: config.router.chat != Preference::Local,
     };
 
     // The workspace index and the tokenizer come in the background; until then the map is empty
@@ -150,7 +149,7 @@ pub fn run(manifest: &Manifest, choice: &Choice, config: &Config, args: Args) ->
                 anyhow::anyhow!("no saved conversation to resume in {}", store.dir().display())
             })?
         } else {
-            store.load(id).map_err(anyhow::Error::msg)?
+            store.load(id)?
         };
         // Its attachments are read again now (the app itself does no I/O).
         tandem_tui::settle(&mut app, &io, Msg::Resume(Box::new(session)));
@@ -164,15 +163,13 @@ pub fn run(manifest: &Manifest, choice: &Choice, config: &Config, args: Args) ->
         if let Some((a, b)) = lines {
             reference.push_str(&format!(":{a}-{b}"));
         }
-        let attachment =
-            attach::load(&io.root, io.home.as_deref(), &reference).map_err(anyhow::Error::msg)?;
+        let attachment = attach::load(&io.root, io.home.as_deref(), &reference)?;
         results.push((reference, Ok(attachment)));
     }
     if !results.is_empty() {
         app.update(Msg::Attached { purpose: tandem_tui::app::Purpose::Quiet, results });
     }
 
-    let preload = app.expected_route().1 == Side::Local;
     let switch_router = router.clone();
     let manifest = manifest.clone();
     let services = Services {
@@ -183,7 +180,8 @@ pub fn run(manifest: &Manifest, choice: &Choice, config: &Config, args: Args) ->
             switch_router.set_local_loader(remote::local_loader(manifest.clone(), choice));
             Ok(())
         }),
-        preload,
+        // When the router says the first question goes to the local model (the runner asks it).
+        preload: true,
         io,
     };
     tandem_tui::run(app, services)?;

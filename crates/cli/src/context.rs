@@ -8,9 +8,7 @@ use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tandem_core::{CompletionSettings, Manifest};
-use tandem_engine::context::Language;
-use tandem_engine::context::gather::file_cost;
-use tandem_engine::{Engine, Place, ScanReport};
+use tandem_engine::{Engine, Language, Place, ScanReport, file_cost};
 use tandem_model::TextTokenizer;
 
 #[derive(Debug, clap::Args)]

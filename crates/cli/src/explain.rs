@@ -12,8 +12,8 @@ use std::path::Path;
 use std::process::ExitCode;
 use tandem_core::Manifest;
 use tandem_core::reference::{parse_ref, select};
-use tandem_engine::context::language::fence_language;
-use tandem_engine::context::map::Focus;
+use tandem_engine::Focus;
+use tandem_engine::fence_language;
 use tandem_engine::{ExplainError, ExplainRequest, Progress, RouteError, Router, Workspace};
 
 /// Exit codes of `tandem explain` beyond 0 (success, degraded included), 1 (bad input or

@@ -1,12 +1,15 @@
 //! tandem-engine: the API boundary between the faces (LSP, TUI, CLI) and the models.
 //!
-//! Owns scheduling (debounce, latest-wins, cancellation), caches, prompt assembly, routing between
-//! the local and the remote model (with fallback, privacy rules and secret redaction), explanations,
-//! and post-processing. It speaks in editor terms — text and byte offsets — and must not know LSP,
-//! the terminal, or how a model computes.
+//! Its façade, [`Engine`], owns each open document's whole life (text, version, language,
+//! path, syntax tree, the completer's state), the workspace and its index, the router, the
+//! completion model, settings, cache and metrics. Behind it: scheduling (debounce, latest-wins,
+//! cancellation), prompt assembly, routing between the local and the remote model (with fallback,
+//! privacy rules and secret redaction), explanations, chat and post-processing. It speaks in
+//! editor terms — text, byte offsets and line/character positions — and must not know LSP, the
+//! terminal, or how a model computes.
 //!
-//! Its modules are private: the faces use the names re-exported here, and `files`, the one
-//! reader of anything from outside.
+//! Its modules are private: the faces use the names re-exported here (including what they need
+//! of the context crate), and `files`, the one reader of anything from outside.
 
 mod cache;
 mod chat;
@@ -34,7 +37,6 @@ pub use router::{
     Clock, Decision, LocalLoader, RouteError, RouteMetrics, RouteRecord, RouteRequest, Router, SystemClock,
     Task,
 };
-pub use tandem_context as context;
 // What the faces need of the context crate, by name.
 pub use tandem_context::Language;
 pub use tandem_context::gather::{Context, Weights, file_cost};

@@ -7,20 +7,22 @@
 //!
 //! - [`input`]: keys, the input's history, `@path` completion, sending a message.
 //! - [`commands`]: the slash commands' table (which also writes `/help`) and what each does.
-//! - [`streaming`]: the answer's events, and the route the answer is expected from.
+//! - [`streaming`]: the answer's events, and the route shown: the engine's word for the answer
+//!   in flight, else the router's decision for the next question ([`Msg::NextRoute`]).
 
 pub mod commands;
 pub mod input;
 pub mod streaming;
 
-use crate::session::{AttachmentRef, Entry, Level, Session};
+use crate::attach::AttachError;
+use crate::session::{AttachmentRef, Entry, Level, Session, SessionError};
 use crate::theme::Theme;
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
 use ratatui_textarea::{TextArea, WrapMode};
 use std::path::PathBuf;
 use std::time::Instant;
 use tandem_core::Side;
-use tandem_engine::{Attachment, ChatRequest};
+use tandem_engine::{Attachment, ChatRequest, Decision, RouteError};
 
 pub use streaming::Stream;
 
@@ -33,6 +35,9 @@ pub enum Msg {
     Stream(Stream),
     /// The local model finished loading (its name), or failed to.
     LocalReady(Result<String, String>),
+    /// Where the router would send the next question now, or why it would refuse it: asked by
+    /// the runner whenever what decides it changes (see [`crate::run::RouteWatch`]).
+    NextRoute(Result<Decision, RouteError>),
     /// The process is asked to end (SIGTERM, SIGHUP): save and quit.
     Terminate,
     /// Nothing changed but the screen must be drawn again (a resize).
@@ -47,7 +52,7 @@ pub enum Msg {
     /// The result of [`Command::ReadAttachments`]: each reference with its attachment or error.
     Attached {
         purpose: Purpose,
-        results: Vec<(String, Result<Attachment, String>)>,
+        results: Vec<(String, Result<Attachment, AttachError>)>,
     },
     /// The result of [`Command::Complete`]: the paths `word` may complete to.
     Completions {
@@ -57,7 +62,7 @@ pub enum Msg {
     /// The result of [`Command::SaveSession`].
     Saved {
         id: String,
-        result: Result<(), String>,
+        result: Result<(), SessionError>,
         announce: bool,
     },
     /// The result of [`Command::WriteMarkdown`]: the file written, or why not.
@@ -152,8 +157,6 @@ pub struct Models {
     /// The remote model's name, when one is configured.
     pub remote: Option<String>,
     pub local_only: bool,
-    /// Whether the router sends chat to the remote side unless told otherwise.
-    pub chat_remote: bool,
 }
 
 /// What the app needs from around it to count its context (no files: those are commands).
@@ -209,6 +212,9 @@ pub struct App {
     pub last: Option<(usize, f64)>,
     /// Tokens of the attached code and of the workspace map.
     pub context_tokens: usize,
+    /// The router's latest word on the next question ([`Msg::NextRoute`]); `None` until the
+    /// runner has asked it.
+    pub next_route: Option<Result<Decision, RouteError>>,
     pub should_quit: bool,
     quit_armed: bool,
     history: Vec<String>,
@@ -253,6 +259,7 @@ impl App {
             flash: None,
             last: None,
             context_tokens: 0,
+            next_route: None,
             should_quit: false,
             quit_armed: false,
             history: Vec::new(),
@@ -282,6 +289,10 @@ impl App {
                 self.notice(Level::Error, format!("the local model could not be loaded: {e}"));
                 Vec::new()
             }
+            Msg::NextRoute(route) => {
+                self.next_route = Some(route);
+                Vec::new()
+            }
             Msg::Terminate => {
                 let mut cmds = vec![Command::Stop];
                 cmds.extend(self.interrupt());
@@ -305,8 +316,8 @@ impl App {
                         self.notice(Level::Info, format!("saved as {id} (tandem chat --resume {id})"))
                     }
                     (Ok(()), false) => {}
-                    (Err(e), true) => self.notice(Level::Error, e),
-                    (Err(e), false) => self.flash = Some(e),
+                    (Err(e), true) => self.notice(Level::Error, e.to_string()),
+                    (Err(e), false) => self.flash = Some(e.to_string()),
                 }
                 Vec::new()
             }
@@ -360,20 +371,20 @@ impl App {
     fn attached(
         &mut self,
         purpose: Purpose,
-        results: Vec<(String, Result<Attachment, String>)>,
+        results: Vec<(String, Result<Attachment, AttachError>)>,
     ) -> Vec<Command> {
         if let Purpose::Message(_) = purpose
             && let Some(e) = results.iter().find_map(|(_, r)| r.as_ref().err())
         {
             // A bad reference keeps the message for fixing; nothing is attached.
-            self.flash = Some(e.clone());
+            self.flash = Some(e.to_string());
             return Vec::new();
         }
         let mut labels = Vec::new();
         for (_, result) in results {
             match result {
                 Ok(a) => labels.push(self.add_attachment(a)),
-                Err(e) => self.notice(Level::Warning, e),
+                Err(e) => self.notice(Level::Warning, e.to_string()),
             }
         }
         self.refresh_context();

@@ -3,14 +3,36 @@
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use tandem_core::reference::{parse_ref, select};
+use tandem_core::reference::{ReferenceError, parse_ref, select};
 use tandem_engine::Attachment;
-use tandem_engine::context::language::fence_language;
+use tandem_engine::fence_language;
 use tandem_engine::files::{self, ReadError};
 
 /// Attached files larger than this are refused (a prompt could not hold them anyway): the
 /// engine's one cap on what is read.
 pub const MAX_BYTES: usize = files::MAX_FILE_BYTES;
+
+/// Why a reference cannot be attached.
+#[derive(Debug, thiserror::Error)]
+pub enum AttachError {
+    /// The reference's lines are malformed, or outside the file.
+    #[error("cannot attach `{reference}`: {source}")]
+    Lines { reference: String, source: ReferenceError },
+    #[error("cannot attach `{path}`: it is a directory (attach its files)")]
+    Directory { path: String },
+    #[error(
+        "cannot attach `{path}`: it is over the {} KiB limit (attach a range: `{path}:START-END`)",
+        MAX_BYTES / 1024
+    )]
+    TooLarge { path: String },
+    #[error("cannot attach `{path}`: it is a binary file")]
+    Binary { path: String },
+    #[error("cannot attach `{path}`: it is not UTF-8 text")]
+    NotUtf8 { path: String },
+    /// Missing, unreadable, or not a regular file (a device, a FIFO).
+    #[error("cannot attach `{path}`: {source}")]
+    Unreadable { path: String, source: ReadError },
+}
 
 /// The `@references` in a message: their byte ranges (the `@` included) and their text.
 pub fn refs_in(message: &str) -> Vec<(Range<usize>, &str)> {
@@ -49,23 +71,22 @@ pub fn display(root: &Path, file: &Path) -> String {
 
 /// Reads a reference (`path[:lines]`, relative to `root`) as an attachment: text files only,
 /// at most [`MAX_BYTES`], lines within the file.
-pub fn load(root: &Path, home: Option<&Path>, reference: &str) -> Result<Attachment, String> {
-    let (path, lines) = parse_ref(reference)?;
+pub fn load(root: &Path, home: Option<&Path>, reference: &str) -> Result<Attachment, AttachError> {
+    let bad_lines = |source| AttachError::Lines { reference: reference.to_owned(), source };
+    let (path, lines) = parse_ref(reference).map_err(bad_lines)?;
     let file = resolve(root, home, path);
+    let owned = || path.to_owned();
     if std::fs::metadata(&file).is_ok_and(|m| m.is_dir()) {
-        return Err(format!("cannot attach `{path}`: it is a directory (attach its files)"));
+        return Err(AttachError::Directory { path: owned() });
     }
     let text = files::read_text_capped(&file, path, MAX_BYTES).map_err(|e| match e {
-        ReadError::TooLarge { .. } => format!(
-            "cannot attach `{path}`: it is over the {} KiB limit (attach a range: `{path}:START-END`)",
-            MAX_BYTES / 1024
-        ),
-        ReadError::Binary { .. } => format!("cannot attach `{path}`: it is a binary file"),
-        ReadError::NotUtf8 { .. } => format!("cannot attach `{path}`: it is not UTF-8 text"),
-        e => format!("cannot attach `{path}`: {e}"),
+        ReadError::TooLarge { .. } => AttachError::TooLarge { path: owned() },
+        ReadError::Binary { .. } => AttachError::Binary { path: owned() },
+        ReadError::NotUtf8 { .. } => AttachError::NotUtf8 { path: owned() },
+        source => AttachError::Unreadable { path: owned(), source },
     })?;
     let text = match lines {
-        Some(r) => select(&text, r).map_err(|e| format!("cannot attach `{reference}`: {e}"))?,
+        Some(r) => select(&text, r).map_err(bad_lines)?,
         None => text,
     };
     let shown = display(root, &file);
@@ -136,21 +157,39 @@ mod tests {
         assert_eq!(a.language.as_deref(), Some("rust"));
         assert_eq!(a.label(), "src/lib.rs:2-3");
         let err = |r: &str| load(root, None, r).unwrap_err();
-        assert!(err("src/lib.rs:2-9").contains("outside the file (3 lines)"));
-        assert!(err("bin.dat").contains("binary"));
-        assert!(err("latin1.txt").contains("not UTF-8"));
-        assert!(err("src").contains("directory"));
-        assert!(err("missing.rs").contains("cannot attach `missing.rs`"));
+        let text = |r: &str| err(r).to_string();
+        assert!(matches!(err("src/lib.rs:2-9"), AttachError::Lines { .. }));
+        assert_eq!(
+            text("src/lib.rs:2-9"),
+            "cannot attach `src/lib.rs:2-9`: lines 2-9 are outside the file (3 lines)"
+        );
+        assert_eq!(
+            text("src/lib.rs:5-3"),
+            "cannot attach `src/lib.rs:5-3`: the range 5-3 ends before it starts"
+        );
+        assert!(matches!(err("bin.dat"), AttachError::Binary { .. }));
+        assert_eq!(text("bin.dat"), "cannot attach `bin.dat`: it is a binary file");
+        assert_eq!(text("latin1.txt"), "cannot attach `latin1.txt`: it is not UTF-8 text");
+        assert_eq!(text("src"), "cannot attach `src`: it is a directory (attach its files)");
+        assert!(matches!(err("missing.rs"), AttachError::Unreadable { .. }));
+        assert!(text("missing.rs").starts_with("cannot attach `missing.rs`: cannot read missing.rs: "));
         let big = root.join("big.txt");
         std::fs::write(&big, "x".repeat(MAX_BYTES + 1)).unwrap();
-        assert!(err("big.txt").contains(&format!("over the {} KiB limit", MAX_BYTES / 1024)));
+        assert!(matches!(err("big.txt"), AttachError::TooLarge { .. }));
+        assert_eq!(
+            text("big.txt"),
+            format!(
+                "cannot attach `big.txt`: it is over the {} KiB limit (attach a range: `big.txt:START-END`)",
+                MAX_BYTES / 1024
+            )
+        );
         // Devices and FIFOs are refused before a byte is read (a FIFO would block forever).
-        assert!(err("/dev/zero").contains("not a regular file"));
+        assert!(text("/dev/zero").contains("not a regular file"));
         #[cfg(unix)]
         {
             let made = std::process::Command::new("mkfifo").arg(root.join("pipe.rs")).status().unwrap();
             assert!(made.success());
-            assert!(err("pipe.rs").contains("not a regular file"));
+            assert!(text("pipe.rs").contains("not a regular file"));
         }
     }
 

@@ -14,7 +14,8 @@
 //! - [`session`]: conversations saved under the data directory, atomically.
 //! - [`attach`]: `@path:10-40` references and path completion.
 //! - [`run`]: the terminal, the event loop, carrying out commands ([`run::Io`] for files and
-//!   sessions, the generation worker), signals.
+//!   sessions, the generation worker), asking the router where the next question goes (the
+//!   route shown between answers: the app never guesses it), signals.
 
 pub mod app;
 pub mod attach;

@@ -13,8 +13,8 @@ use pulldown_cmark::{Alignment, CodeBlockKind, Event, Options, Parser, Tag, TagE
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use std::mem;
-use tandem_engine::context::Language;
-use tandem_engine::context::highlight::highlight;
+use tandem_engine::Language;
+use tandem_engine::highlight;
 
 /// `markdown` (possibly cut mid-stream) as lines of at most `width` columns.
 pub fn render(markdown: &str, width: u16, theme: &Theme) -> Vec<Line<'static>> {
@@ -468,7 +468,7 @@ fn language(lang: &str) -> Option<Language> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tandem_engine::context::highlight::Highlight;
+    use tandem_engine::Highlight;
 
     fn text(lines: &[Line<'_>]) -> Vec<String> {
         lines.iter().map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect()).collect()

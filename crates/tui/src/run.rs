@@ -1,9 +1,12 @@
 //! The terminal and the event loop. Keys, pastes, answer pieces and signals all arrive as
 //! [`Msg`]s on one channel; the loop hands them to [`App::update`], carries out the commands
 //! (file and session I/O through [`Io`], answers on a worker thread), feeds their results back,
-//! and redraws with [`ui::draw`](crate::ui::draw). Raw mode and the alternate screen are left on every way out: a normal quit, an
-//! error, a panic (a hook restores the terminal before the message is printed), and SIGTERM,
-//! SIGHUP, SIGINT or SIGQUIT (the conversation is saved first).
+//! and redraws with [`ui::draw`](crate::ui::draw). It also asks the router where the next
+//! question would go whenever that may have changed ([`RouteWatch`]), on a thread of its own
+//! ([`spawn_route_worker`]), and hands the decision to the app as [`Msg::NextRoute`]. Raw mode
+//! and the alternate screen are left on every way out: a normal quit, an error, a panic (a hook
+//! restores the terminal before the message is printed), and SIGTERM, SIGHUP, SIGINT or SIGQUIT
+//! (the conversation is saved first).
 
 use crate::app::{App, Command, Msg, Stream};
 use crate::attach;
@@ -18,8 +21,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::time::Duration;
-use tandem_core::Cancel;
-use tandem_engine::{ChatRequest, Progress, Router};
+use tandem_core::{Cancel, Side};
+use tandem_engine::{ChatRequest, Decision, Progress, RouteError, RouteRequest, Router, Task};
 
 /// The app's file and session I/O: the workspace it attaches from and the sessions store.
 #[derive(Clone, Debug)]
@@ -94,7 +97,8 @@ pub struct Services {
     pub router: Arc<Router>,
     /// Makes the named local model the router's local side (loaded when next needed).
     pub switch_local: Box<SwitchLocal>,
-    /// Load the local model in the background right away (when answers will likely come from it).
+    /// Load the local model in the background as soon as the router says the first question goes
+    /// to it.
     pub preload: bool,
     pub io: Io,
 }
@@ -122,6 +126,87 @@ pub fn spawn_answer(router: Arc<Router>, request: ChatRequest, tx: Sender<Msg>) 
         send(Stream::Done(result.map(Box::new).map_err(|e| e.to_string())));
     });
     cancel
+}
+
+/// What decides where the next question goes, as far as it is known before it is typed: the
+/// attached code and the side the user forced. (Under `auto` the question's own words and length
+/// count too; the engine's `Progress::Route` then says where it went.)
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NextQuestion {
+    /// The attachments' paths.
+    pub paths: Vec<String>,
+    /// Tokens of the attached code, estimated as the engine estimates a chat's (four bytes a
+    /// token).
+    pub code_tokens: usize,
+    pub force: Option<Side>,
+}
+
+impl NextQuestion {
+    pub fn of(app: &App) -> Self {
+        Self {
+            paths: app.attachments.iter().map(|a| a.path.clone()).collect(),
+            code_tokens: app.attachments.iter().map(|a| a.text.len().div_ceil(4)).sum(),
+            force: app.force,
+        }
+    }
+
+    /// The router's decision. It may resolve links on disk and, when the remote side is down and
+    /// its cooldown is over, run the remote's health check (a network request): call it off the
+    /// UI thread ([`spawn_route_worker`]).
+    pub fn decide(&self, router: &Router) -> Result<Decision, RouteError> {
+        router.decide(&RouteRequest {
+            task: Task::Chat,
+            code_tokens: self.code_tokens,
+            question_tokens: 0,
+            question: None,
+            paths: self.paths.iter().map(String::as_str).collect(),
+            force: self.force,
+        })
+    }
+}
+
+/// When to ask the router again: what decides the route changed since it was last asked (first
+/// of all at the start), or an answer ended (the remote side may have failed or recovered).
+#[derive(Debug, Default)]
+pub struct RouteWatch {
+    asked: Option<NextQuestion>,
+}
+
+impl RouteWatch {
+    /// The question to ask the router now, if any. `again` asks even when nothing changed (see
+    /// [`asks_again`]).
+    pub fn due(&mut self, app: &App, again: bool) -> Option<NextQuestion> {
+        let next = NextQuestion::of(app);
+        if !again && self.asked.as_ref() == Some(&next) {
+            return None;
+        }
+        self.asked = Some(next.clone());
+        Some(next)
+    }
+}
+
+/// Whether the route is worth asking again after `msg` even when the attachments and the forced
+/// side are unchanged: an answer ended.
+pub fn asks_again(msg: &Msg) -> bool {
+    matches!(msg, Msg::Stream(Stream::Done(_)))
+}
+
+/// Starts the thread that asks the router where the next question goes, so that a health check
+/// never holds up the screen: it answers each [`NextQuestion`] sent to it with a
+/// [`Msg::NextRoute`], in order, skipping those that a newer one replaced while it decided.
+pub fn spawn_route_worker(router: Arc<Router>, tx: Sender<Msg>) -> Sender<NextQuestion> {
+    let (questions, asked) = mpsc::channel::<NextQuestion>();
+    std::thread::spawn(move || {
+        while let Ok(mut next) = asked.recv() {
+            while let Ok(newer) = asked.try_recv() {
+                next = newer;
+            }
+            if tx.send(Msg::NextRoute(next.decide(&router))).is_err() {
+                break;
+            }
+        }
+    });
+    questions
 }
 
 /// Puts the terminal back: cooked mode, the main screen, the cursor shown. Safe to call twice.
@@ -177,12 +262,11 @@ pub fn run(mut app: App, services: Services) -> Result<()> {
             }
         });
     }
-    if services.preload {
-        let (tx, router) = (tx.clone(), services.router.clone());
-        std::thread::spawn(move || {
-            let loaded = router.local().map(|b| b.info().model);
-            let _ = tx.send(Msg::LocalReady(loaded));
-        });
+    let mut preload = services.preload;
+    let questions = spawn_route_worker(services.router.clone(), tx.clone());
+    let mut routes = RouteWatch::default();
+    if let Some(next) = routes.due(&app, true) {
+        let _ = questions.send(next);
     }
 
     let guard = enter()?;
@@ -224,6 +308,17 @@ pub fn run(mut app: App, services: Services) -> Result<()> {
             let mut batch = vec![first];
             batch.extend(rx.try_iter().take(512));
             for msg in batch {
+                if let Msg::NextRoute(route) = &msg
+                    && std::mem::take(&mut preload)
+                    && matches!(route, Ok(d) if d.side == Side::Local)
+                {
+                    let (tx, router) = (tx.clone(), services.router.clone());
+                    std::thread::spawn(move || {
+                        let loaded = router.local().map(|b| b.info().model);
+                        let _ = tx.send(Msg::LocalReady(loaded));
+                    });
+                }
+                let again = asks_again(&msg);
                 let mut commands = settle(&mut app, io, msg);
                 while !commands.is_empty() {
                     let mut results = Vec::new();
@@ -251,6 +346,9 @@ pub fn run(mut app: App, services: Services) -> Result<()> {
                         }
                     }
                     commands = results.into_iter().flat_map(|m| settle(&mut app, io, m)).collect();
+                }
+                if let Some(next) = routes.due(&app, again) {
+                    let _ = questions.send(next);
                 }
             }
         }

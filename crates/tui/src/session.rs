@@ -8,6 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 use tandem_core::Side;
+use tandem_engine::files::ReadError;
 
 /// The largest session file read back (a long conversation is a few hundred KiB).
 const MAX_SESSION_BYTES: usize = 64 << 20;
@@ -134,6 +135,22 @@ impl Session {
     }
 }
 
+/// Why a session cannot be saved or read back.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error("cannot save the session in {}: {source}", dir.display())]
+    Save { dir: PathBuf, source: std::io::Error },
+    #[error("cannot save the session: {0}")]
+    Encode(#[source] serde_json::Error),
+    /// An id that names no file in the sessions directory (a path elsewhere included).
+    #[error("no session `{id}`")]
+    BadId { id: String },
+    #[error("cannot read session `{id}`: {source}")]
+    Read { id: String, source: ReadError },
+    #[error("{} is not a session: {source}", path.display())]
+    NotASession { path: PathBuf, source: serde_json::Error },
+}
+
 /// The sessions directory.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -154,29 +171,29 @@ impl Store {
     }
 
     /// Writes the session atomically.
-    pub fn save(&self, session: &Session) -> Result<(), String> {
-        let fail = |e: std::io::Error| format!("cannot save the session in {}: {e}", self.dir.display());
+    pub fn save(&self, session: &Session) -> Result<(), SessionError> {
+        let fail = |source| SessionError::Save { dir: self.dir.clone(), source };
         std::fs::create_dir_all(&self.dir).map_err(fail)?;
-        let json = serde_json::to_vec_pretty(session).map_err(|e| e.to_string())?;
+        let json = serde_json::to_vec_pretty(session).map_err(SessionError::Encode)?;
         let mut tmp = tempfile::NamedTempFile::new_in(&self.dir).map_err(fail)?;
         tmp.write_all(&json).and_then(|()| tmp.as_file().sync_all()).map_err(fail)?;
         tmp.persist(self.path(&session.id)).map_err(|e| fail(e.error))?;
         Ok(())
     }
 
-    pub fn load(&self, id: &str) -> Result<Session, String> {
+    pub fn load(&self, id: &str) -> Result<Session, SessionError> {
         // An id names a file in the sessions directory, never a path elsewhere.
         if id.is_empty()
             || !id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
             || id.contains("..")
         {
-            return Err(format!("no session `{id}`"));
+            return Err(SessionError::BadId { id: id.to_owned() });
         }
         let path = self.path(id);
         let text = tandem_engine::files::read_text_capped(&path, id, MAX_SESSION_BYTES)
-            .map_err(|e| format!("cannot read session `{id}`: {e}"))?;
-        let mut s: Session =
-            serde_json::from_str(&text).map_err(|e| format!("{} is not a session: {e}", path.display()))?;
+            .map_err(|source| SessionError::Read { id: id.to_owned(), source })?;
+        let mut s: Session = serde_json::from_str(&text)
+            .map_err(|source| SessionError::NotASession { path: path.clone(), source })?;
         // An answer that was streaming when the program ended is cut short for good.
         for e in &mut s.entries {
             if let Entry::Assistant(a) = e
@@ -262,7 +279,29 @@ mod tests {
         let file = dir.path().join("file");
         std::fs::write(&file, "x").unwrap();
         let err = Store::new(file.join("sessions")).save(&Session::new()).unwrap_err();
-        assert!(err.contains("cannot save the session"), "{err}");
+        assert!(matches!(err, SessionError::Save { .. }), "{err:?}");
+        assert!(err.to_string().starts_with("cannot save the session in "), "{err}");
+    }
+
+    #[test]
+    fn a_session_that_cannot_be_read_says_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path().join("sessions"));
+        std::fs::create_dir_all(store.dir()).unwrap();
+        std::fs::write(store.dir().join("junk.json"), "{").unwrap();
+        let err = store.load("../junk").unwrap_err();
+        assert!(matches!(err, SessionError::BadId { .. }), "{err:?}");
+        assert_eq!(err.to_string(), "no session `../junk`");
+        let err = store.load("junk").unwrap_err();
+        assert!(matches!(err, SessionError::NotASession { .. }), "{err:?}");
+        assert!(
+            err.to_string()
+                .ends_with("junk.json is not a session: EOF while parsing an object at line 1 column 1"),
+            "{err}"
+        );
+        let err = store.load("gone").unwrap_err();
+        assert!(matches!(err, SessionError::Read { .. }), "{err:?}");
+        assert!(err.to_string().starts_with("cannot read session `gone`: "), "{err}");
     }
 
     #[test]

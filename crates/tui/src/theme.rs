@@ -3,7 +3,7 @@
 //! background.
 
 use ratatui::style::{Color, Modifier, Style};
-use tandem_engine::context::highlight::Highlight;
+use tandem_engine::Highlight;
 
 /// The styles the chat draws with.
 #[derive(Clone, Debug, PartialEq)]

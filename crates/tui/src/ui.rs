@@ -15,6 +15,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use tandem_core::Side;
+use tandem_engine::RouteError;
 
 /// What drawing keeps between frames, apart from the app's state: rendered entries (kept while
 /// they and the width are unchanged, so only the streaming answer is drawn again as it grows)
@@ -59,12 +60,12 @@ fn indent(lines: Vec<Line<'static>>, by: usize) -> Vec<Line<'static>> {
 
 fn answer_header(a: &AnswerEntry, t: &Theme) -> Line<'static> {
     let mut spans = vec![Span::styled("◆ tandem", t.assistant)];
-    let side = match a.route {
-        Some(Side::Remote) => "remote",
-        Some(Side::Local) => "local",
-        None => "",
-    };
-    spans.push(Span::styled(format!(" · {} · {side}", a.model), t.dim));
+    // An answer whose route is not known yet (the router has not said) shows neither.
+    for part in [a.model.as_str(), a.route.map_or("", Side::as_str)] {
+        if !part.is_empty() {
+            spans.push(Span::styled(format!(" · {part}"), t.dim));
+        }
+    }
     if a.degraded.is_some() {
         spans.push(Span::styled(" · fallback", t.warning));
     }
@@ -165,13 +166,13 @@ fn thousands(n: usize) -> String {
 pub fn status(app: &App, width: u16) -> Line<'static> {
     let t = &app.theme;
     // The answer in flight says where it comes from (the engine's word once it reports the
-    // route: `Stream::Route`); otherwise the next answer's expected route.
-    let streaming = app.session.entries.last().and_then(|e| match e {
-        Entry::Assistant(a) if a.state == AnswerState::Streaming => Some((a.model.clone(), a.route?)),
-        _ => None,
-    });
-    let (model, side) = streaming.unwrap_or_else(|| app.expected_route());
-    let mut parts = vec![format!(" {model} ({})", if side == Side::Remote { "remote" } else { "local" })];
+    // route: `Stream::Route`); otherwise where the router says the next question goes.
+    let route = match (app.route_shown(), &app.next_route) {
+        (Some((model, side)), _) => format!(" {model} ({})", side.as_str()),
+        (None, Some(Err(e))) => format!(" ✗ remote refused ({})", refusal(e)),
+        (None, _) => " asking the router…".to_owned(),
+    };
+    let mut parts = vec![route];
     match app.force {
         Some(Side::Local) => parts.push("forced local".into()),
         Some(Side::Remote) => parts.push("forced remote".into()),
@@ -212,6 +213,15 @@ pub fn status(app: &App, width: u16) -> Line<'static> {
         spans.push(Span::styled(right, t.status));
     }
     Line::from(spans)
+}
+
+/// Why the router refuses the next question, in a few words (`/model` says it in full).
+fn refusal(e: &RouteError) -> String {
+    match e {
+        RouteError::Excluded { path, .. } => format!("{path} is private"),
+        RouteError::LocalOnly => "local-only mode".into(),
+        RouteError::NoRemote => "no remote model configured".into(),
+    }
 }
 
 fn footer(app: &App) -> &'static str {

@@ -3,9 +3,11 @@
 mod support;
 
 use ratatui::crossterm::event::KeyCode;
+use std::sync::Arc;
 use support::*;
-use tandem_core::{Side, StopReason};
-use tandem_engine::{ExplainTimings, Explanation, Speaker};
+use tandem_core::{RouterSettings, Side, StopReason};
+use tandem_engine::{ExplainTimings, Explanation, PrivacySettings, RouteError, Router, Speaker};
+use tandem_model::FakeBackend;
 use tandem_tui::App;
 use tandem_tui::app::commands::COMMANDS;
 use tandem_tui::app::{Command, Focus, Msg, Purpose, Stream};
@@ -46,6 +48,24 @@ fn notices(app: &App) -> Vec<(Level, String)> {
             _ => None,
         })
         .collect()
+}
+
+/// A router with a remote model (which never answers here) and the default privacy rules.
+fn remote_router() -> Arc<Router> {
+    let remote = Arc::new(FakeBackend::new(|_| "remote".into()));
+    Arc::new(Router::new(RouterSettings::default(), PrivacySettings::default(), Some(remote)))
+}
+
+/// Why the router said the next question goes where it goes.
+fn route_reason(app: &App) -> String {
+    match &app.next_route {
+        Some(Ok(d)) => d.reason.clone(),
+        other => panic!("no decision: {other:?}"),
+    }
+}
+
+fn status_text(app: &App) -> String {
+    tandem_tui::ui::status(app, 120).spans.iter().map(|s| s.content.as_ref()).collect()
 }
 
 fn last_answer(app: &App) -> tandem_tui::session::AnswerEntry {
@@ -195,8 +215,9 @@ fn newlines_and_pastes_do_not_send() {
 fn a_fallback_shows_in_the_conversation() {
     let (_dir, mut app) = workspace();
     app.models.remote = Some("big-remote".into());
+    app.set_router(remote_router());
     send(&mut app, "why is this slow?");
-    assert_eq!(last_answer(&app).model, "big-remote");
+    assert_eq!(last_answer(&app).model, "big-remote", "labelled with the router's word");
     app.update(text("Because"));
     app.update(Msg::Stream(Stream::Fallback("remote failed: connection refused".into())));
     let n = notices(&app);
@@ -246,9 +267,17 @@ fn commands() {
         matches!(send(&mut app, "/model qwen-big").as_slice(), [Command::SwitchLocal(m)] if m == "qwen-big")
     );
     assert_eq!(app.force, Some(Side::Local));
-    assert_eq!(app.expected_route(), ("qwen-big".to_owned(), Side::Local));
+    assert_eq!(app.route_shown(), Some(("qwen-big".to_owned(), Side::Local)));
+    assert_eq!(route_reason(&app), "local model requested");
     send(&mut app, "/model auto");
     assert_eq!(app.force, None);
+    assert_eq!(route_reason(&app), "no remote model configured");
+    send(&mut app, "/model");
+    let said = notices(&app).last().unwrap().1.clone();
+    assert!(
+        said.starts_with("the next question goes to qwen-big (local): no remote model configured\n"),
+        "{said}"
+    );
     send(&mut app, "/model gpt-9");
     assert!(notices(&app).last().unwrap().1.starts_with("unknown model `gpt-9`"));
 
@@ -428,7 +457,7 @@ fn update_does_no_io() {
 }
 
 #[test]
-fn the_route_the_engine_reports_replaces_the_expected_one() {
+fn the_route_the_engine_reports_replaces_the_routers_word() {
     let (_dir, mut app) = workspace();
     send(&mut app, "hi");
     assert_eq!(
@@ -440,4 +469,62 @@ fn the_route_the_engine_reports_replaces_the_expected_one() {
         (last_answer(&app).model.as_str(), last_answer(&app).route),
         ("big-remote", Some(Side::Remote))
     );
+}
+
+#[test]
+fn the_route_shown_is_the_one_the_router_gave() {
+    let (dir, mut app) = workspace();
+    std::fs::write(dir.path().join("proj/.env"), "API_TOKEN=abc123\n").unwrap();
+    app.models.remote = Some("big-remote".into());
+    app.set_router(remote_router());
+    assert_eq!(app.route_shown(), Some(("big-remote".to_owned(), Side::Remote)));
+    assert_eq!(route_reason(&app), "chat goes to the remote model");
+    assert!(status_text(&app).starts_with(" big-remote (remote) │ ctx "), "{}", status_text(&app));
+
+    // The privacy rules exclude the attached file from the remote model: the router keeps the
+    // next question local, and that is what shows.
+    assert!(send(&mut app, "@.env").is_empty());
+    assert_eq!(app.route_shown(), Some(("qwen-local".to_owned(), Side::Local)));
+    assert_eq!(route_reason(&app), ".env matches privacy rule `.env*`");
+    assert!(status_text(&app).starts_with(" qwen-local (local) │ ctx "), "{}", status_text(&app));
+
+    // Forced to the remote side, the router would refuse it: no route, and the status line says why.
+    send(&mut app, "/model remote");
+    assert_eq!(app.force, Some(Side::Remote));
+    assert_eq!(app.route_shown(), None);
+    assert_eq!(app.next_route, Some(Err(RouteError::Excluded { path: ".env".into(), rule: ".env*".into() })));
+    let status = status_text(&app);
+    assert!(status.starts_with(" ✗ remote refused (.env is private) │ forced remote │ "), "{status}");
+    // A question sent anyway is not labelled with a route the router did not give.
+    send(&mut app, "what is set?");
+    let a = last_answer(&app);
+    assert_eq!((a.model.as_str(), a.route), ("", None));
+    app.update(Msg::Stream(Stream::Done(Err(RouteError::Excluded {
+        path: ".env".into(),
+        rule: ".env*".into(),
+    }
+    .to_string()))));
+
+    // Without the file, and back to auto: the remote model again.
+    send(&mut app, "/model auto");
+    send(&mut app, "/context clear");
+    assert_eq!(app.route_shown(), Some(("big-remote".to_owned(), Side::Remote)));
+}
+
+#[test]
+fn the_app_shows_whatever_route_the_runner_delivers() {
+    let (_dir, mut chat) = workspace();
+    let app = &mut chat.app;
+    app.models.remote = Some("big-remote".into());
+    app.next_route = None;
+    assert_eq!(app.route_shown(), None);
+    assert!(status_text(app).starts_with(" asking the router… │ "), "{}", status_text(app));
+    // A remote model is configured and chat prefers it, but the router said local (its remote
+    // side is down, say): the app shows the router's word.
+    let said = tandem_engine::Decision { side: Side::Local, reason: "remote unavailable (timeout)".into() };
+    assert!(app.update(Msg::NextRoute(Ok(said))).is_empty());
+    assert_eq!(app.route_shown(), Some(("qwen-local".to_owned(), Side::Local)));
+    let said = tandem_engine::Decision { side: Side::Remote, reason: "chat goes to the remote model".into() };
+    app.update(Msg::NextRoute(Ok(said)));
+    assert_eq!(app.route_shown(), Some(("big-remote".to_owned(), Side::Remote)));
 }

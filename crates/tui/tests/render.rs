@@ -193,7 +193,7 @@ fn answers_render_as_markdown_with_highlighted_code() {
     let (x, y) = at("Usage");
     assert_eq!(b[(x, y)].fg, theme.heading.fg.unwrap());
     let (x, y) = at("fn main");
-    let keyword = theme.syntax(tandem_engine::context::highlight::Highlight::Keyword);
+    let keyword = theme.syntax(tandem_engine::Highlight::Keyword);
     assert_eq!(b[(x, y)].fg, keyword.fg.unwrap(), "`fn` is a keyword: {screen:#?}");
     assert_ne!(b[(x + 3, y)].fg, keyword.fg.unwrap(), "`main` is not");
 }

@@ -1,6 +1,7 @@
 //! Answers streaming into the app through the real router and worker thread: from a scripted
 //! local backend (stop mid-answer included), from a remote model over loopback HTTP speaking the
-//! OpenAI wire format, and the visible fallback when the remote side fails.
+//! OpenAI wire format, and the visible fallback when the remote side fails. Also the runner's
+//! route thread, which tells the app where the next question goes.
 
 mod support;
 
@@ -16,8 +17,8 @@ use tandem_core::{Prompt, RemoteSettings, RouterSettings, Side};
 use tandem_engine::{PrivacySettings, Router};
 use tandem_model::{FakeBackend, RemoteBackend};
 use tandem_tui::App;
-use tandem_tui::app::{Command, Msg};
-use tandem_tui::run::spawn_answer;
+use tandem_tui::app::{Command, Msg, Purpose, Stream};
+use tandem_tui::run::{RouteWatch, spawn_answer, spawn_route_worker};
 use tandem_tui::session::{AnswerState, Entry, Level};
 
 /// Carries out the app's commands like the event loop does, until the answer is complete;
@@ -40,7 +41,7 @@ fn pump(app: &mut Chat, router: &Arc<Router>, cmds: Vec<Command>, mut on_text: i
         }
         let msg =
             rx.recv_timeout(deadline.saturating_duration_since(Instant::now())).expect("the answer ends");
-        let is_text = matches!(msg, Msg::Stream(tandem_tui::app::Stream::Text(_)));
+        let is_text = matches!(msg, Msg::Stream(Stream::Text(_)));
         pending.extend(app.update(msg));
         if is_text {
             for m in on_text(app) {
@@ -129,6 +130,7 @@ fn a_remote_answer_streams_over_http_and_a_failure_falls_back_visibly() {
     let router = Arc::new(router.with_local(Arc::new(fake.clone())));
     let (_dir, mut app) = workspace();
     app.models.remote = Some("big-remote".into());
+    app.set_router(router.clone());
 
     let cmds = send(&mut app, "hello?");
     pump(&mut app, &router, cmds, |_| Vec::new());
@@ -169,9 +171,54 @@ fn excluded_files_never_reach_the_remote_model() {
     let (dir, mut app) = workspace();
     std::fs::write(dir.path().join("proj/.env"), "API_TOKEN=abc123\n").unwrap();
     app.models.remote = Some("big-remote".into());
+    app.set_router(router.clone());
     let cmds = send(&mut app, "@.env what is set here?");
     pump(&mut app, &router, cmds, |_| Vec::new());
     let a = answers(&app).pop().unwrap();
     assert_eq!((a.text.as_str(), a.route), ("kept at home", Some(Side::Local)));
     assert!(server.requests().is_empty(), "nothing was sent to the remote model");
+}
+
+#[test]
+fn the_route_thread_tells_the_app_where_the_next_question_goes() {
+    let remote = Arc::new(FakeBackend::new(|_| "remote".into()));
+    let router = Arc::new(Router::new(RouterSettings::default(), PrivacySettings::default(), Some(remote)));
+    let (dir, mut chat) = workspace();
+    std::fs::write(dir.path().join("proj/.env"), "API_TOKEN=abc123\n").unwrap();
+    let io = chat.io.clone();
+    let app = &mut chat.app;
+    app.models.remote = Some("big-remote".into());
+    app.next_route = None;
+
+    // As the event loop does: ask when due, on the route thread; its answer is a message.
+    let (tx, rx) = mpsc::channel();
+    let questions = spawn_route_worker(router, tx);
+    let mut routes = RouteWatch::default();
+    let mut ask = |app: &mut App, again: bool| {
+        let Some(next) = routes.due(app, again) else { return false };
+        questions.send(next).unwrap();
+        let msg = rx.recv_timeout(Duration::from_secs(30)).expect("the router answers");
+        assert!(matches!(msg, Msg::NextRoute(_)), "{msg:?}");
+        assert!(app.update(msg).is_empty());
+        true
+    };
+    assert!(ask(app, false), "asked at the start");
+    assert_eq!(app.route_shown(), Some(("big-remote".to_owned(), Side::Remote)));
+    assert!(!ask(app, false), "nothing changed: not asked again");
+
+    let attached = tandem_tui::attach::load(&io.root, None, ".env");
+    tandem_tui::settle(
+        app,
+        &io,
+        Msg::Attached { purpose: Purpose::Quiet, results: vec![(".env".into(), attached)] },
+    );
+    assert!(ask(app, false), "the attachments changed");
+    assert_eq!(app.route_shown(), Some(("qwen-local".to_owned(), Side::Local)));
+    let Some(Ok(decision)) = &app.next_route else { panic!("{:?}", app.next_route) };
+    assert_eq!(decision.reason, ".env matches privacy rule `.env*`");
+    let status: String = tandem_tui::ui::status(app, 120).spans.iter().map(|s| s.content.as_ref()).collect();
+    assert!(status.starts_with(" qwen-local (local) │ "), "{status}");
+
+    assert!(tandem_tui::run::asks_again(&Msg::Stream(Stream::Done(Err("stopped".into())))));
+    assert!(ask(app, true), "after an answer it asks again");
 }

@@ -216,8 +216,17 @@ impl App {
         let remote = self.models.remote.clone();
         match arg {
             "" => {
-                let (model, side) = self.expected_route();
-                let mut s = format!("answering with {model} ({side:?}).\nchoices: auto, local");
+                let mut s = match &self.next_route {
+                    Some(Ok(d)) => format!(
+                        "the next question goes to {} ({}): {}",
+                        self.model_on(d.side),
+                        d.side.as_str(),
+                        d.reason
+                    ),
+                    Some(Err(e)) => format!("the router would refuse the next question: {e}"),
+                    None => "the router has not said yet where the next question goes".to_owned(),
+                };
+                s.push_str("\nchoices: auto, local");
                 if remote.is_some() {
                     s.push_str(", remote");
                 }
@@ -227,7 +236,7 @@ impl App {
                 if self.models.local_only {
                     s.push_str("\n(local-only mode: nothing is sent to a remote model)");
                 }
-                self.notice(Level::Info, s.to_lowercase());
+                self.notice(Level::Info, s);
             }
             "auto" => {
                 self.force = None;
@@ -263,11 +272,14 @@ impl App {
         Vec::new()
     }
 
+    /// Says what `/model auto|local|remote` chose; where the next question goes is the router's
+    /// to say (the status line shows it once the runner has asked).
     fn model_switched(&mut self) {
-        let (model, side) = self.expected_route();
-        let side = if side == Side::Local { "local" } else { "remote" };
-        let how = if self.force.is_none() { "the router decides; next: " } else { "" };
-        self.notice(Level::Info, format!("{how}{model} ({side})"));
+        let s = match self.force {
+            None => "the router decides which model answers each question".to_owned(),
+            Some(side) => format!("answering with the {} model {}", side.as_str(), self.model_on(side)),
+        };
+        self.notice(Level::Info, s);
     }
 
     /// `/save`: save now (and say so); `/save FILE`: also write the conversation there.

@@ -243,7 +243,9 @@ impl App {
     /// Sends a user message.
     pub(super) fn ask(&mut self, text: String) -> Vec<Command> {
         self.session.entries.push(Entry::User { text });
-        let (model, side) = self.expected_route();
+        // Labelled with the router's word on the next question until the engine reports the
+        // route it takes (`Stream::Route`); unlabelled when the router has not said.
+        let (model, side) = self.decided_route().map_or((String::new(), None), |(m, s)| (m, Some(s)));
         self.session.entries.push(Entry::Assistant(super::streaming::streaming(model, side)));
         self.generating = Some(Instant::now());
         self.scroll = None;

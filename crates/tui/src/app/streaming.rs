@@ -1,5 +1,6 @@
 //! The answer's events: text arriving, the fallback to the local model, the end. Also the route
-//! the answer is expected from until the engine says which it is.
+//! shown: the answer in flight's, else where the router says the next question goes. The app
+//! never works the route out itself: the router decides, the engine and the runner report.
 
 use super::{App, Command};
 use crate::session::{AnswerEntry, AnswerState, Entry, Level};
@@ -11,8 +12,8 @@ use tandem_engine::Explanation;
 #[derive(Debug)]
 pub enum Stream {
     /// Which side and model answer: the engine's own word (`Progress::Route`), sent as each side
-    /// starts. The answer in flight shows it from then on; [`App::expected_route`] only labels an
-    /// answer until this arrives, and the status line between answers.
+    /// starts. The answer in flight shows it from then on; until it arrives, the answer carries
+    /// the router's last word on the next question ([`super::Msg::NextRoute`]), if any.
     Route {
         side: Side,
         model: String,
@@ -26,12 +27,12 @@ pub enum Stream {
 /// Saves while streaming at most this often.
 const SAVE_EVERY: Duration = Duration::from_secs(1);
 
-/// A new answer, streaming.
-pub(super) fn streaming(model: String, side: Side) -> AnswerEntry {
+/// A new answer, streaming (`model` is empty while the route is not known).
+pub(super) fn streaming(model: String, route: Option<Side>) -> AnswerEntry {
     AnswerEntry {
         text: String::new(),
         model,
-        route: Some(side),
+        route,
         degraded: None,
         state: AnswerState::Streaming,
         tokens: 0,
@@ -41,17 +42,31 @@ pub(super) fn streaming(model: String, side: Side) -> AnswerEntry {
 }
 
 impl App {
-    /// The model and side the next answer is expected from: a guess at the router's decision,
-    /// mirroring its rules (forced side, local-only, the chat preference) until the engine reports
-    /// the route as it starts (see [`Stream::Route`]).
-    pub fn expected_route(&self) -> (String, Side) {
-        let remote = self.models.remote.clone().filter(|_| !self.models.local_only);
-        match (self.force, remote) {
-            (Some(Side::Local), _) | (_, None) => (self.models.local.clone(), Side::Local),
-            (Some(Side::Remote), Some(r)) => (r, Side::Remote),
-            (None, Some(r)) if self.models.chat_remote => (r, Side::Remote),
-            (None, Some(_)) => (self.models.local.clone(), Side::Local),
+    /// The model that answers on `side`, by name.
+    pub(super) fn model_on(&self, side: Side) -> String {
+        match side {
+            Side::Local => self.models.local.clone(),
+            Side::Remote => self.models.remote.clone().unwrap_or_else(|| "the remote model".into()),
         }
+    }
+
+    /// The model and side the router said the next question goes to ([`super::Msg::NextRoute`]);
+    /// `None` until it has said, or when it would refuse the question.
+    pub fn decided_route(&self) -> Option<(String, Side)> {
+        match &self.next_route {
+            Some(Ok(d)) => Some((self.model_on(d.side), d.side)),
+            _ => None,
+        }
+    }
+
+    /// The route to show: the answer in flight's (the engine's word once it has reported it, see
+    /// [`Stream::Route`]), else the router's decision for the next question.
+    pub fn route_shown(&self) -> Option<(String, Side)> {
+        let in_flight = self.session.entries.last().and_then(|e| match e {
+            Entry::Assistant(a) if a.state == AnswerState::Streaming => Some((a.model.clone(), a.route?)),
+            _ => None,
+        });
+        in_flight.or_else(|| self.decided_route())
     }
 
     fn answer_mut(&mut self) -> Option<&mut AnswerEntry> {
@@ -91,7 +106,7 @@ impl App {
                     }
                 }
                 self.notice(Level::Warning, format!("{reason}; the local model {local} answers instead"));
-                self.session.entries.push(Entry::Assistant(streaming(local, Side::Local)));
+                self.session.entries.push(Entry::Assistant(streaming(local, Some(Side::Local))));
                 Vec::new()
             }
             Stream::Done(result) => {

@@ -1,13 +1,17 @@
 //! What the chat's tests share: an app over a temporary workspace and sessions directory (with
-//! the runner's file and session I/O carried out as the event loop does), and keys to press.
+//! the runner's file and session I/O carried out as the event loop does, and the router asked
+//! where the next question goes when the event loop would ask it), and keys to press.
 
 #![allow(dead_code)]
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::ops::{Deref, DerefMut};
 use std::path::Path;
-use tandem_engine::Attachment;
+use std::sync::Arc;
+use tandem_core::RouterSettings;
+use tandem_engine::{Attachment, PrivacySettings, Router};
 use tandem_tui::app::{Command, Msg};
+use tandem_tui::run::RouteWatch;
 use tandem_tui::session::Store;
 use tandem_tui::{App, Host, Io, Models, Options, Theme};
 
@@ -30,7 +34,6 @@ pub fn models() -> Models {
         local_choices: vec!["qwen-local".into(), "qwen-big".into()],
         remote: None,
         local_only: false,
-        chat_remote: true,
     }
 }
 
@@ -56,20 +59,46 @@ pub fn app_in(root: &Path, sessions: &Path, theme: Theme) -> Chat {
         workspace: "proj".into(),
     };
     let io = Io::new(&options);
-    Chat { app: App::new(options, Box::new(TestHost)), io }
+    // Like `models()`: no remote model.
+    let router = Arc::new(Router::new(RouterSettings::default(), PrivacySettings::default(), None));
+    let mut chat =
+        Chat { app: App::new(options, Box::new(TestHost)), io, router, routes: RouteWatch::default() };
+    chat.ask_route(true);
+    chat
 }
 
 /// The app with the runner's I/O: [`Chat::update`] is `App::update` followed by the file and
-/// session commands it gives, carried out at once (see `tandem_tui::settle`).
+/// session commands it gives, carried out at once (see `tandem_tui::settle`), and then, when the
+/// event loop would, the router's decision on the next question (asked at once here, on a
+/// thread of its own by the event loop).
 pub struct Chat {
     pub app: App,
     pub io: Io,
+    router: Arc<Router>,
+    routes: RouteWatch,
 }
 
 impl Chat {
-    /// Updates the app, carries out its I/O, and returns the other commands.
+    /// Updates the app, carries out its I/O, asks the router if due, and returns the other
+    /// commands.
     pub fn update(&mut self, msg: Msg) -> Vec<Command> {
-        tandem_tui::settle(&mut self.app, &self.io, msg)
+        let again = tandem_tui::run::asks_again(&msg);
+        let commands = tandem_tui::settle(&mut self.app, &self.io, msg);
+        self.ask_route(again);
+        commands
+    }
+
+    /// Routes the next questions with `router` (asked at once, as at the start).
+    pub fn set_router(&mut self, router: Arc<Router>) {
+        self.router = router;
+        self.ask_route(true);
+    }
+
+    fn ask_route(&mut self, again: bool) {
+        if let Some(next) = self.routes.due(&self.app, again) {
+            let decided = next.decide(&self.router);
+            assert!(self.app.update(Msg::NextRoute(decided)).is_empty(), "a route is only stored");
+        }
     }
 }
 
