@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 use tandem_core::{Manifest, Secret, Side};
-use tandem_engine::{Backend, LocalLoader, Router};
+use tandem_engine::{Backend, LoadError, LocalLoader, Router};
 use tandem_model::{LoadOptions, RemoteBackend};
 
 /// The model the local side of explanations uses: the 1.5B model when it is installed and the
@@ -54,7 +54,7 @@ pub fn local_choice(manifest: &Manifest, choice: &Choice) -> Choice {
 pub fn local_loader(manifest: Manifest, choice: Choice) -> LocalLoader {
     Box::new(move || {
         let (_, backend) = models::load_backend(&manifest, &choice, &LoadOptions::default())
-            .map_err(|e| format!("{e:#}"))?;
+            .map_err(|e| LoadError::Failed(format!("{e:#}")))?;
         Ok(Arc::new(backend) as Arc<dyn Backend>)
     })
 }

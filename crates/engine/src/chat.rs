@@ -1,14 +1,14 @@
-//! Chat about code: a conversation with attached files, through the same router as
-//! explanations (remote when allowed, the local model otherwise or as a visible fallback).
+//! Chat about code: a conversation with attached files, through the router's one answering
+//! pipeline (remote when allowed, the local model otherwise or as a visible fallback).
 //!
 //! The prompt is a system message — instructions, the attached code, the workspace map — and
 //! then the conversation. For the remote model everything is redacted first; for the local model
 //! the prompt is fitted into the router's local budget: the new message first, then the attached
 //! code, then the most recent turns, then the map.
 
-use crate::explain::{Answer, ExplainError, Explanation, Progress, TokenCounter, cut_to, estimate_tokens};
+use crate::explain::{ExplainError, Explanation, Progress, answer_params, cut_to, estimate_tokens};
 use crate::redact::redact;
-use crate::router::{RouteRequest, Router, Task};
+use crate::router::{Answer, RemoteText, RouteRequest, Router, Task, TokenCounter};
 use serde::{Deserialize, Serialize};
 use tandem_core::{Cancel, Message, Prompt, Role, Side};
 
@@ -221,13 +221,16 @@ impl Router {
             (prompt(&whole(&sent)), n)
         };
         let local_prompt = |count: &TokenCounter<'_>, budget: usize| prompt(&fitted(req, count, budget));
+        let params = |side| answer_params(side, req.max_tokens);
         let answer = Answer {
             route,
-            max_tokens: req.max_tokens,
             remote_prompt: &remote_prompt,
             local_prompt: &local_prompt,
+            params: &params,
+            local: None,
+            remote_text: RemoteText::Stream,
         };
-        self.answer(answer, cancel, on)
+        self.answer(answer, cancel, on).map(Explanation::from)
     }
 }
 

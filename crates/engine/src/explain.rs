@@ -1,16 +1,17 @@
-//! Explaining code: the prompt, the route, the stream, and the fallback.
+//! Explaining code: the prompt for each side, and the answer.
 //!
-//! The router picks a side; text bound for the remote model is redacted first. When the remote
-//! side fails and fallback is allowed, the local model answers and the result is marked
-//! degraded with the reason; the caller is told before the local answer starts, so text already
-//! shown can be set apart.
+//! The route, the stream and the fallback are the router's one pipeline ([`Router::answer`]):
+//! text bound for the remote model is redacted first; when the remote side fails and fallback is
+//! allowed, the local model answers and the result is marked degraded with the reason; the
+//! caller is told before the local answer starts, so text already shown can be set apart.
+//!
+//! [`Router::answer`]: crate::router::Router::answer
 
 use crate::redact::redact;
-use crate::router::{RouteError, RouteRecord, RouteRequest, Router, Task, ms_since};
+use crate::router::{Answer, Answered, RemoteText, RouteError, RouteRequest, Router, Task, TokenCounter};
 use serde::Serialize;
-use std::time::Instant;
 use tandem_core::{Cancel, GenerationParams, Message, Prompt, Role, Sampling, Side, StopReason};
-use tandem_model::{Backend, BackendError, GenerateRequest};
+use tandem_model::BackendError;
 
 /// Code to explain, in editor terms.
 #[derive(Clone, Debug, Default)]
@@ -62,13 +63,14 @@ pub struct Explanation {
     pub redactions: usize,
 }
 
-/// Why there is no explanation.
+/// Why there is no answer: an explanation, a chat answer, or an inline completion the router
+/// sent remote.
 #[derive(Debug, thiserror::Error)]
 pub enum ExplainError {
     #[error(transparent)]
     Refused(#[from] RouteError),
     #[error("no local model is available: {0}")]
-    NoModel(String),
+    NoModel(#[from] crate::router::LoadError),
     #[error("the remote model failed and fallback is off: {0}")]
     RemoteFailed(BackendError),
     #[error("the local model failed: {0}")]
@@ -132,16 +134,6 @@ pub(crate) fn estimate_tokens(text: &str) -> usize {
     text.len().div_ceil(4)
 }
 
-fn prompt_text(p: &Prompt) -> String {
-    match p {
-        Prompt::Chat { messages } => {
-            messages.iter().map(|m| m.content.as_str()).collect::<Vec<_>>().join("\n")
-        }
-        Prompt::Text { text } => text.clone(),
-        Prompt::Fim(f) => format!("{}{}", f.prefix, f.suffix),
-    }
-}
-
 /// The code cut to about `tokens` tokens at a line boundary, and whether it was cut.
 pub(crate) fn cut_to(code: &str, tokens: usize, count: &dyn Fn(&str) -> usize) -> (String, bool) {
     if count(code) <= tokens {
@@ -158,45 +150,6 @@ pub(crate) fn cut_to(code: &str, tokens: usize, count: &dyn Fn(&str) -> usize) -
         out.push_str(line);
     }
     (out, true)
-}
-
-struct Run {
-    text: String,
-    stop: StopReason,
-    first_token_ms: Option<f64>,
-    tokens_sent: usize,
-    tokens_received: usize,
-}
-
-fn stream(
-    backend: &dyn Backend,
-    prompt: Prompt,
-    max_tokens: usize,
-    cancel: &Cancel,
-    started: Instant,
-    on: &mut dyn FnMut(Progress<'_>),
-) -> Result<Run, (BackendError, bool)> {
-    let sent_estimate = estimate_tokens(&prompt_text(&prompt));
-    let params = GenerationParams { max_tokens, sampling: Sampling::greedy(), ..GenerationParams::default() };
-    let request = GenerateRequest { prompt, params, cancel: cancel.clone() };
-    let mut first_token_ms = None;
-    let mut shown = false;
-    let generation = backend.generate(request);
-    let done = generation.wait_with(|t| {
-        first_token_ms.get_or_insert_with(|| ms_since(started));
-        shown = true;
-        on(Progress::Text(t));
-    });
-    match done {
-        Ok(f) => Ok(Run {
-            tokens_sent: if f.stats.prompt_tokens > 0 { f.stats.prompt_tokens } else { sent_estimate },
-            tokens_received: f.stats.generated_tokens,
-            text: f.text,
-            stop: f.stop,
-            first_token_ms,
-        }),
-        Err(e) => Err((e, shown)),
-    }
 }
 
 impl Router {
@@ -236,140 +189,52 @@ impl Router {
             let note = cut.then_some("the code was cut to fit the local model; explain what is shown");
             prompt(req, &code, note)
         };
+        let params = |side| answer_params(side, req.max_tokens);
         let answer = Answer {
             route,
-            max_tokens: req.max_tokens,
             remote_prompt: &remote_prompt,
             local_prompt: &local_prompt,
+            params: &params,
+            local: None,
+            remote_text: RemoteText::Stream,
         };
-        self.answer(answer, cancel, on)
-    }
-
-    /// Routes a request, streams the answer from the chosen side, and falls back to the local
-    /// model when the remote one fails (and fallback is allowed). Every outcome, errors
-    /// included, is recorded in the router's metrics.
-    pub(crate) fn answer(
-        &self,
-        a: Answer<'_>,
-        cancel: &Cancel,
-        on: &mut dyn FnMut(Progress<'_>),
-    ) -> Result<Explanation, ExplainError> {
-        let started = Instant::now();
-        let mut record = RouteRecord { task: Some(a.route.task), ..RouteRecord::default() };
-        let result = self.answer_inner(a, cancel, on, started, &mut record);
-        record.latency_ms = ms_since(started);
-        if let Err(e) = &result {
-            record.error = Some(e.to_string());
-        }
-        self.record(record);
-        result
-    }
-
-    fn answer_inner(
-        &self,
-        a: Answer<'_>,
-        cancel: &Cancel,
-        on: &mut dyn FnMut(Progress<'_>),
-        started: Instant,
-        record: &mut RouteRecord,
-    ) -> Result<Explanation, ExplainError> {
-        let decision = self.decide(&a.route)?;
-        let route_ms = ms_since(started);
-        record.route = Some(decision.side);
-        record.reason = decision.reason.clone();
-        let mut degraded = None;
-        if decision.side == Side::Remote
-            && let Some(remote) = self.remote().cloned()
-        {
-            let (prompt, redactions) = (a.remote_prompt)(self.privacy().redact);
-            let max = a.max_tokens.unwrap_or(usize::MAX);
-            record.redactions = redactions;
-            on(Progress::Route { side: Side::Remote, model: &remote.info().model });
-            match stream(remote.as_ref(), prompt, max, cancel, started, on) {
-                Ok(run) => {
-                    self.remote_succeeded();
-                    let done =
-                        Done { model: remote.info().model, side: Side::Remote, degraded: None, redactions };
-                    return Ok(run.into_answer(done, decision.reason, route_ms, started, record));
-                }
-                Err((e, shown)) => {
-                    self.remote_failed(&e);
-                    if a.route.force == Some(Side::Remote) || !self.settings().fallback {
-                        return Err(ExplainError::RemoteFailed(e));
-                    }
-                    let reason = format!("remote failed: {e}");
-                    on(Progress::Fallback { reason: &reason, shown });
-                    degraded = Some(reason);
-                }
-            }
-        }
-        let local = self.local().map_err(ExplainError::NoModel)?;
-        let count = |s: &str| local.count_tokens(s).unwrap_or_else(|| estimate_tokens(s));
-        let prompt = (a.local_prompt)(&count, self.settings().local_max_tokens);
-        let max = a.max_tokens.unwrap_or(LOCAL_MAX_TOKENS);
-        on(Progress::Route { side: Side::Local, model: &local.info().model });
-        let run = stream(local.as_ref(), prompt, max, cancel, started, on)
-            .map_err(|(e, _)| ExplainError::LocalFailed(e))?;
-        let done = Done { model: local.info().model, side: Side::Local, degraded, redactions: 0 };
-        Ok(run.into_answer(done, decision.reason, route_ms, started, record))
+        self.answer(answer, cancel, on).map(Explanation::from)
     }
 }
 
-/// Who answered, and how.
-struct Done {
-    model: String,
-    side: Side,
-    degraded: Option<String>,
-    redactions: usize,
+/// Parameters of an explanation or a chat answer on `side`: greedy, at most `max_tokens` tokens
+/// (by default [`LOCAL_MAX_TOKENS`] locally, the remote's own limit remotely).
+pub(crate) fn answer_params(side: Side, max_tokens: Option<usize>) -> GenerationParams {
+    let default = match side {
+        Side::Local => LOCAL_MAX_TOKENS,
+        Side::Remote => usize::MAX,
+    };
+    GenerationParams {
+        max_tokens: max_tokens.unwrap_or(default),
+        sampling: Sampling::greedy(),
+        ..GenerationParams::default()
+    }
 }
 
-impl Run {
-    /// The answer, with its route record filled in.
-    fn into_answer(
-        self,
-        done: Done,
-        reason: String,
-        route_ms: f64,
-        started: Instant,
-        record: &mut RouteRecord,
-    ) -> Explanation {
-        record.route = Some(done.side);
-        record.model = done.model.clone();
-        record.degraded = done.degraded.clone();
-        record.first_token_ms = self.first_token_ms;
-        record.tokens_sent = self.tokens_sent;
-        record.tokens_received = self.tokens_received;
+impl From<Answered> for Explanation {
+    fn from(a: Answered) -> Self {
         Explanation {
-            markdown: self.text,
-            model: done.model,
-            route: done.side,
-            reason,
-            degraded: done.degraded,
-            stop: self.stop,
+            markdown: a.finished.text,
+            model: a.model,
+            route: a.side,
+            reason: a.reason,
+            degraded: a.degraded,
+            stop: a.finished.stop,
             timings: ExplainTimings {
-                route_ms,
-                first_token_ms: self.first_token_ms,
-                total_ms: ms_since(started),
+                route_ms: a.route_ms,
+                first_token_ms: a.first_token_ms,
+                total_ms: a.total_ms,
             },
-            tokens_sent: self.tokens_sent,
-            tokens_received: self.tokens_received,
-            redactions: done.redactions,
+            tokens_sent: a.tokens_sent,
+            tokens_received: a.finished.stats.generated_tokens,
+            redactions: a.redactions,
         }
     }
-}
-
-/// Counts the tokens of a text for a model.
-pub(crate) type TokenCounter<'a> = dyn Fn(&str) -> usize + 'a;
-
-/// A request as [`Router::answer`] serves it: where it may go, and its prompt for each side.
-pub(crate) struct Answer<'a> {
-    pub route: RouteRequest<'a>,
-    /// Most tokens of the answer (default: [`LOCAL_MAX_TOKENS`] locally, unbounded remotely).
-    pub max_tokens: Option<usize>,
-    /// The prompt for the remote model, redacted when asked, and the number of redactions.
-    pub remote_prompt: &'a dyn Fn(bool) -> (Prompt, usize),
-    /// The prompt for the local model, fitted into a token budget with its token counter.
-    pub local_prompt: &'a dyn Fn(&TokenCounter<'_>, usize) -> Prompt,
 }
 
 #[cfg(test)]

@@ -34,8 +34,8 @@ pub use metrics::{Snapshot, Source};
 pub use redact::{PathRules, Redacted, redact};
 pub use routed::RoutedBackend;
 pub use router::{
-    Clock, Decision, LocalLoader, RouteError, RouteMetrics, RouteRecord, RouteRequest, Router, SystemClock,
-    Task,
+    Clock, Decision, LoadError, LocalLoader, RouteError, RouteMetrics, RouteRecord, RouteRequest, Router,
+    SystemClock, Task,
 };
 // What the faces need of the context crate, by name.
 pub use tandem_context::Language;

@@ -1,15 +1,19 @@
-//! Inline completions through the router: a [`Backend`] that decides per request whether the
-//! local model or a remote completion model (`/v1/completions`) fills in the middle, with the
-//! same privacy rules, redaction and fallback as explanations. Used only when `[router] inline`
-//! is not `local`; other prompts go straight to the local model.
+//! Inline completions through the router: a [`Backend`] adapter that hands each fill-in-the-middle
+//! request to the router's one answering pipeline ([`Router::answer`]), so that the local model
+//! or a remote completion model (`/v1/completions`) fills in the middle with the same decision,
+//! privacy rules, redaction, fallback and record as explanations. Remote text is held back until
+//! the remote answer is complete, so a fallback never mixes two answers. Used only when
+//! `[router] inline` is not `local` and a remote model is configured ([`RoutedBackend::wrap`]);
+//! other prompts go straight to the local model.
+//!
+//! [`Router::answer`]: crate::router::Router::answer
 
+use crate::explain::{ExplainError, Progress};
 use crate::redact::redact;
-use crate::router::{RouteRecord, RouteRequest, Router, Task, ms_since};
+use crate::router::{Answer, RemoteText, RouteRequest, Router, Task, TokenCounter};
 use std::sync::Arc;
-use std::time::Instant;
-use tandem_core::{Prompt, Side};
-use tandem_model::{Backend, BackendError, BackendInfo, Event, GenerateRequest, Generation};
-use tokio::sync::mpsc::UnboundedSender;
+use tandem_core::{Preference, Prompt, Side};
+use tandem_model::{Backend, BackendError, BackendInfo, Event, Finished, GenerateRequest, Generation};
 
 /// The local model, with the remote one tried first when the router says so.
 #[derive(Debug)]
@@ -26,7 +30,7 @@ impl RoutedBackend {
     /// The backend inline completions use: through the router only when it may send them to
     /// the remote model, else the local model itself (no routing on the hot path).
     pub fn wrap(router: Arc<Router>, local: Arc<dyn Backend>) -> Arc<dyn Backend> {
-        if router.remote().is_some() && router.settings().inline != tandem_core::Preference::Local {
+        if router.remote().is_some() && router.settings().inline != Preference::Local {
             Arc::new(Self::new(router, local))
         } else {
             local
@@ -45,10 +49,18 @@ impl Backend for RoutedBackend {
         }
         let (events, generation) = Generation::new(request.cancel.clone());
         let (router, local) = (self.router.clone(), self.local.clone());
-        // Deciding may run a health check: off the caller's (async) thread.
+        // Deciding may run a health check, and the pipeline blocks: off the caller's (async)
+        // thread.
         let spawned = std::thread::Builder::new().name("tandem-route".into()).spawn({
             let events = events.clone();
-            move || route(&router, &local, request, &events)
+            move || {
+                let result = complete(&router, local, &request, &mut |p| {
+                    if let Progress::Text(t) = p {
+                        let _ = events.send(Event::Text(t.to_owned()));
+                    }
+                });
+                let _ = events.send(Event::Done(result));
+            }
         });
         if spawned.is_err() {
             let _ = events.send(Event::Done(Err(BackendError::WorkerGone)));
@@ -61,91 +73,46 @@ impl Backend for RoutedBackend {
     }
 }
 
-/// Forwards a generation's events; returns its end.
-fn forward(
-    generation: Generation,
-    events: &UnboundedSender<Event>,
-) -> Result<tandem_model::Finished, BackendError> {
-    generation.wait_with(|t| {
-        let _ = events.send(Event::Text(t.to_owned()));
-    })
-}
-
-fn route(
+/// A fill-in-the-middle request through the pipeline, `local` answering on the local side.
+fn complete(
     router: &Router,
-    local: &Arc<dyn Backend>,
-    request: GenerateRequest,
-    events: &UnboundedSender<Event>,
-) {
-    let started = Instant::now();
-    let Prompt::Fim(fim) = &request.prompt else { return };
-    let code_tokens = (fim.prefix.len() + fim.suffix.len()).div_ceil(4);
+    local: Arc<dyn Backend>,
+    request: &GenerateRequest,
+    on: &mut dyn FnMut(Progress<'_>),
+) -> Result<Finished, BackendError> {
+    let Prompt::Fim(fim) = &request.prompt else { unreachable!("only FIM prompts are routed") };
     let route = RouteRequest {
         task: Task::Inline,
-        code_tokens,
+        code_tokens: (fim.prefix.len() + fim.suffix.len()).div_ceil(4),
         question_tokens: 0,
         question: None,
         paths: fim.path.iter().map(String::as_str).collect(),
         force: None,
     };
-    let decision = router.decide(&route);
-    let mut record = RouteRecord { task: Some(Task::Inline), ..RouteRecord::default() };
-    let side = match &decision {
-        Ok(d) => {
-            record.reason = d.reason.clone();
-            d.side
-        }
-        Err(e) => {
-            record.reason = e.to_string();
-            Side::Local
-        }
-    };
-    if side == Side::Remote
-        && let Some(remote) = router.remote().cloned()
-    {
+    let remote_prompt = |redacting: bool| {
         let mut sent = fim.clone();
-        if router.privacy().redact {
-            let (p, s) = (redact(&sent.prefix), redact(&sent.suffix));
-            record.redactions = p.count + s.count;
-            (sent.prefix, sent.suffix) = (p.text, s.text);
+        if !redacting {
+            return (Prompt::Fim(sent), 0);
         }
-        let remote_request = GenerateRequest {
-            prompt: Prompt::Fim(sent),
-            params: request.params.clone(),
-            cancel: request.cancel.clone(),
-        };
-        // Text is held back until the remote answer is complete, so a fallback never mixes two
-        // answers.
-        match remote.generate(remote_request).wait() {
-            Ok(done) => {
-                router.remote_succeeded();
-                if !done.text.is_empty() {
-                    let _ = events.send(Event::Text(done.text.clone()));
-                }
-                record.route = Some(Side::Remote);
-                record.model = remote.info().model;
-                record.tokens_sent = done.stats.prompt_tokens.max(code_tokens);
-                record.tokens_received = done.stats.generated_tokens;
-                record.latency_ms = ms_since(started);
-                router.record(record);
-                let _ = events.send(Event::Done(Ok(done)));
-                return;
-            }
-            Err(e) => {
-                router.remote_failed(&e);
-                record.degraded = Some(format!("remote failed: {e}"));
-            }
-        }
+        let (p, s) = (redact(&sent.prefix), redact(&sent.suffix));
+        (sent.prefix, sent.suffix) = (p.text, s.text);
+        (Prompt::Fim(sent), p.count + s.count)
+    };
+    // The completion model's prompt is already fitted to it.
+    let local_prompt = |_: &TokenCounter<'_>, _| request.prompt.clone();
+    let params = |_: Side| request.params.clone();
+    let answer = Answer {
+        route,
+        remote_prompt: &remote_prompt,
+        local_prompt: &local_prompt,
+        params: &params,
+        local: Some(local),
+        remote_text: RemoteText::Hold,
+    };
+    match router.answer(answer, &request.cancel, on) {
+        Ok(answered) => Ok(answered.finished),
+        Err(ExplainError::RemoteFailed(e) | ExplainError::LocalFailed(e)) => Err(e),
+        // Neither happens here: a completion never forces a side, and brings its local model.
+        Err(ExplainError::Refused(_) | ExplainError::NoModel(_)) => Err(BackendError::WorkerGone),
     }
-    let result = forward(local.generate(request), events);
-    record.route = Some(Side::Local);
-    record.model = local.info().model;
-    if let Ok(done) = &result {
-        record.tokens_sent = done.stats.prompt_tokens;
-        record.tokens_received = done.stats.generated_tokens;
-    }
-    record.error = result.as_ref().err().map(ToString::to_string);
-    record.latency_ms = ms_since(started);
-    router.record(record);
-    let _ = events.send(Event::Done(result));
 }

@@ -28,7 +28,8 @@ pub(crate) async fn model(server: Server) {
     status(client, "loading", "", "loading the model").await;
     let result = tokio::task::spawn_blocking(loader)
         .await
-        .unwrap_or_else(|e| Err(format!("the model loader failed: {e}")));
+        .unwrap_or_else(|e| Err(tandem_engine::LoadError::Crashed(e.to_string())))
+        .map_err(|e| e.to_string());
     match result {
         Ok(backend) => {
             let model = backend.info().model;
