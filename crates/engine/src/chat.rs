@@ -6,9 +6,9 @@
 //! the prompt is fitted into the router's local budget: the new message first, then the attached
 //! code, then the most recent turns, then the map.
 
-use crate::explain::{ExplainError, Explanation, Progress, answer_params, cut_to, estimate_tokens};
+use crate::explain::{ExplainError, Progress, Reply, answer_params, cut_to, estimate_tokens};
 use crate::redact::redact;
-use crate::router::{Answer, RemoteText, RouteRequest, Router, Task, TokenCounter};
+use crate::router::{AnswerRequest, RemoteText, RouteRequest, Router, Task, TokenCounter};
 use serde::{Deserialize, Serialize};
 use tandem_core::{Cancel, Message, Prompt, Role, Side};
 
@@ -202,7 +202,7 @@ impl Router {
         req: &ChatRequest,
         cancel: &Cancel,
         on: &mut dyn FnMut(Progress<'_>),
-    ) -> Result<Explanation, ExplainError> {
+    ) -> Result<Reply, ExplainError> {
         let question = req.turns.last().filter(|t| t.speaker == Speaker::User).map(|t| t.text.as_str());
         let code: usize = req.attachments.iter().map(|a| estimate_tokens(&a.text)).sum();
         let route = RouteRequest {
@@ -222,7 +222,7 @@ impl Router {
         };
         let local_prompt = |count: &TokenCounter<'_>, budget: usize| prompt(&fitted(req, count, budget));
         let params = |side| answer_params(side, req.max_tokens);
-        let answer = Answer {
+        let answer = AnswerRequest {
             route,
             remote_prompt: &remote_prompt,
             local_prompt: &local_prompt,
@@ -230,7 +230,7 @@ impl Router {
             local: None,
             remote_text: RemoteText::Stream,
         };
-        self.answer(answer, cancel, on).map(Explanation::from)
+        self.answer(answer, cancel, on).map(Reply::from)
     }
 }
 

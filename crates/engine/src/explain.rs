@@ -8,7 +8,9 @@
 //! [`Router::answer`]: crate::router::Router::answer
 
 use crate::redact::redact;
-use crate::router::{Answer, Answered, RemoteText, RouteError, RouteRequest, Router, Task, TokenCounter};
+use crate::router::{
+    AnswerRequest, Answered, RemoteText, RouteError, RouteRequest, Router, Task, TokenCounter,
+};
 use serde::Serialize;
 use tandem_core::{Cancel, GenerationParams, Message, Prompt, Role, Sampling, Side, StopReason};
 use tandem_model::BackendError;
@@ -45,9 +47,9 @@ pub struct ExplainTimings {
     pub total_ms: f64,
 }
 
-/// The answer.
+/// What an explanation or a chat turn returns: the answer and how it came.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Explanation {
+pub struct Reply {
     pub markdown: String,
     /// The model that answered.
     pub model: String,
@@ -160,7 +162,7 @@ impl Router {
         req: &ExplainRequest,
         cancel: &Cancel,
         on: &mut dyn FnMut(Progress<'_>),
-    ) -> Result<Explanation, ExplainError> {
+    ) -> Result<Reply, ExplainError> {
         let question = req.question.as_deref();
         let route = RouteRequest {
             task: Task::Explain,
@@ -190,7 +192,7 @@ impl Router {
             prompt(req, &code, note)
         };
         let params = |side| answer_params(side, req.max_tokens);
-        let answer = Answer {
+        let answer = AnswerRequest {
             route,
             remote_prompt: &remote_prompt,
             local_prompt: &local_prompt,
@@ -198,7 +200,7 @@ impl Router {
             local: None,
             remote_text: RemoteText::Stream,
         };
-        self.answer(answer, cancel, on).map(Explanation::from)
+        self.answer(answer, cancel, on).map(Reply::from)
     }
 }
 
@@ -216,9 +218,9 @@ pub(crate) fn answer_params(side: Side, max_tokens: Option<usize>) -> Generation
     }
 }
 
-impl From<Answered> for Explanation {
+impl From<Answered> for Reply {
     fn from(a: Answered) -> Self {
-        Explanation {
+        Reply {
             markdown: a.finished.text,
             model: a.model,
             route: a.side,

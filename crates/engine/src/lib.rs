@@ -28,7 +28,7 @@ mod workspace;
 pub use chat::{Attachment, ChatRequest, Speaker, Turn};
 pub use document::{BadPosition, Change, DocumentError, Encoding, Place, offset, position};
 pub use engine::{Engine, OpenDocument};
-pub use explain::{ExplainError, ExplainRequest, ExplainTimings, Explanation, Progress};
+pub use explain::{ExplainError, ExplainRequest, ExplainTimings, Progress, Reply};
 pub use inline::{EngineError, InlineAnswer, Suggestion, fim_prompt};
 pub use metrics::{Snapshot, Source};
 pub use redact::{PathRules, Redacted, redact};

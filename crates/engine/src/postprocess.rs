@@ -49,7 +49,7 @@ const ARTIFACTS: &[&str] = &[
     "// test",
     "// example",
     "if __name__ ==",
-    "Explanation:",
+    "Reply:",
     "This code",
     "This function",
     "<|",

@@ -10,7 +10,7 @@
 
 use crate::explain::{ExplainError, Progress};
 use crate::redact::redact;
-use crate::router::{Answer, RemoteText, RouteRequest, Router, Task, TokenCounter};
+use crate::router::{AnswerRequest, RemoteText, RouteRequest, Router, Task, TokenCounter};
 use std::sync::Arc;
 use tandem_core::{Preference, Prompt, Side};
 use tandem_model::{Backend, BackendError, BackendInfo, Event, Finished, GenerateRequest, Generation};
@@ -101,7 +101,7 @@ fn complete(
     // The completion model's prompt is already fitted to it.
     let local_prompt = |_: &TokenCounter<'_>, _| request.prompt.clone();
     let params = |_: Side| request.params.clone();
-    let answer = Answer {
+    let answer = AnswerRequest {
         route,
         remote_prompt: &remote_prompt,
         local_prompt: &local_prompt,

@@ -278,18 +278,6 @@ pub enum LoadError {
     Crashed(String),
 }
 
-impl From<String> for LoadError {
-    fn from(message: String) -> Self {
-        Self::Failed(message)
-    }
-}
-
-impl From<&str> for LoadError {
-    fn from(message: &str) -> Self {
-        Self::Failed(message.to_owned())
-    }
-}
-
 /// Loads the local model on first use.
 pub type LocalLoader = Box<dyn FnOnce() -> Result<Arc<dyn Backend>, LoadError> + Send>;
 
@@ -399,7 +387,7 @@ impl Router {
     }
 
     /// The local model (loading it on first use), or why there is none.
-    pub fn load_local(&self) -> Result<Arc<dyn Backend>, LoadError> {
+    pub fn local(&self) -> Result<Arc<dyn Backend>, LoadError> {
         let _one_loader = lock(&self.loading);
         let loader = {
             let mut slot = lock(&self.local);
@@ -425,11 +413,6 @@ impl Router {
             Err(e) => LocalSlot::Failed(e.clone()),
         };
         result
-    }
-
-    /// [`Router::load_local`] with the error as text, for a face that only shows it.
-    pub fn local(&self) -> Result<Arc<dyn Backend>, String> {
-        self.load_local().map_err(|e| e.to_string())
     }
 
     /// Decides where `req` goes. When the remote side is down and its cooldown is over, this
@@ -542,7 +525,7 @@ pub(crate) enum RemoteText {
 pub(crate) type TokenCounter<'a> = dyn Fn(&str) -> usize + 'a;
 
 /// A request as [`Router::answer`] serves it: where it may go, and what each side is sent.
-pub(crate) struct Answer<'a> {
+pub(crate) struct AnswerRequest<'a> {
     pub route: RouteRequest<'a>,
     /// The prompt for the remote model, redacted when the argument is true, and the number of
     /// redactions.
@@ -551,7 +534,7 @@ pub(crate) struct Answer<'a> {
     pub local_prompt: &'a dyn Fn(&TokenCounter<'_>, usize) -> Prompt,
     /// The generation parameters for each side.
     pub params: &'a dyn Fn(Side) -> GenerationParams,
-    /// The local model that answers; `None`: the router's own ([`Router::load_local`]).
+    /// The local model that answers; `None`: the router's own ([`Router::local`]).
     pub local: Option<Arc<dyn Backend>>,
     pub remote_text: RemoteText,
 }
@@ -583,7 +566,7 @@ impl Router {
     /// answers as each starts, the text as it is shown, and a fallback.
     pub(crate) fn answer(
         &self,
-        a: Answer<'_>,
+        a: AnswerRequest<'_>,
         cancel: &Cancel,
         on: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Answered, ExplainError> {
@@ -608,7 +591,7 @@ impl Router {
     /// [`Router::answer`] completes the record and keeps it.
     fn answer_inner(
         &self,
-        a: &Answer<'_>,
+        a: &AnswerRequest<'_>,
         cancel: &Cancel,
         on: &mut dyn FnMut(Progress<'_>),
         started: Instant,
@@ -661,7 +644,7 @@ impl Router {
         }
         let local = match &a.local {
             Some(local) => local.clone(),
-            None => self.load_local()?,
+            None => self.local()?,
         };
         let model = local.info().model;
         record.route = Some(Side::Local);

@@ -12,7 +12,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 use tandem_core::{PrivacySettings, RemoteSettings, RouterSettings, Secret, Side};
-use tandem_engine::{Clock, ExplainError, ExplainRequest, Explanation, Progress, RouteError, Router};
+use tandem_engine::{Clock, ExplainError, ExplainRequest, Progress, Reply, RouteError, Router};
 use tandem_model::{Backend, FakeBackend, RemoteBackend};
 
 /// A clock that moves only when told to.
@@ -63,7 +63,7 @@ fn code() -> ExplainRequest {
 }
 
 /// Runs an explanation on another thread, at most 20 s; returns it with what was streamed.
-fn explain(router: &Arc<Router>, req: ExplainRequest) -> (Result<Explanation, ExplainError>, Vec<String>) {
+fn explain(router: &Arc<Router>, req: ExplainRequest) -> (Result<Reply, ExplainError>, Vec<String>) {
     let (tx, rx) = mpsc::channel();
     let router = router.clone();
     std::thread::spawn(move || {

@@ -12,7 +12,7 @@ use std::time::Duration;
 use tandem_core::{
     FimPrompt, GenerationParams, Preference, PrivacySettings, Prompt, RemoteSettings, RouterSettings,
 };
-use tandem_engine::{Cancel, ExplainRequest, Explanation, RouteRecord, RoutedBackend, Router, Side, Task};
+use tandem_engine::{Cancel, ExplainRequest, Reply, RouteRecord, RoutedBackend, Router, Side, Task};
 use tandem_model::{
     Backend, BackendError, BackendInfo, BackendKind, Event, FakeBackend, Finished, GenerateRequest,
     Generation, RemoteBackend,
@@ -69,7 +69,7 @@ fn run(b: &RoutedBackend, req: GenerateRequest) -> Finished {
 }
 
 /// Runs an explanation on another thread, at most 20 s.
-fn explain(router: &Arc<Router>, req: ExplainRequest) -> Explanation {
+fn explain(router: &Arc<Router>, req: ExplainRequest) -> Reply {
     let (tx, rx) = std::sync::mpsc::channel();
     let router = router.clone();
     std::thread::spawn(move || {

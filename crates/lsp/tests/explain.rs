@@ -171,8 +171,12 @@ async fn the_remote_model_answers_and_its_failure_falls_back_with_a_degraded_sta
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_load_is_an_error_status() {
-    let mut c =
-        Client::start(Box::new(|| Err("no model file".into())), CompletionSettings::default(), None).await;
+    let mut c = Client::start(
+        Box::new(|| Err(tandem_engine::LoadError::Failed("no model file".into()))),
+        CompletionSettings::default(),
+        None,
+    )
+    .await;
     c.initialize(json!({}), Value::Null).await;
     let s = c.status("error").await;
     assert_eq!(s["detail"], "no model file");

@@ -29,7 +29,7 @@ const DEADLINE: Duration = Duration::from_secs(120);
 fn options() -> tandem_lsp::Options {
     tandem_lsp::Options {
         settings: CompletionSettings::default(),
-        loader: Box::new(|| Err("no model in the transport tests".into())),
+        loader: Box::new(|| Err(tandem_engine::LoadError::Failed("no model in the transport tests".into()))),
         metrics_file: None,
         log_requests: false,
         router: None,

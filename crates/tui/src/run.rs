@@ -314,7 +314,7 @@ pub fn run(mut app: App, services: Services) -> Result<()> {
                 {
                     let (tx, router) = (tx.clone(), services.router.clone());
                     std::thread::spawn(move || {
-                        let loaded = router.local().map(|b| b.info().model);
+                        let loaded = router.local().map(|b| b.info().model).map_err(|e| e.to_string());
                         let _ = tx.send(Msg::LocalReady(loaded));
                     });
                 }

@@ -6,7 +6,7 @@ use ratatui::crossterm::event::KeyCode;
 use std::sync::Arc;
 use support::*;
 use tandem_core::{RouterSettings, Side, StopReason};
-use tandem_engine::{ExplainTimings, Explanation, PrivacySettings, RouteError, Router, Speaker};
+use tandem_engine::{ExplainTimings, PrivacySettings, Reply, RouteError, Router, Speaker};
 use tandem_model::FakeBackend;
 use tandem_tui::App;
 use tandem_tui::app::commands::COMMANDS;
@@ -21,7 +21,7 @@ fn asked(cmds: &[Command]) -> &tandem_engine::ChatRequest {
 }
 
 fn done(text: &str, stop: StopReason) -> Msg {
-    Msg::Stream(Stream::Done(Ok(Box::new(Explanation {
+    Msg::Stream(Stream::Done(Ok(Box::new(Reply {
         markdown: text.into(),
         model: "qwen-local".into(),
         route: Side::Local,

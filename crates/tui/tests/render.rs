@@ -10,7 +10,7 @@ use ratatui::crossterm::event::KeyCode;
 use ratatui::style::Color;
 use support::*;
 use tandem_core::{Side, StopReason};
-use tandem_engine::{ExplainTimings, Explanation};
+use tandem_engine::{ExplainTimings, Reply};
 use tandem_tui::app::{Msg, Stream};
 use tandem_tui::ui::View;
 use tandem_tui::{Theme, ui};
@@ -33,7 +33,7 @@ fn rows(b: &Buffer) -> Vec<String> {
 
 fn finish(app: &mut Chat, text: &str) {
     app.update(Msg::Stream(Stream::Text(text.into())));
-    app.update(Msg::Stream(Stream::Done(Ok(Box::new(Explanation {
+    app.update(Msg::Stream(Stream::Done(Ok(Box::new(Reply {
         markdown: text.into(),
         model: "qwen-local".into(),
         route: Side::Local,

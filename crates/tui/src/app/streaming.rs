@@ -6,7 +6,7 @@ use super::{App, Command};
 use crate::session::{AnswerEntry, AnswerState, Entry, Level};
 use std::time::Duration;
 use tandem_core::{Side, StopReason};
-use tandem_engine::Explanation;
+use tandem_engine::Reply;
 
 /// Events of one generation.
 #[derive(Debug)]
@@ -21,7 +21,7 @@ pub enum Stream {
     Text(String),
     /// The remote side failed; the local model answers from the start.
     Fallback(String),
-    Done(Result<Box<Explanation>, String>),
+    Done(Result<Box<Reply>, String>),
 }
 
 /// Saves while streaming at most this often.
