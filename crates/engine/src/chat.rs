@@ -6,9 +6,10 @@
 //! the prompt is fitted into the router's local budget: the new message first, then the attached
 //! code, then the most recent turns, then the map.
 
+use crate::answer::{AnswerRequest, RemoteText, TokenCounter};
 use crate::explain::{ExplainError, Progress, Reply, answer_params, cut_to, estimate_tokens};
 use crate::redact::redact;
-use crate::router::{AnswerRequest, RemoteText, RouteRequest, Router, Task, TokenCounter};
+use crate::router::{RouteRequest, Router, Task};
 use serde::{Deserialize, Serialize};
 use tandem_core::{Cancel, Message, Prompt, Role, Side};
 

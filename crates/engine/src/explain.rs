@@ -7,10 +7,9 @@
 //!
 //! [`Router::answer`]: crate::router::Router::answer
 
+use crate::answer::{AnswerRequest, Answered, RemoteText, TokenCounter};
 use crate::redact::redact;
-use crate::router::{
-    AnswerRequest, Answered, RemoteText, RouteError, RouteRequest, Router, Task, TokenCounter,
-};
+use crate::router::{RouteError, RouteRequest, Router, Task};
 use serde::Serialize;
 use tandem_core::{Cancel, GenerationParams, Message, Prompt, Role, Sampling, Side, StopReason};
 use tandem_model::BackendError;

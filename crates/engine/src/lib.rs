@@ -11,6 +11,7 @@
 //! Its modules are private: the faces use the names re-exported here (including what they need
 //! of the context crate), and `files`, the one reader of anything from outside.
 
+mod answer;
 mod cache;
 mod chat;
 mod document;

@@ -8,9 +8,10 @@
 //!
 //! [`Router::answer`]: crate::router::Router::answer
 
+use crate::answer::{AnswerRequest, RemoteText, TokenCounter};
 use crate::explain::{ExplainError, Progress};
 use crate::redact::redact;
-use crate::router::{AnswerRequest, RemoteText, RouteRequest, Router, Task, TokenCounter};
+use crate::router::{RouteRequest, Router, Task};
 use std::sync::Arc;
 use tandem_core::{Preference, Prompt, Side};
 use tandem_model::{Backend, BackendError, BackendInfo, Event, Finished, GenerateRequest, Generation};
