@@ -14,7 +14,7 @@
 
 use crate::cache::Lru;
 use crate::cache::Shown;
-use crate::document::{DocumentError, Place, position};
+use crate::document::{DocumentError, Encoding, Place, position};
 use crate::engine::{Engine, Tuning, lock};
 use crate::metrics::{RequestRecord, Source};
 use crate::postprocess::{self, Span};
@@ -157,6 +157,14 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+/// The length of `s` in the editor's code units.
+fn units(s: &str, encoding: Encoding) -> u32 {
+    match encoding {
+        Encoding::Utf8 => s.len() as u32,
+        Encoding::Utf16 => s.chars().map(char::len_utf16).sum::<usize>() as u32,
+    }
+}
+
 /// The identifier characters right before `cursor`, within `near_before`.
 fn word_before(near_before: &str) -> &str {
     let start = near_before
@@ -189,11 +197,19 @@ impl Engine {
             let text = &doc.text;
             let (near_before, near_after) = near(text, cursor);
             let word = word_before(near_before);
+            let (line, character) = match place {
+                // The line is the request's; only the cursor's line is looked at for the column.
+                Place::Position { line, .. } => {
+                    let start = text[..cursor].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+                    (line, units(&text[start..cursor], encoding))
+                }
+                Place::Offset(_) => position(text, cursor, encoding),
+            };
             let suggestion = Suggestion {
                 answer: InlineAnswer::Empty,
-                position: position(text, cursor, encoding),
+                position: (line, character),
                 word: word.to_owned(),
-                word_start: position(text, cursor - word.len(), encoding),
+                word_start: (line, character - units(word, encoding)),
             };
             let after_line = near_after.split('\n').next().unwrap_or("");
             let enabled = backend.is_some() && settings.language_enabled(&doc.language);
