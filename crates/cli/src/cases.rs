@@ -10,8 +10,8 @@
 //! directory, the document's path in it, its LSP language id, its text as the editor holds it,
 //! and the cursor's byte offset.
 
-use crate::context::open_in_workspace;
 use crate::models::{self, Choice};
+use crate::target::open_in_workspace;
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 use serde_json::json;

@@ -84,7 +84,7 @@ pub fn run(manifest: &Manifest, choice: &Choice, config: &Config, args: Args) ->
     }
     let theme = theme(args.theme.as_deref())?;
     let cwd = std::env::current_dir()?;
-    let root = crate::context::find_root(&cwd.join("."));
+    let root = crate::target::find_root(&cwd.join("."));
     let store =
         Store::new(sessions_dir().ok_or_else(|| anyhow::anyhow!("no home directory for the sessions"))?);
 

@@ -2,13 +2,13 @@
 //! the workspace definitions and the windows of the file — with token counts. For checking and
 //! tuning what the model sees.
 
-use crate::complete::{cursor_offset, parse_target, read_file};
 use crate::models::{self, Choice};
+use crate::target::{cursor_offset, find_root, open_in_workspace, parse_target, read_file};
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tandem_core::{CompletionSettings, Manifest};
-use tandem_engine::{Engine, Language, Place, ScanReport, file_cost};
+use tandem_engine::{Language, Place, file_cost};
 use tandem_model::TextTokenizer;
 
 #[derive(Debug, clap::Args)]
@@ -22,35 +22,6 @@ pub struct Args {
     /// Print JSON.
     #[arg(long)]
     json: bool,
-}
-
-/// The workspace root for a file: the nearest directory above it holding `.git`, else the
-/// current directory.
-pub fn find_root(file: &Path) -> PathBuf {
-    let abs = std::path::absolute(file).unwrap_or_else(|_| file.to_owned());
-    abs.ancestors()
-        .skip(1)
-        .find(|d| d.join(".git").exists())
-        .map(Path::to_owned)
-        .unwrap_or_else(|| std::env::current_dir().unwrap_or_default())
-}
-
-/// An engine for one-shot commands: the workspace at `root` indexed, and `file` (named by its
-/// path as given, which is also its document key) open with `text`.
-pub fn open_in_workspace(
-    settings: CompletionSettings,
-    root: &Path,
-    file: &Path,
-    text: String,
-    language: &str,
-) -> Result<(Engine, ScanReport)> {
-    let engine = Engine::new(settings);
-    engine.set_root(Some(root));
-    let report = engine.scan();
-    let abs = std::path::absolute(file)?;
-    engine.open(&file.to_string_lossy(), Some(&abs), text, 1, language.to_owned());
-    engine.wait_for_index();
-    Ok((engine, report))
 }
 
 pub fn run(

@@ -2,10 +2,10 @@
 //! the model the router picks (the remote one when configured, the local one otherwise or as a
 //! fallback).
 
-use crate::complete::read_input;
 use crate::config::Config;
 use crate::models::Choice;
 use crate::remote;
+use crate::target::read_input;
 use anyhow::{Result, bail};
 use std::io::Write;
 use std::path::Path;
@@ -60,7 +60,7 @@ pub struct Args {
 /// directory.
 fn workspace_of(file: &Path) -> Option<Workspace> {
     let workspace = Workspace::default();
-    workspace.set_root(Some(std::path::absolute(crate::context::find_root(file)).ok()?));
+    workspace.set_root(Some(std::path::absolute(crate::target::find_root(file)).ok()?));
     Some(workspace)
 }
 

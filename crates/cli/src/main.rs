@@ -12,6 +12,7 @@ mod lsp;
 mod models;
 mod remote;
 mod store;
+mod target;
 mod typing;
 
 use anyhow::Result;

@@ -6,12 +6,48 @@
 //! parameters, which local model answers, and whether remote text streams or is held back until
 //! the remote answer is complete ([`RemoteText`]).
 
-use crate::explain::{ExplainError, Progress, estimate_tokens};
-use crate::router::{RouteRecord, RouteRequest, Router};
+use crate::router::{LoadError, RouteError, RouteRecord, RouteRequest, Router};
 use std::sync::Arc;
 use std::time::Instant;
 use tandem_core::{Cancel, GenerationParams, Prompt, Side};
 use tandem_model::{Backend, BackendError, Finished, GenerateRequest};
+
+/// Why there is no answer: an explanation, a chat answer, or an inline completion the router
+/// sent remote.
+#[derive(Debug, thiserror::Error)]
+pub enum ExplainError {
+    #[error(transparent)]
+    Refused(#[from] RouteError),
+    #[error("no local model is available: {0}")]
+    NoModel(#[from] LoadError),
+    #[error("the remote model failed and fallback is off: {0}")]
+    RemoteFailed(BackendError),
+    #[error("the local model failed: {0}")]
+    LocalFailed(BackendError),
+}
+
+/// What the caller is told while the answer streams.
+#[derive(Debug)]
+pub enum Progress<'a> {
+    /// Which side and model answer, sent as each one starts (before its text; again, for the
+    /// local model, after a [`Progress::Fallback`]), so that no face has to guess the route.
+    Route {
+        side: Side,
+        model: &'a str,
+    },
+    Text(&'a str),
+    /// The remote side failed; the local model answers from the start. `shown` is whether text
+    /// was already streamed.
+    Fallback {
+        reason: &'a str,
+        shown: bool,
+    },
+}
+
+/// A rough token count where no tokenizer is at hand (about four bytes a token).
+pub(crate) fn estimate_tokens(text: &str) -> usize {
+    text.len().div_ceil(4)
+}
 
 /// How the remote side's text reaches the caller.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

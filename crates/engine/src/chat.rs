@@ -7,7 +7,8 @@
 //! code, then the most recent turns, then the map.
 
 use crate::answer::{AnswerRequest, RemoteText, TokenCounter};
-use crate::explain::{ExplainError, Progress, Reply, answer_params, cut_to, estimate_tokens};
+use crate::answer::{ExplainError, Progress, estimate_tokens};
+use crate::explain::{Reply, answer_params, cut_to};
 use crate::redact::redact;
 use crate::router::{RouteRequest, Router, Task};
 use serde::{Deserialize, Serialize};

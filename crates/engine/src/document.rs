@@ -3,7 +3,7 @@
 //! incrementally when a request needs it), and the completer's state. Edits apply in order;
 //! positions convert between editor positions (UTF-16 or UTF-8 code units) and byte offsets.
 
-use crate::inline::DocState;
+use crate::kept::DocState;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;

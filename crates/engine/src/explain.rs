@@ -7,12 +7,13 @@
 //!
 //! [`Router::answer`]: crate::router::Router::answer
 
-use crate::answer::{AnswerRequest, Answered, RemoteText, TokenCounter};
+use crate::answer::{
+    AnswerRequest, Answered, ExplainError, Progress, RemoteText, TokenCounter, estimate_tokens,
+};
 use crate::redact::redact;
-use crate::router::{RouteError, RouteRequest, Router, Task};
+use crate::router::{RouteRequest, Router, Task};
 use serde::Serialize;
 use tandem_core::{Cancel, GenerationParams, Message, Prompt, Role, Sampling, Side, StopReason};
-use tandem_model::BackendError;
 
 /// Code to explain, in editor terms.
 #[derive(Clone, Debug, Default)]
@@ -64,38 +65,6 @@ pub struct Reply {
     pub redactions: usize,
 }
 
-/// Why there is no answer: an explanation, a chat answer, or an inline completion the router
-/// sent remote.
-#[derive(Debug, thiserror::Error)]
-pub enum ExplainError {
-    #[error(transparent)]
-    Refused(#[from] RouteError),
-    #[error("no local model is available: {0}")]
-    NoModel(#[from] crate::router::LoadError),
-    #[error("the remote model failed and fallback is off: {0}")]
-    RemoteFailed(BackendError),
-    #[error("the local model failed: {0}")]
-    LocalFailed(BackendError),
-}
-
-/// What the caller is told while the answer streams.
-#[derive(Debug)]
-pub enum Progress<'a> {
-    /// Which side and model answer, sent as each one starts (before its text; again, for the
-    /// local model, after a [`Progress::Fallback`]), so that no face has to guess the route.
-    Route {
-        side: Side,
-        model: &'a str,
-    },
-    Text(&'a str),
-    /// The remote side failed; the local model answers from the start. `shown` is whether text
-    /// was already streamed.
-    Fallback {
-        reason: &'a str,
-        shown: bool,
-    },
-}
-
 const SYSTEM: &str = "You are tandem, a coding assistant. Explain code to a programmer in Markdown: \
 what it does, how it does it, and anything surprising or risky. Be concise; do not restate the code line by line.";
 
@@ -129,10 +98,6 @@ fn prompt(req: &ExplainRequest, code: &str, note: Option<&str>) -> Prompt {
         user.push_str(&format!("\nQuestion: {q}\n"));
     }
     Prompt::Chat { messages: vec![Message::new(Role::System, SYSTEM), Message::new(Role::User, user)] }
-}
-
-pub(crate) fn estimate_tokens(text: &str) -> usize {
-    text.len().div_ceil(4)
 }
 
 /// The code cut to about `tokens` tokens at a line boundary, and whether it was cut.

@@ -16,6 +16,7 @@ use crate::cache::Lru;
 use crate::cache::Shown;
 use crate::document::{DocumentError, Encoding, Place, position};
 use crate::engine::{Engine, Tuning, lock};
+use crate::kept::{Kept, WindowStart, hash_of};
 use crate::metrics::{RequestRecord, Source};
 use crate::postprocess::{self, Span};
 use std::sync::Arc;
@@ -26,8 +27,7 @@ use tandem_context::window::Anchor;
 use tandem_context::{Language, Tree};
 use tandem_core::text::{ceil_char_boundary, floor_char_boundary};
 use tandem_core::{
-    Cancel, CompletionSettings, ContextFile, ContextLayout, FimPrompt, GenerationParams, Multiline, Prompt,
-    StopReason,
+    Cancel, CompletionSettings, ContextLayout, FimPrompt, GenerationParams, Multiline, Prompt, StopReason,
 };
 use tandem_model::{Backend, BackendError, GenerateRequest};
 
@@ -62,44 +62,6 @@ pub enum EngineError {
     Document(#[from] DocumentError),
     #[error(transparent)]
     Backend(#[from] BackendError),
-}
-
-/// One document's completion state, kept in its entry of the engine's documents.
-#[derive(Debug, Default)]
-pub(crate) struct DocState {
-    /// The suggestion on screen, for typed-ahead reuse.
-    shown: Option<Shown>,
-    /// The request in flight, cancelled by the next one.
-    pub(crate) inflight: Option<Cancel>,
-    /// Where the prefix window starts, kept while the prefix fits its budget.
-    anchor: Option<WindowStart>,
-    /// The workspace context of the last prompt, kept while the cursor stays near.
-    context: Option<Kept>,
-}
-
-/// Where a document's last prefix window started, the header lines in front of it, and a hash
-/// of the text above that start (the headers are kept while it is unchanged).
-#[derive(Clone, Debug)]
-struct WindowStart {
-    start: usize,
-    headers: String,
-    above: u64,
-}
-
-fn hash_of(text: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut h);
-    h.finish()
-}
-
-/// Workspace context chosen for a document, and where.
-#[derive(Clone, Debug)]
-struct Kept {
-    files: Vec<ContextFile>,
-    tokens: usize,
-    line: usize,
-    generation: u64,
 }
 
 /// Lines the cursor may move before the workspace context is chosen again.

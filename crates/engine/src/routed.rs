@@ -9,7 +9,7 @@
 //! [`Router::answer`]: crate::router::Router::answer
 
 use crate::answer::{AnswerRequest, RemoteText, TokenCounter};
-use crate::explain::{ExplainError, Progress};
+use crate::answer::{ExplainError, Progress};
 use crate::redact::redact;
 use crate::router::{RouteRequest, Router, Task};
 use std::sync::Arc;
