@@ -1,6 +1,8 @@
 //! A document's syntax tree kept across edits: each edit is applied to the old tree
 //! (tree-sitter's edit API), and the next parse reuses every part of it the edit did not touch,
-//! so a keystroke costs a parse of what changed rather than of the whole document.
+//! so a keystroke costs a parse of what changed rather than of the whole document. And what the
+//! tree says about a cursor's place: the body it is in, and the indentation that body's lines
+//! have ([`body_indent`]).
 
 use crate::language::Language;
 use crate::outline::{MAX_PARSE_BYTES, parse};
@@ -94,6 +96,48 @@ pub fn reparse(language: Language, text: &str, old: Option<&Tree>) -> Option<Tre
     parser.parse(text, Some(old))
 }
 
+/// Width of a line's indentation, a tab counting four.
+fn indent_width(line: &str) -> usize {
+    line.chars().take_while(|c| *c == ' ' || *c == '\t').map(|c| if c == '\t' { 4 } else { 1 }).sum()
+}
+
+/// Whether a grammar node kind holds a sequence of statements or members: a function's or a
+/// loop's block, a class's or an impl's body.
+fn is_body(kind: &str) -> bool {
+    kind.ends_with("block")
+        || kind.ends_with("body")
+        || matches!(kind, "declaration_list" | "field_declaration_list" | "compound_statement")
+}
+
+/// The indentation of the first statement of `body` that starts its own line.
+fn statement_indent(body: tree_sitter::Node<'_>, text: &str) -> Option<usize> {
+    let mut walk = body.walk();
+    body.named_children(&mut walk).find_map(|child| {
+        let start = child.start_byte();
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let lead = &text[line_start..start];
+        lead.trim().is_empty().then(|| indent_width(lead))
+    })
+}
+
+/// The indentation the statements of the body around `cursor` have, when the cursor is inside a
+/// body of statements or members (a function's, a method's, a class's, a loop's): the column a
+/// line typed there belongs at, at least. `None` at the top level, inside a string or a comment,
+/// and where it cannot tell (an empty body on one line).
+pub fn body_indent(tree: &Tree, text: &str, cursor: usize) -> Option<usize> {
+    let mut node = tree.root_node().descendant_for_byte_range(cursor, cursor)?;
+    loop {
+        let kind = node.kind();
+        if kind.contains("string") || kind.contains("comment") {
+            return None;
+        }
+        if is_body(kind) && node.start_byte() < cursor && node.parent().is_some() {
+            return statement_indent(node, text);
+        }
+        node = node.parent()?;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,6 +180,30 @@ mod tests {
         let rs = "fn main() {\n    let a = 1;\n}\n";
         let at = rs.find("1;").unwrap();
         check(Language::Rust, rs, &[(at, at + 1, "vec![1, 2]"), (at, at, "{"), (at, at + 1, "")]);
+    }
+
+    fn body_indent_at(language: Language, marked: &str) -> Option<usize> {
+        let cursor = marked.find("$0").unwrap();
+        let text = marked.replace("$0", "");
+        body_indent(&parse(language, &text).unwrap(), &text, cursor)
+    }
+
+    #[test]
+    fn the_body_around_the_cursor_says_where_its_lines_belong() {
+        let py = "def f(x):\n    a = 1\n$0\n    return a\n\ndef g():\n    pass\n";
+        assert_eq!(body_indent_at(Language::Python, py), Some(4), "a blank line inside a body");
+        let py = "class A:\n    def m(self):\n        a = 1\n$0\n        return a\n";
+        assert_eq!(body_indent_at(Language::Python, py), Some(8), "a method's body");
+        let py = "import os\n$0\ndef g():\n    pass\n";
+        assert_eq!(body_indent_at(Language::Python, py), None, "the top level");
+        let py = "def f():\n    s = \"a $0 b\"\n";
+        assert_eq!(body_indent_at(Language::Python, py), None, "inside a string");
+        let rs = "fn main() {\n    let a = 1;\n$0\n    a\n}\n";
+        assert_eq!(body_indent_at(Language::Rust, rs), Some(4));
+        let rs = "impl A {\n    fn a() {}\n$0\n    fn b() {}\n}\n";
+        assert_eq!(body_indent_at(Language::Rust, rs), Some(4), "an impl's members");
+        let js = "function f() {\n  const a = 1;\n$0\n  return a;\n}\n";
+        assert_eq!(body_indent_at(Language::JavaScript, js), Some(2));
     }
 
     #[test]

@@ -18,11 +18,11 @@ use crate::document::{DocumentError, Encoding, Place, position};
 use crate::engine::{Engine, Tuning, lock};
 use crate::kept::{Kept, WindowStart, hash_of};
 use crate::metrics::{RequestRecord, Source};
-use crate::postprocess::{self, Span};
+use crate::postprocess::{self, Placement, Span};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tandem_context::gather::{self, Context, MAX_PARSE_BYTES, Request, Snippet};
-use tandem_context::syntax::reparse;
+use tandem_context::syntax::{body_indent, reparse};
 use tandem_context::window::Anchor;
 use tandem_context::{Language, Tree};
 use tandem_core::text::{ceil_char_boundary, floor_char_boundary};
@@ -269,8 +269,9 @@ impl Engine {
         let Some(snapshot) = self.snapshot(uri, arrival.version, settings) else {
             return Ok(InlineAnswer::Cancelled);
         };
-        let context =
+        let (context, body_indent) =
             self.prompt_parts(uri, arrival, snapshot, language, (settings, weights), &count, &expired);
+        let placement = Placement { body_indent, comment: language.map(Language::comment) };
         rec.context_tokens = context.files_tokens;
         rec.context_files = context.files.len();
         let repository = settings.context && settings.context_layout == ContextLayout::Repository;
@@ -313,6 +314,7 @@ impl Engine {
                 }
                 let t = Instant::now();
                 let text = postprocess::clean(&done.text, near_before, near_after, span);
+                let text = postprocess::place(text, near_before, span, placement);
                 rec.postprocess_ms = ms(t.elapsed());
                 // An answer cut by the clock may be cut mid-thought: show it, don't keep it.
                 if done.stop != StopReason::TimeBudget {
@@ -363,7 +365,7 @@ impl Engine {
         (settings, weights): (&CompletionSettings, &gather::Weights),
         count: &dyn Fn(&str) -> usize,
         expired: &dyn Fn() -> bool,
-    ) -> Context {
+    ) -> (Context, Option<usize>) {
         let Snapshot { text, tree, anchor, kept, open, version, reparsed } = snapshot;
         let text = text.as_str();
         let cursor = arrival.cursor;
@@ -371,6 +373,8 @@ impl Engine {
         // Without context: plain line windows, as a baseline.
         let language = language.filter(|_| settings.context);
         let tree = tree.ok().flatten();
+        // The body the cursor is in, for placing the suggestion.
+        let body = tree.as_ref().and_then(|t| body_indent(t, text, cursor));
         // Counted as bytes: a vectorized pass, the one whole-text scan left per request.
         let line = text.as_bytes()[..cursor].iter().filter(|&&b| b == b'\n').count();
         // Only a parsed document has headers to keep, and only one small enough to parse is
@@ -432,7 +436,7 @@ impl Engine {
                 d.completion.context = keep;
             }
         }
-        context
+        (context, body)
     }
 
     /// What an editor's first completion prompt at `place` in the open document `uri` would

@@ -137,6 +137,74 @@ fn longest_overlap(text: &str, rest: &str) -> Option<usize> {
     (1..=closers.min(rest.len())).rev().find(|&n| rest.starts_with(&text[text.len() - n..]))
 }
 
+/// Where the cursor is, as far as placing a suggestion goes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Placement<'a> {
+    /// The indentation of the body of statements the cursor is in (see
+    /// `tandem_context::syntax::body_indent`); `None` at the top level.
+    pub body_indent: Option<usize>,
+    /// The language's line comment marker (`#`, `//`), when known.
+    pub comment: Option<&'a str>,
+}
+
+/// How a definition starts, in the languages tandem knows: such a line at the indentation of
+/// the code around a body, typed inside the body, is the model starting something new.
+const DEFINITION_STARTS: &[&str] = &[
+    "def ",
+    "async def ",
+    "class ",
+    "fn ",
+    "pub fn ",
+    "pub(crate) fn ",
+    "async fn ",
+    "impl ",
+    "struct ",
+    "enum ",
+    "trait ",
+    "func ",
+    "function ",
+    "export ",
+    "interface ",
+    "type ",
+    "@",
+    "if __name__",
+    "#[test]",
+    "#[cfg(test)]",
+    "mod tests",
+];
+
+/// Keeps a cleaned suggestion in its place: inside the body the cursor is in, never a new
+/// top-level definition there (a line at the body's indentation or deeper, re-indented when the
+/// model left out the indentation of a line typed from its start), and in single-line mode no
+/// comment where code is expected. `before` is the text before the cursor (its line is what
+/// counts). Nothing, when nothing fits.
+pub fn place(text: String, before: &str, span: Span, at: Placement<'_>) -> String {
+    let first = text.split('\n').next().unwrap_or("");
+    if span == Span::Line && at.comment.is_some_and(|c| first.trim_start().starts_with(c)) {
+        return String::new();
+    }
+    let cursor_line = before.rsplit('\n').next().unwrap_or("");
+    let (Some(body), true) = (at.body_indent, cursor_line.trim().is_empty()) else { return text };
+    // Typed from the line's leading whitespace: the first line's indentation is the cursor's
+    // column plus what the model wrote.
+    let first_indent = indent_of(cursor_line) + indent_of(first);
+    let shift = body.saturating_sub(first_indent);
+    if shift > 0 && DEFINITION_STARTS.iter().any(|d| first.trim_start().starts_with(d)) {
+        return String::new();
+    }
+    let pad = " ".repeat(shift);
+    let mut out: Vec<String> = Vec::new();
+    for (i, line) in text.split('\n').enumerate() {
+        let line = if shift > 0 { format!("{pad}{line}") } else { line.to_owned() };
+        // A later line below the body's indentation has left the body.
+        if i > 0 && indent_of(&line) < body && !line.trim_start().starts_with(['}', ')', ']']) {
+            break;
+        }
+        out.push(line);
+    }
+    out.join("\n")
+}
+
 fn indent_of(line: &str) -> usize {
     line.chars().take_while(|c| *c == ' ' || *c == '\t').map(|c| if c == '\t' { 4 } else { 1 }).sum()
 }
@@ -177,6 +245,45 @@ mod tests {
         );
         let raw = "if a:\n        b()\n    c()";
         assert_eq!(clean(raw, "    ", "\n    c()\n", Span::Block), "if a:\n        b()");
+    }
+
+    #[test]
+    fn a_suggestion_stays_in_the_body_the_cursor_is_in() {
+        let python = Placement { body_indent: Some(4), comment: Some("#") };
+        // Typed at column 0 of a blank line inside a function's body.
+        assert_eq!(
+            place("def main():\n    print(1)".into(), "def f():\n    a = 1\n", Span::Block, python),
+            ""
+        );
+        assert_eq!(place("if __name__ == '__main__':".into(), "", Span::Line, python), "");
+        assert_eq!(place("return a".into(), "x\n", Span::Line, python), "    return a", "re-indented");
+        assert_eq!(
+            place("for i in r:\n    s += i\nreturn s".into(), "", Span::Block, python),
+            "    for i in r:\n        s += i\n    return s"
+        );
+        // Already at the body's indentation: kept, until a line leaves the body.
+        assert_eq!(place("    return a\ndef g():".into(), "", Span::Block, python), "    return a");
+        assert_eq!(place("return a".into(), "    ", Span::Line, python), "return a");
+        // At the top level, or after code on the line, a definition is fine.
+        let top = Placement { body_indent: None, comment: Some("#") };
+        assert_eq!(place("def main():".into(), "", Span::Line, top), "def main():");
+        assert_eq!(place("class_name".into(), "x = ", Span::Line, python), "class_name");
+        // Braces close the body they are in.
+        let rust = Placement { body_indent: Some(4), comment: Some("//") };
+        assert_eq!(place("    a += 1;\n}".into(), "", Span::Block, rust), "    a += 1;\n}");
+    }
+
+    #[test]
+    fn a_comment_is_no_line_of_code() {
+        let python = Placement { body_indent: Some(4), comment: Some("#") };
+        let before = "def lower(s):\n    return ";
+        assert_eq!(place("# Convert the string to lowercase".into(), before, Span::Line, python), "");
+        assert_eq!(
+            place("s.lower()  # lowercase".into(), before, Span::Line, python),
+            "s.lower()  # lowercase"
+        );
+        // A block may well begin with its comment.
+        assert_eq!(place("# sum\n    s = 0".into(), "    ", Span::Block, python), "# sum\n    s = 0");
     }
 
     #[test]

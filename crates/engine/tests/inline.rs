@@ -308,3 +308,30 @@ fn open_buffers_win_over_the_disk_until_closed() {
     e.wait_for_index();
     assert_eq!((defines("alpha"), defines("beta")), (1, 0));
 }
+
+/// Typed at the start of a blank line inside a function's body, a suggestion that starts a new
+/// top-level function is not shown; one that left out the body's indentation gets it; in
+/// single-line mode a comment where code is expected is not shown.
+#[tokio::test(start_paused = true)]
+async fn suggestions_stay_in_the_body_the_cursor_is_in() {
+    let doc = "def total(xs):\n    s = 0\n\n    return s\n";
+    let cursor = doc.find("\n\n").unwrap() + 1;
+    for (answer, shown) in [
+        ("def main():\n    print(total([1, 2]))", None),
+        ("for x in xs:\n    s += x", Some("    for x in xs:\n        s += x")),
+        ("    for x in xs:\n        s += x\ndef main():", Some("    for x in xs:\n        s += x")),
+    ] {
+        let fake = FakeBackend::new(move |_| answer.into());
+        let e = engine(&fake);
+        open(&e, "a.py", doc);
+        let got = match complete(&e, "a.py", cursor).await {
+            InlineAnswer::Text { text, .. } => Some(text),
+            _ => None,
+        };
+        assert_eq!(got.as_deref(), shown, "{answer:?}");
+    }
+    let fake = FakeBackend::new(|_| "# Convert the string to lowercase".into());
+    let e = engine(&fake);
+    open(&e, "a.py", "def lower(s):\n    return \n");
+    assert_eq!(complete(&e, "a.py", "def lower(s):\n    return ".len()).await, InlineAnswer::Empty);
+}
