@@ -132,10 +132,21 @@ pub fn body_indent(tree: &Tree, text: &str, cursor: usize) -> Option<usize> {
             return None;
         }
         if is_body(kind) && node.start_byte() < cursor && node.parent().is_some() {
-            return statement_indent(node, text);
+            if let Some(indent) = statement_indent(node, text) {
+                return Some(indent);
+            }
+            break;
         }
-        node = node.parent()?;
+        match node.parent() {
+            Some(p) => node = p,
+            None => break,
+        }
     }
+    // A body with no statement yet (`def f():` and then the cursor): the line that opens it says
+    // where its statements go.
+    let above = text[..cursor].trim_end();
+    let opener = above.rsplit('\n').next().unwrap_or("");
+    (above.ends_with(':') || above.ends_with('{')).then(|| indent_width(opener) + 4)
 }
 
 #[cfg(test)]
@@ -202,6 +213,10 @@ mod tests {
         assert_eq!(body_indent_at(Language::Rust, rs), Some(4));
         let rs = "impl A {\n    fn a() {}\n$0\n    fn b() {}\n}\n";
         assert_eq!(body_indent_at(Language::Rust, rs), Some(4), "an impl's members");
+        let py = "def f(x):\n$0\ndef g():\n    pass\n";
+        assert_eq!(body_indent_at(Language::Python, py), Some(4), "a body not written yet");
+        let py = "class A:\n    def f(self):\n$0";
+        assert_eq!(body_indent_at(Language::Python, py), Some(8));
         let js = "function f() {\n  const a = 1;\n$0\n  return a;\n}\n";
         assert_eq!(body_indent_at(Language::JavaScript, js), Some(2));
     }

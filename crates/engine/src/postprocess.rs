@@ -179,6 +179,9 @@ const DEFINITION_STARTS: &[&str] = &[
 /// comment where code is expected. `before` is the text before the cursor (its line is what
 /// counts). Nothing, when nothing fits.
 pub fn place(text: String, before: &str, span: Span, at: Placement<'_>) -> String {
+    if text.trim().is_empty() {
+        return String::new();
+    }
     let first = text.split('\n').next().unwrap_or("");
     if span == Span::Line && at.comment.is_some_and(|c| first.trim_start().starts_with(c)) {
         return String::new();
@@ -256,6 +259,7 @@ mod tests {
             ""
         );
         assert_eq!(place("if __name__ == '__main__':".into(), "", Span::Line, python), "");
+        assert_eq!(place(String::new(), "", Span::Block, python), "", "nothing is not indented");
         assert_eq!(place("return a".into(), "x\n", Span::Line, python), "    return a", "re-indented");
         assert_eq!(
             place("for i in r:\n    s += i\nreturn s".into(), "", Span::Block, python),
