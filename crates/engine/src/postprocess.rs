@@ -37,6 +37,12 @@ pub fn stop_strings(span: Span) -> Vec<String> {
     }
 }
 
+/// Code lines after the cursor's that a block is checked against for repeats.
+const FOLLOWING_LINES: usize = 8;
+
+/// The shortest line (trimmed) that counts as a repeat when it is not the very next line.
+const MIN_REPEATED: usize = 8;
+
 /// Lines that start the chat-style tails an instruct model adds after the middle.
 const ARTIFACTS: &[&str] = &[
     "```",
@@ -60,7 +66,16 @@ pub fn clean(raw: &str, before: &str, after: &str, span: Span) -> String {
     let cursor_line = before.rsplit('\n').next().unwrap_or("");
     let base_indent = indent_of(cursor_line);
     let rest_of_line = after.split('\n').next().unwrap_or("");
-    let next_code_line = after.split('\n').skip(1).map(str::trim_end).find(|l| !l.trim().is_empty());
+    // The code lines that follow the cursor's, nearest first: a suggestion that reaches one of
+    // them is about to write what is already there.
+    let following: Vec<&str> =
+        after.split('\n').skip(1).map(str::trim).filter(|l| !l.is_empty()).take(FOLLOWING_LINES).collect();
+    let repeats = |line: &str| {
+        let line = line.trim();
+        // The next line itself, whatever it is; further ones only when they say something
+        // (`}`, `else:` or `pass` recur everywhere).
+        following.first() == Some(&line) || (line.len() >= MIN_REPEATED && following.contains(&line))
+    };
     let mut kept: Vec<&str> = Vec::new();
     for (i, line) in raw.split('\n').enumerate() {
         let trimmed = line.trim_start();
@@ -79,7 +94,7 @@ pub fn clean(raw: &str, before: &str, after: &str, span: Span) -> String {
                 break;
             }
             // The model is about to write what already follows the cursor.
-            if next_code_line.is_some_and(|n| n == line.trim_end()) {
+            if repeats(line) {
                 break;
             }
         }
@@ -288,6 +303,20 @@ mod tests {
         );
         // A block may well begin with its comment.
         assert_eq!(place("# sum\n    s = 0".into(), "    ", Span::Block, python), "# sum\n    s = 0");
+    }
+
+    #[test]
+    fn a_block_ends_before_it_repeats_the_lines_after_the_cursor() {
+        let before = "def fizz(n):\n    if n % 15 == 0:\n        return 'FizzBuzz'\n";
+        let after = "\n    if n % 5 == 0:\n        return 'Buzz'\n    return str(n)\n";
+        let raw = "    if n % 3 == 0:\n        return 'Fizz'\n    return str(n)";
+        assert_eq!(clean(raw, before, after, Span::Block), "    if n % 3 == 0:\n        return 'Fizz'");
+        // Short lines recur everywhere: only the very next line counts for them.
+        let after = "\n    x = 1\n    else:\n        y()\n";
+        assert_eq!(
+            clean("if a:\n        b()\n    else:\n        c()", "    ", after, Span::Block),
+            "if a:\n        b()\n    else:\n        c()"
+        );
     }
 
     #[test]
