@@ -142,11 +142,21 @@ pub fn body_indent(tree: &Tree, text: &str, cursor: usize) -> Option<usize> {
             None => break,
         }
     }
-    // A body with no statement yet (`def f():` and then the cursor): the line that opens it says
-    // where its statements go.
-    let above = text[..cursor].trim_end();
+    // A body with no statement yet (`def f():` and then the cursor): one step deeper than the
+    // line that opens it, or where the cursor's line is indented already if that is deeper.
+    let line_start = text[..cursor].rfind('\n').map_or(0, |i| i + 1);
+    let above = text[..line_start].trim_end();
     let opener = above.rsplit('\n').next().unwrap_or("");
-    (above.ends_with(':') || above.ends_with('{')).then(|| indent_width(opener) + 4)
+    let typed = &text[line_start..cursor];
+    let typed = indent_width(&typed[..typed.len() - typed.trim_start().len()]);
+    let step = indent_step(&text[..line_start]);
+    (above.ends_with(':') || above.ends_with('{')).then(|| (indent_width(opener) + step).max(typed))
+}
+
+/// The indentation step the text uses: the smallest indentation of its last hundred indented
+/// lines (4 when none is).
+fn indent_step(text: &str) -> usize {
+    text.rsplit('\n').take(100).map(indent_width).filter(|&w| w > 0).min().unwrap_or(4)
 }
 
 #[cfg(test)]
@@ -217,6 +227,10 @@ mod tests {
         assert_eq!(body_indent_at(Language::Python, py), Some(4), "a body not written yet");
         let py = "class A:\n    def f(self):\n$0";
         assert_eq!(body_indent_at(Language::Python, py), Some(8));
+        let ts = "function a() {\n  return 1;\n}\n\nfunction b() {\n$0\n}\n";
+        assert_eq!(body_indent_at(Language::TypeScript, ts), Some(2), "the file's own step");
+        let ts = "function b() {\n      $0\n}\n";
+        assert_eq!(body_indent_at(Language::TypeScript, ts), Some(6), "the cursor's line, deeper");
         let js = "function f() {\n  const a = 1;\n$0\n  return a;\n}\n";
         assert_eq!(body_indent_at(Language::JavaScript, js), Some(2));
     }

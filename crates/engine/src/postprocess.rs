@@ -40,8 +40,13 @@ pub fn stop_strings(span: Span) -> Vec<String> {
 /// Code lines after the cursor's that a block is checked against for repeats.
 const FOLLOWING_LINES: usize = 8;
 
-/// The shortest line (trimmed) that counts as a repeat when it is not the very next line.
-const MIN_REPEATED: usize = 8;
+/// Whether a code line (trimmed) is specific enough that meeting it again below the cursor means
+/// a repeat: some length, and more than one word (`continue`, `break;`, `else:` and `}` recur
+/// everywhere).
+fn says_something(line: &str) -> bool {
+    let bare = line.trim_end_matches([';', ':', ',', '{']);
+    bare.len() >= 8 && bare.contains(|c: char| !c.is_alphanumeric() && c != '_')
+}
 
 /// Lines that start the chat-style tails an instruct model adds after the middle.
 const ARTIFACTS: &[&str] = &[
@@ -74,7 +79,7 @@ pub fn clean(raw: &str, before: &str, after: &str, span: Span) -> String {
         let line = line.trim();
         // The next line itself, whatever it is; further ones only when they say something
         // (`}`, `else:` or `pass` recur everywhere).
-        following.first() == Some(&line) || (line.len() >= MIN_REPEATED && following.contains(&line))
+        following.first() == Some(&line) || (says_something(line) && following.contains(&line))
     };
     let mut kept: Vec<&str> = Vec::new();
     for (i, line) in raw.split('\n').enumerate() {
@@ -311,6 +316,11 @@ mod tests {
         let after = "\n    if n % 5 == 0:\n        return 'Buzz'\n    return str(n)\n";
         let raw = "    if n % 3 == 0:\n        return 'Fizz'\n    return str(n)";
         assert_eq!(clean(raw, before, after, Span::Block), "    if n % 3 == 0:\n        return 'Fizz'");
+        let after = "\n    if skip:\n        continue\n";
+        assert_eq!(
+            clean("for a in xs:\n        continue", "    ", after, Span::Block),
+            "for a in xs:\n        continue"
+        );
         // Short lines recur everywhere: only the very next line counts for them.
         let after = "\n    x = 1\n    else:\n        y()\n";
         assert_eq!(
