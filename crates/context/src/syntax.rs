@@ -153,10 +153,17 @@ pub fn body_indent(tree: &Tree, text: &str, cursor: usize) -> Option<usize> {
     (above.ends_with(':') || above.ends_with('{')).then(|| (indent_width(opener) + step).max(typed))
 }
 
-/// The indentation step the text uses: the smallest indentation of its last hundred indented
-/// lines (4 when none is).
+/// The indentation step the text uses: the smallest step in from one code line to the next
+/// among its last hundred lines (4 when none steps in).
 fn indent_step(text: &str) -> usize {
-    text.rsplit('\n').take(100).map(indent_width).filter(|&w| w > 0).min().unwrap_or(4)
+    let lines: Vec<&str> = text.rsplit('\n').take(100).filter(|l| !l.trim().is_empty()).collect();
+    // In reverse order: a line steps in from the one after it in this list.
+    lines
+        .windows(2)
+        .filter_map(|w| indent_width(w[0]).checked_sub(indent_width(w[1])))
+        .filter(|&d| d > 0)
+        .min()
+        .unwrap_or(4)
 }
 
 #[cfg(test)]
@@ -229,6 +236,8 @@ mod tests {
         assert_eq!(body_indent_at(Language::Python, py), Some(8));
         let ts = "function a() {\n  return 1;\n}\n\nfunction b() {\n$0\n}\n";
         assert_eq!(body_indent_at(Language::TypeScript, ts), Some(2), "the file's own step");
+        let ts = "class A {\n  m() {\n    if (a) {\n      b()\n    }\n    if (c) {\n$0\n    }\n  }\n}\n";
+        assert_eq!(body_indent_at(Language::TypeScript, ts), Some(6), "a step, not the least indentation");
         let ts = "function b() {\n      $0\n}\n";
         assert_eq!(body_indent_at(Language::TypeScript, ts), Some(6), "the cursor's line, deeper");
         let js = "function f() {\n  const a = 1;\n$0\n  return a;\n}\n";

@@ -73,13 +73,18 @@ pub fn clean(raw: &str, before: &str, after: &str, span: Span) -> String {
     let rest_of_line = after.split('\n').next().unwrap_or("");
     // The code lines that follow the cursor's, nearest first: a suggestion that reaches one of
     // them is about to write what is already there.
-    let following: Vec<&str> =
-        after.split('\n').skip(1).map(str::trim).filter(|l| !l.is_empty()).take(FOLLOWING_LINES).collect();
+    let following: Vec<&str> = after
+        .split('\n')
+        .skip(1)
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .take(FOLLOWING_LINES)
+        .collect();
     let repeats = |line: &str| {
-        let line = line.trim();
-        // The next line itself, whatever it is; further ones only when they say something
-        // (`}`, `else:` or `pass` recur everywhere).
-        following.first() == Some(&line) || (says_something(line) && following.contains(&line))
+        // The next line itself, indentation and all, whatever it is; further ones, at any
+        // indentation, only when they say something (`}`, `else:` or `continue` recur everywhere).
+        following.first() == Some(&line.trim_end())
+            || (says_something(line.trim()) && following.iter().any(|f| f.trim() == line.trim()))
     };
     let mut kept: Vec<&str> = Vec::new();
     for (i, line) in raw.split('\n').enumerate() {
@@ -316,6 +321,12 @@ mod tests {
         let after = "\n    if n % 5 == 0:\n        return 'Buzz'\n    return str(n)\n";
         let raw = "    if n % 3 == 0:\n        return 'Fizz'\n    return str(n)";
         assert_eq!(clean(raw, before, after, Span::Block), "    if n % 3 == 0:\n        return 'Fizz'");
+        // The next line at another indentation is another line.
+        let after = "\n            continue\n";
+        assert_eq!(
+            clean("for a in xs:\n        continue", "    ", after, Span::Block),
+            "for a in xs:\n        continue"
+        );
         let after = "\n    if skip:\n        continue\n";
         assert_eq!(
             clean("for a in xs:\n        continue", "    ", after, Span::Block),
