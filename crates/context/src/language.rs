@@ -84,6 +84,9 @@ pub struct LanguageSpec {
     pub directory_packages: bool,
     /// Keywords (those common enough in code to be noise when looking for definitions).
     pub keywords: &'static [&'static str],
+    /// How a line that starts something new at its level begins (a definition, a test module,
+    /// a script's entry point): typed inside a body, such a line has left it.
+    pub definition_starts: &'static [&'static str],
     /// The files one import statement of the file at `from` reaches.
     pub resolve: fn(from: &str, statement: &str, files: &dyn Files) -> Vec<Imported>,
     /// The files whose definitions the file at `from` sees without an import (same Go or Java
@@ -106,6 +109,19 @@ pub static RUST: LanguageSpec = LanguageSpec {
     package_stems: &["mod"],
     directory_packages: false,
     block_kinds: &["source_file", "declaration_list", "field_declaration_list", "enum_variant_list"],
+    definition_starts: &[
+        "fn ",
+        "pub fn ",
+        "pub(crate) fn ",
+        "async fn ",
+        "impl ",
+        "struct ",
+        "enum ",
+        "trait ",
+        "mod ",
+        "#[test]",
+        "#[cfg(test)]",
+    ],
     keywords: &[
         "self", "Self", "super", "return", "if", "else", "for", "while", "let", "const", "fn", "struct",
         "impl", "pub", "use", "true", "false",
@@ -129,6 +145,7 @@ pub static PYTHON: LanguageSpec = LanguageSpec {
     package_stems: &["__init__"],
     directory_packages: false,
     block_kinds: &["module"],
+    definition_starts: &["def ", "async def ", "class ", "@", "if __name__"],
     keywords: &[
         "self", "return", "if", "else", "for", "while", "def", "class", "import", "from", "True", "False",
         "None",
@@ -157,6 +174,7 @@ pub static JAVASCRIPT: LanguageSpec = LanguageSpec {
     package_stems: &["index"],
     directory_packages: false,
     block_kinds: &["program"],
+    definition_starts: &["function ", "async function ", "class ", "export ", "describe(", "test("],
     keywords: SCRIPT_KEYWORDS,
     resolve: imports::script,
     neighbours: imports::no_neighbours,
@@ -199,6 +217,7 @@ pub static GO: LanguageSpec = LanguageSpec {
     package_stems: &[],
     directory_packages: true,
     block_kinds: &["source_file"],
+    definition_starts: &["func ", "type "],
     keywords: &[
         "return", "if", "else", "for", "const", "var", "func", "struct", "import", "nil", "true", "false",
     ],
@@ -221,6 +240,7 @@ pub static C: LanguageSpec = LanguageSpec {
     package_stems: &[],
     directory_packages: false,
     block_kinds: &["translation_unit", "compound_statement", "field_declaration_list"],
+    definition_starts: &["int main(", "static ", "struct ", "typedef "],
     keywords: &["return", "if", "else", "for", "while", "const", "struct", "true", "false"],
     resolve: imports::include,
     neighbours: imports::header_neighbours,
@@ -238,6 +258,7 @@ pub static CPP: LanguageSpec = LanguageSpec {
         &[tree_sitter_cpp::HIGHLIGHT_QUERY],
     ],
     block_kinds: &["translation_unit", "compound_statement", "field_declaration_list", "declaration_list"],
+    definition_starts: &["int main(", "static ", "struct ", "class ", "namespace ", "template"],
     keywords: &[
         "this", "return", "if", "else", "for", "while", "const", "struct", "class", "new", "true", "false",
     ],
@@ -259,6 +280,7 @@ pub static JAVA: LanguageSpec = LanguageSpec {
     package_stems: &[],
     directory_packages: false,
     block_kinds: &["program"],
+    definition_starts: &["public class ", "class ", "public static void main", "@Test"],
     keywords: &[
         "this", "super", "return", "if", "else", "for", "while", "var", "class", "import", "new", "null",
         "true", "false",

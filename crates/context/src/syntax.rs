@@ -97,7 +97,7 @@ pub fn reparse(language: Language, text: &str, old: Option<&Tree>) -> Option<Tre
 }
 
 /// Width of a line's indentation, a tab counting four.
-fn indent_width(line: &str) -> usize {
+pub fn indent_width(line: &str) -> usize {
     line.chars().take_while(|c| *c == ' ' || *c == '\t').map(|c| if c == '\t' { 4 } else { 1 }).sum()
 }
 

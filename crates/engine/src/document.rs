@@ -64,15 +64,20 @@ pub fn offset(text: &str, line: u32, character: u32, enc: Encoding) -> Result<us
     Ok(start + line_text.len())
 }
 
+/// The length of `s` in the editor's code units.
+pub(crate) fn units(s: &str, enc: Encoding) -> u32 {
+    match enc {
+        Encoding::Utf8 => s.len() as u32,
+        Encoding::Utf16 => s.chars().map(char::len_utf16).sum::<usize>() as u32,
+    }
+}
+
 /// `(line, character)` of a byte offset (a char boundary), with lines as [`offset`] counts them.
 pub fn position(text: &str, offset: usize, enc: Encoding) -> (u32, u32) {
     let offset = offset.min(text.len());
     let (line, line_start) = line_of(text, offset);
-    let col = match enc {
-        Encoding::Utf8 => offset - line_start,
-        Encoding::Utf16 => text[line_start..offset].chars().map(char::len_utf16).sum(),
-    };
-    (line as u32, col as u32)
+    let col = units(&text[line_start..offset], enc);
+    (line as u32, col)
 }
 
 /// One edit: a range to replace (full replacement when `None`), as `((line, character), (line,

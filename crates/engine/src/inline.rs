@@ -14,7 +14,7 @@
 
 use crate::cache::Lru;
 use crate::cache::Shown;
-use crate::document::{DocumentError, Encoding, Place, position};
+use crate::document::{DocumentError, Place, position, units};
 use crate::engine::{Engine, Tuning, lock};
 use crate::kept::{Kept, WindowStart, hash_of};
 use crate::metrics::{RequestRecord, Source};
@@ -117,14 +117,6 @@ impl Drop for CancelOnDrop {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-/// The length of `s` in the editor's code units.
-fn units(s: &str, encoding: Encoding) -> u32 {
-    match encoding {
-        Encoding::Utf8 => s.len() as u32,
-        Encoding::Utf16 => s.chars().map(char::len_utf16).sum::<usize>() as u32,
-    }
 }
 
 /// The identifier characters right before `cursor`, within `near_before`.
@@ -271,7 +263,11 @@ impl Engine {
         };
         let (context, body_indent) =
             self.prompt_parts(uri, arrival, snapshot, language, (settings, weights), &count, &expired);
-        let placement = Placement { body_indent, comment: language.map(Language::comment) };
+        let placement = Placement {
+            body_indent,
+            comment: language.map(Language::comment),
+            definition_starts: language.map_or(&[], |l| l.spec().definition_starts),
+        };
         rec.context_tokens = context.files_tokens;
         rec.context_files = context.files.len();
         let repository = settings.context && settings.context_layout == ContextLayout::Repository;

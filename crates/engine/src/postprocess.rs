@@ -1,6 +1,8 @@
 //! From raw model output to what is shown at the cursor: one line or one block, no repeat of the
 //! text after the cursor, no chat-style artifacts, no trailing whitespace — or nothing.
 
+use tandem_context::syntax::indent_width;
+
 /// How much a completion may span.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Span {
@@ -69,7 +71,7 @@ const ARTIFACTS: &[&str] = &[
 /// Trims a raw completion for the cursor between `before` and `after`.
 pub fn clean(raw: &str, before: &str, after: &str, span: Span) -> String {
     let cursor_line = before.rsplit('\n').next().unwrap_or("");
-    let base_indent = indent_of(cursor_line);
+    let base_indent = indent_width(cursor_line);
     let rest_of_line = after.split('\n').next().unwrap_or("");
     // The code lines that follow the cursor's, nearest first: a suggestion that reaches one of
     // them is about to write what is already there.
@@ -100,7 +102,7 @@ pub fn clean(raw: &str, before: &str, after: &str, span: Span) -> String {
                 break; // a blank line ends a block
             }
             // A line that dedents below the cursor's indentation leaves the block.
-            if indent_of(line) < base_indent && !trimmed.starts_with(['}', ')', ']']) {
+            if indent_width(line) < base_indent && !trimmed.starts_with(['}', ')', ']']) {
                 break;
             }
             // The model is about to write what already follows the cursor.
@@ -170,33 +172,10 @@ pub struct Placement<'a> {
     pub body_indent: Option<usize>,
     /// The language's line comment marker (`#`, `//`), when known.
     pub comment: Option<&'a str>,
+    /// How a line that starts something new begins in the language (`def `, `fn `, …):
+    /// `tandem_context::language::LanguageSpec::definition_starts`.
+    pub definition_starts: &'a [&'a str],
 }
-
-/// How a definition starts, in the languages tandem knows: such a line at the indentation of
-/// the code around a body, typed inside the body, is the model starting something new.
-const DEFINITION_STARTS: &[&str] = &[
-    "def ",
-    "async def ",
-    "class ",
-    "fn ",
-    "pub fn ",
-    "pub(crate) fn ",
-    "async fn ",
-    "impl ",
-    "struct ",
-    "enum ",
-    "trait ",
-    "func ",
-    "function ",
-    "export ",
-    "interface ",
-    "type ",
-    "@",
-    "if __name__",
-    "#[test]",
-    "#[cfg(test)]",
-    "mod tests",
-];
 
 /// Keeps a cleaned suggestion in its place: inside the body the cursor is in, never a new
 /// top-level definition there (a line at the body's indentation or deeper, re-indented when the
@@ -215,9 +194,9 @@ pub fn place(text: String, before: &str, span: Span, at: Placement<'_>) -> Strin
     let (Some(body), true) = (at.body_indent, cursor_line.trim().is_empty()) else { return text };
     // Typed from the line's leading whitespace: the first line's indentation is the cursor's
     // column plus what the model wrote.
-    let first_indent = indent_of(cursor_line) + indent_of(first);
+    let first_indent = indent_width(cursor_line) + indent_width(first);
     let shift = body.saturating_sub(first_indent);
-    if shift > 0 && DEFINITION_STARTS.iter().any(|d| first.trim_start().starts_with(d)) {
+    if shift > 0 && at.definition_starts.iter().any(|d| first.trim_start().starts_with(d)) {
         return String::new();
     }
     let pad = " ".repeat(shift);
@@ -225,7 +204,7 @@ pub fn place(text: String, before: &str, span: Span, at: Placement<'_>) -> Strin
     for (i, line) in text.split('\n').enumerate() {
         let line = if shift > 0 { format!("{pad}{line}") } else { line.to_owned() };
         // A later line below the body's indentation has left the body.
-        if i > 0 && indent_of(&line) < body && !line.trim_start().starts_with(['}', ')', ']']) {
+        if i > 0 && indent_width(&line) < body && !line.trim_start().starts_with(['}', ')', ']']) {
             break;
         }
         out.push(line);
@@ -233,13 +212,11 @@ pub fn place(text: String, before: &str, span: Span, at: Placement<'_>) -> Strin
     out.join("\n")
 }
 
-fn indent_of(line: &str) -> usize {
-    line.chars().take_while(|c| *c == ' ' || *c == '\t').map(|c| if c == '\t' { 4 } else { 1 }).sum()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const PYTHON_STARTS: &[&str] = tandem_context::language::PYTHON.definition_starts;
 
     #[test]
     fn stops_where_the_text_after_the_cursor_begins() {
@@ -277,7 +254,7 @@ mod tests {
 
     #[test]
     fn a_suggestion_stays_in_the_body_the_cursor_is_in() {
-        let python = Placement { body_indent: Some(4), comment: Some("#") };
+        let python = Placement { body_indent: Some(4), comment: Some("#"), definition_starts: PYTHON_STARTS };
         // Typed at column 0 of a blank line inside a function's body.
         assert_eq!(
             place("def main():\n    print(1)".into(), "def f():\n    a = 1\n", Span::Block, python),
@@ -294,17 +271,21 @@ mod tests {
         assert_eq!(place("    return a\ndef g():".into(), "", Span::Block, python), "    return a");
         assert_eq!(place("return a".into(), "    ", Span::Line, python), "return a");
         // At the top level, or after code on the line, a definition is fine.
-        let top = Placement { body_indent: None, comment: Some("#") };
+        let top = Placement { body_indent: None, comment: Some("#"), definition_starts: PYTHON_STARTS };
         assert_eq!(place("def main():".into(), "", Span::Line, top), "def main():");
         assert_eq!(place("class_name".into(), "x = ", Span::Line, python), "class_name");
         // Braces close the body they are in.
-        let rust = Placement { body_indent: Some(4), comment: Some("//") };
+        let rust = Placement {
+            body_indent: Some(4),
+            comment: Some("//"),
+            definition_starts: tandem_context::language::RUST.definition_starts,
+        };
         assert_eq!(place("    a += 1;\n}".into(), "", Span::Block, rust), "    a += 1;\n}");
     }
 
     #[test]
     fn a_comment_is_no_line_of_code() {
-        let python = Placement { body_indent: Some(4), comment: Some("#") };
+        let python = Placement { body_indent: Some(4), comment: Some("#"), definition_starts: PYTHON_STARTS };
         let before = "def lower(s):\n    return ";
         assert_eq!(place("# Convert the string to lowercase".into(), before, Span::Line, python), "");
         assert_eq!(

@@ -2,7 +2,7 @@
 //! async threads (with progress and `tandem/status`), then indexing the workspace and asking the
 //! client to watch its files.
 
-use crate::session::{LoaderCell, Model, Server, lock};
+use crate::session::{LoaderCell, Server, lock};
 use crate::status::status;
 use std::time::Instant;
 use tower_lsp_server::ls_types::*;
@@ -34,7 +34,6 @@ pub(crate) async fn model(server: Server) {
         Ok(backend) => {
             let model = backend.info().model;
             server.engine().attach(backend);
-            *lock(&server.0.model) = Model::Ready;
             let msg = format!("model {model} ready in {:.1} s", started.elapsed().as_secs_f64());
             client.log_message(MessageType::INFO, format!("tandem: {msg}")).await;
             status(client, "ready", &model, &msg).await;
@@ -43,7 +42,7 @@ pub(crate) async fn model(server: Server) {
             }
         }
         Err(e) => {
-            *lock(&server.0.model) = Model::Failed(e.clone());
+            *lock(&server.0.load_error) = Some(e.clone());
             if let Some(p) = progress {
                 p.finish_with_message("no model").await;
             }

@@ -38,7 +38,8 @@ impl std::fmt::Debug for Options {
     }
 }
 
-/// Where the model's load is (the engine has a model once it is `Ready`).
+/// Where the model's load is: ready once the engine has the model, failed with the loader's
+/// error, loading otherwise.
 #[derive(Debug)]
 pub(crate) enum Model {
     Loading,
@@ -50,7 +51,8 @@ pub(crate) enum Model {
 pub(crate) struct Session {
     pub(crate) client: Client,
     pub(crate) engine: Arc<Engine>,
-    pub(crate) model: Mutex<Model>,
+    /// Why the model could not be loaded.
+    pub(crate) load_error: Mutex<Option<String>>,
     pub(crate) loader: Mutex<Option<LoaderCell>>,
     pub(crate) progress: OnceLock<bool>,
     /// The client can watch files for us (dynamic registration of didChangeWatchedFiles).
@@ -99,7 +101,7 @@ impl Server {
         Self(Arc::new(Session {
             client,
             engine: Arc::new(engine),
-            model: Mutex::new(Model::Loading),
+            load_error: Mutex::new(None),
             loader: Mutex::new(Some(LoaderCell(options.loader))),
             progress: OnceLock::new(),
             watch: OnceLock::new(),
@@ -107,6 +109,13 @@ impl Server {
             log_requests: options.log_requests,
             metrics_written: Mutex::new(None),
         }))
+    }
+
+    pub(crate) fn model(&self) -> Model {
+        if self.0.engine.backend().is_some() {
+            return Model::Ready;
+        }
+        lock(&self.0.load_error).clone().map_or(Model::Loading, Model::Failed)
     }
 
     pub(crate) fn engine(&self) -> &Arc<Engine> {

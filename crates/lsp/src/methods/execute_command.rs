@@ -4,7 +4,7 @@
 //! (read off the async threads; nothing outside the workspace is read for a client); a fallback
 //! to the local model sends `tandem/status` "degraded".
 
-use crate::session::{Model, Server, lock};
+use crate::session::{Model, Server};
 use crate::status::status;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -66,7 +66,7 @@ pub(crate) async fn handle(server: &Server, params: ExecuteCommandParams) -> Res
         Ok(e) => e,
         Err(err) => {
             let message = match &err {
-                ExplainError::NoModel(_) if matches!(*lock(&server.0.model), Model::Loading) => {
+                ExplainError::NoModel(_) if matches!(server.model(), Model::Loading) => {
                     "the local model is still loading; try again in a moment".to_owned()
                 }
                 _ => err.to_string(),

@@ -1,13 +1,13 @@
 //! `tandem/metrics` (request, no params): the state of the model, the engine's counters and the
 //! timings of recent requests.
 
-use crate::session::{Model, Server, lock};
+use crate::session::{Model, Server};
 use serde_json::{Value, json};
 use tower_lsp_server::jsonrpc::Result;
 
 /// `tandem/metrics`: the engine's counters and recent request timings.
 pub(crate) fn handle(server: &Server) -> Result<Value> {
-    let state = match &*lock(&server.0.model) {
+    let state = match server.model() {
         Model::Loading => json!({"state": "loading"}),
         Model::Failed(e) => json!({"state": "failed", "error": e}),
         Model::Ready => {
