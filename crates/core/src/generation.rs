@@ -84,6 +84,10 @@ pub struct GenerationStats {
     pub prompt_tokens: usize,
     /// Prompt tokens whose keys and values were reused from the previous request.
     pub reused_tokens: usize,
+    /// Of `reused_tokens`, those copied back from a stored slot of the prompt cache (a prompt
+    /// made earlier at this place), not kept from the previous request.
+    #[serde(default)]
+    pub restored_tokens: usize,
     /// Prompt tokens evaluated by this request (`prompt_tokens - reused_tokens`).
     pub evaluated_tokens: usize,
     pub generated_tokens: usize,

@@ -17,6 +17,7 @@ pub mod remote;
 pub mod requant;
 pub mod runtime;
 pub mod sampler;
+mod slots;
 mod sse;
 mod stop;
 pub mod tokenizer;
@@ -26,7 +27,7 @@ pub use fake::FakeBackend;
 pub use local::LocalBackend;
 pub use qwen2::Kernels;
 pub use remote::{Outlook, RemoteBackend, RemoteError};
-pub use runtime::{Finished, LoadError, LoadOptions, Prefill, RunError, Runtime};
+pub use runtime::{DEFAULT_PROMPT_CACHE_BYTES, Finished, LoadError, LoadOptions, Prefill, RunError, Runtime};
 pub use tokenizer::TextTokenizer;
 
 /// Threads the CPU kernels use (`RAYON_NUM_THREADS`, else one per core).

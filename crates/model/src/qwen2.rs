@@ -313,8 +313,12 @@ impl Qwen2 {
         let v = heads(layer.wv.forward(h)?.broadcast_add(&layer.bv)?, c.n_kv_head)?;
         let q = candle_nn::rotary_emb::rope(&q, cos, sin)?;
         let k = candle_nn::rotary_emb::rope(&k, cos, sin)?;
-        cache.k[l].slice_set(&k.squeeze(0)?, 1, start)?;
-        cache.v[l].slice_set(&v.squeeze(0)?.contiguous()?, 1, start)?;
+        // Keys and values are kept at f16 precision (in f32 storage), as llama.cpp keeps them:
+        // a prompt stored compactly in a slot (`slots`) and restored is then exactly the prompt
+        // evaluated afresh, and answers do not depend on where the cache came from.
+        let f16 = |x: Tensor| x.to_dtype(DType::F16)?.to_dtype(DType::F32);
+        cache.k[l].slice_set(&f16(k.squeeze(0)?)?, 1, start)?;
+        cache.v[l].slice_set(&f16(v.squeeze(0)?.contiguous()?)?, 1, start)?;
         let len = start + t;
         let keys = cache.k[l].narrow(1, 0, len)?;
         let values = cache.v[l].narrow(1, 0, len)?;
@@ -399,6 +403,39 @@ impl KvCache {
     /// there. Entries past `len` are overwritten by later writes, never read.
     pub fn truncate(&mut self, len: usize) {
         self.len = self.len.min(len);
+    }
+
+    /// Bytes one position's keys and values take in f16, over all layers.
+    pub fn bytes_per_position_f16(&self) -> usize {
+        let per_layer = |t: &Tensor| t.dim(0).unwrap_or(0) * t.dim(2).unwrap_or(0);
+        self.k.iter().chain(&self.v).map(per_layer).sum::<usize>() * 2
+    }
+
+    /// Copies of the keys and values of the first `len` positions, per layer, as `dtype`.
+    pub fn copy_prefix(&self, len: usize, dtype: DType) -> candle_core::Result<(Vec<Tensor>, Vec<Tensor>)> {
+        let len = len.min(self.len);
+        let copy = |t: &Tensor| t.narrow(1, 0, len)?.to_dtype(dtype)?.contiguous();
+        let k = self.k.iter().map(copy).collect::<candle_core::Result<_>>()?;
+        let v = self.v.iter().map(copy).collect::<candle_core::Result<_>>()?;
+        Ok((k, v))
+    }
+
+    /// Replaces the cache's contents with the first `n` positions of `k` and `v` (as made by
+    /// [`copy_prefix`](Self::copy_prefix)).
+    pub fn load_prefix(&mut self, k: &[Tensor], v: &[Tensor], n: usize) -> candle_core::Result<()> {
+        if k.len() != self.k.len() || v.len() != self.v.len() || n > self.capacity {
+            candle_core::bail!("stored keys and values do not fit this cache");
+        }
+        self.len = 0;
+        if n == 0 {
+            return Ok(());
+        }
+        for (dst, src) in self.k.iter_mut().zip(k).chain(self.v.iter_mut().zip(v)) {
+            let src = src.narrow(1, 0, n)?.to_dtype(DType::F32)?.contiguous()?;
+            dst.slice_set(&src, 1, 0)?;
+        }
+        self.len = n;
+        Ok(())
     }
 }
 

@@ -1,12 +1,15 @@
 //! The local runtime: a loaded model, its KV cache, and the generation loop.
 //!
 //! The cache remembers which tokens it holds; a new prompt reuses the longest common token
-//! prefix and only the rest is evaluated. Stop conditions (stop tokens, stop strings, token and
-//! time budgets, cancellation) are checked between tokens.
+//! prefix and only the rest is evaluated. Recent prompts the cache moved away from are kept in
+//! stored slots ([`Slots`]), so that a prompt sharing more with one of them than with the working
+//! cache starts from that slot. Stop conditions (stop tokens, stop strings, token and time
+//! budgets, cancellation) are checked between tokens.
 
 use crate::format::{FormatError, Formatter};
 use crate::qwen2::{Kernels, KvCache, Qwen2, Qwen2Config, WeightsError, to_vec};
 use crate::sampler::Sampler;
+use crate::slots::{Slots, common_prefix};
 use crate::stop::StopScan;
 use crate::tokenizer::{TextTokenizer, TokenizerError, Utf8Stream};
 use candle_core::quantized::gguf_file;
@@ -17,6 +20,12 @@ use tandem_core::{Cancel, GenerationParams, GenerationStats, PromptFormat, StopR
 
 /// Prompt tokens evaluated per forward pass: bounds the attention scores' memory.
 const PREFILL_CHUNK: usize = 256;
+/// A stored slot is used only when it shares this many more tokens with the prompt than the
+/// working cache does: restoring costs a copy.
+const SLOT_GAIN: usize = 16;
+/// The working cache is stored before it discards at least this many tokens: less is a
+/// keystroke's suffix and answer, not a place worth coming back to.
+const STORE_MIN: usize = 128;
 
 /// How to load a local model.
 #[derive(Clone, Debug)]
@@ -24,11 +33,18 @@ pub struct LoadOptions {
     /// Positions the KV cache holds: the longest prompt plus answer.
     pub context: usize,
     pub kernels: Kernels,
+    /// Bytes of keys and values (f16) kept for recent prompts besides the working cache; 0
+    /// keeps none.
+    pub prompt_cache_bytes: usize,
 }
+
+/// The default [`LoadOptions::prompt_cache_bytes`]: several prompts' worth (about 5,000
+/// positions of the 0.5B model, 2,300 of the 1.5B).
+pub const DEFAULT_PROMPT_CACHE_BYTES: usize = 64 << 20;
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        Self { context: 4096, kernels: Kernels::Fast }
+        Self { context: 4096, kernels: Kernels::Fast, prompt_cache_bytes: DEFAULT_PROMPT_CACHE_BYTES }
     }
 }
 
@@ -76,6 +92,9 @@ pub struct Prefill {
     /// Logits after the prompt's last token; `None` when cancelled or out of time first.
     pub logits: Option<Vec<f32>>,
     pub reused: usize,
+    /// Of `reused`, the tokens copied back from a stored slot (0 when the working cache had
+    /// them).
+    pub restored: usize,
     pub evaluated: usize,
 }
 
@@ -86,6 +105,8 @@ pub struct Runtime {
     cache: KvCache,
     /// The tokens whose keys and values `cache` holds, in order.
     cached: Vec<u32>,
+    /// Recent prompts the working cache moved away from.
+    slots: Slots,
     tokenizer: Arc<TextTokenizer>,
     formatter: Arc<Formatter>,
 }
@@ -123,6 +144,7 @@ impl Runtime {
             model,
             cache,
             cached: Vec::new(),
+            slots: Slots::new(opts.prompt_cache_bytes),
             tokenizer: Arc::new(tokenizer),
             formatter: Arc::new(formatter),
         })
@@ -145,10 +167,44 @@ impl Runtime {
         self.cache.capacity()
     }
 
-    /// Forgets the cached prefix; the next prompt is evaluated in full.
+    /// Forgets the cached prefix and the stored slots; the next prompt is evaluated in full.
     pub fn clear_cache(&mut self) {
         self.cache.truncate(0);
         self.cached.clear();
+        self.slots.clear();
+    }
+
+    /// Stored slots, and the bytes they hold.
+    pub fn slots(&self) -> (usize, usize) {
+        (self.slots.count(), self.slots.bytes())
+    }
+
+    /// Brings the working cache to the longest prefix of `tokens` it or a stored slot holds
+    /// (storing what it discards when that is a long run), and returns that length and how
+    /// much of it came from a slot.
+    fn reuse(&mut self, tokens: &[u32]) -> Result<(usize, usize), RunError> {
+        let common = common_prefix(&self.cached, tokens);
+        let better = |slots: &Slots| slots.best(tokens).filter(|&(_, n)| n >= common + SLOT_GAIN);
+        // Whether the working cache is cut at `keep` or replaced by a slot, it keeps only what it
+        // shares with the new prompt.
+        if self.cached.len() >= common + STORE_MIN {
+            self.slots.store(&self.cache, &self.cached)?;
+        }
+        // The last prompt token is always evaluated: its logits are the next token's. (Storing
+        // may have evicted or moved slots: ask again.)
+        let last = tokens.len() - 1;
+        match better(&self.slots) {
+            Some((i, n)) if n.min(last) > common => {
+                self.cached = self.slots.restore(i, n.min(last), &mut self.cache)?.to_vec();
+                Ok((self.cached.len(), self.cached.len()))
+            }
+            _ => {
+                let reused = common.min(last);
+                self.cache.truncate(reused);
+                self.cached.truncate(reused);
+                Ok((reused, 0))
+            }
+        }
     }
 
     /// Brings the cache to exactly `tokens`, reusing the longest prefix it already holds, and
@@ -166,20 +222,17 @@ impl Runtime {
         if tokens.len() > self.cache.capacity() {
             return Err(RunError::PromptTooLong { tokens: tokens.len(), limit: self.cache.capacity() });
         }
-        let common = self.cached.iter().zip(tokens).take_while(|(a, b)| a == b).count();
-        // The last prompt token is always evaluated: its logits are the next token's.
-        let reused = common.min(tokens.len() - 1);
-        self.cache.truncate(reused);
-        self.cached.truncate(reused);
+        let (reused, restored) = self.reuse(tokens)?;
         let mut logits = None;
         for chunk in tokens[reused..].chunks(PREFILL_CHUNK) {
             if cancel.is_cancelled() || deadline.is_some_and(|d| Instant::now() >= d) {
-                return Ok(Prefill { logits: None, reused, evaluated: self.cached.len() - reused });
+                let evaluated = self.cached.len() - reused;
+                return Ok(Prefill { logits: None, reused, restored, evaluated });
             }
             let out = self.forward(chunk)?;
             logits = Some(out);
         }
-        Ok(Prefill { logits, reused, evaluated: tokens.len() - reused })
+        Ok(Prefill { logits, reused, restored, evaluated: tokens.len() - reused })
     }
 
     /// Evaluates `tokens` after what the cache holds; logits after the last one.
@@ -246,6 +299,7 @@ impl Runtime {
         let mut stats = GenerationStats {
             prompt_tokens: prompt.len(),
             reused_tokens: pre.reused,
+            restored_tokens: pre.restored,
             evaluated_tokens: pre.evaluated,
             prompt_ms: ms(started.elapsed()),
             ..GenerationStats::default()

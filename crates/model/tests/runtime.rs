@@ -156,6 +156,80 @@ fn kv_prefix_reuse_gives_the_logits_of_a_full_recomputation() {
     assert_eq!(tandem_model::qwen2::argmax(&a), tandem_model::qwen2::argmax(&b));
 }
 
+/// Two long prompts that share nothing but their first tokens: two places.
+fn two_places(rt: &Runtime) -> (Vec<u32>, Vec<u32>) {
+    let tok = rt.tokenizer().clone();
+    let middle = &SOURCE[SOURCE.find("    /// Brings the cache").unwrap()..];
+    let a = tok.encode(&middle[..1200]).unwrap();
+    let b = tok.encode(&format!("// other\n{}", &middle[1200..2400])).unwrap();
+    assert!(a.len() > 200 && b.len() > 200);
+    (a, b)
+}
+
+#[test]
+fn coming_back_to_a_place_restores_its_prompt_from_a_stored_slot() {
+    let mut rt = runtime();
+    let (a, b) = two_places(&rt);
+    let cancel = Cancel::new();
+    rt.clear_cache();
+    let first = rt.generate(&a, &greedy(8), &cancel, &mut |_| {}).unwrap();
+    assert_eq!(first.stats.evaluated_tokens, a.len());
+    // The same prompt again, from the working cache: all but its last token are kept.
+    let again = rt.generate(&a, &greedy(8), &cancel, &mut |_| {}).unwrap();
+    assert_eq!((again.stats.reused_tokens, again.stats.restored_tokens), (a.len() - 1, 0));
+    rt.prefill(&b, &cancel, None).unwrap();
+    assert_eq!(rt.slots().0, 1, "moving away stored the first place");
+    let back = rt.generate(&a, &greedy(8), &cancel, &mut |_| {}).unwrap();
+    assert_eq!(back.stats.restored_tokens, a.len() - 1);
+    assert_eq!((back.stats.reused_tokens, back.stats.evaluated_tokens), (a.len() - 1, 1));
+    // Keys and values stored in f16 are restored exactly: the same answer as from the working
+    // cache.
+    assert_eq!(back.text, again.text);
+    // And the place moved away from again was stored in its turn.
+    assert_eq!(rt.prefill(&b, &cancel, None).unwrap().restored, b.len() - 1);
+    rt.clear_cache();
+}
+
+#[test]
+fn a_slot_restores_logits_close_to_a_full_recomputation() {
+    let mut rt = runtime();
+    let (a, b) = two_places(&rt);
+    let cancel = Cancel::new();
+    rt.clear_cache();
+    rt.prefill(&a, &cancel, None).unwrap();
+    rt.prefill(&b, &cancel, None).unwrap();
+    // One more token than the stored prompt: the slot gives all but it.
+    let mut longer = a.clone();
+    longer.push(a[a.len() / 2]);
+    let restored = rt.prefill(&longer, &cancel, None).unwrap();
+    assert_eq!(restored.restored, a.len());
+    rt.clear_cache();
+    rt.prefill(&a, &cancel, None).unwrap();
+    let full = rt.prefill(&longer, &cancel, None).unwrap().logits.unwrap();
+    let got = restored.logits.unwrap();
+    let scale = full.iter().fold(0f32, |m, x| m.max(x.abs()));
+    let max_diff = got.iter().zip(&full).map(|(x, y)| (x - y).abs()).fold(0f32, f32::max);
+    assert!(max_diff <= 0.02 * scale.max(1.0), "max |diff| {max_diff} (logit scale {scale})");
+    assert_eq!(tandem_model::qwen2::argmax(&got), tandem_model::qwen2::argmax(&full));
+    rt.clear_cache();
+}
+
+#[test]
+fn without_a_prompt_cache_budget_nothing_is_stored() {
+    let m = manifest();
+    let format = m.format(&m.default_model().format).expect("format").clone();
+    let opts = LoadOptions { context: 1024, prompt_cache_bytes: 0, ..LoadOptions::default() };
+    let mut rt = Runtime::load(&model_path(), format, &opts).unwrap();
+    let (a, b) = two_places(&rt);
+    let cancel = Cancel::new();
+    let n = a.len().min(b.len());
+    rt.prefill(&a[..n], &cancel, None).unwrap();
+    rt.prefill(&b[..n], &cancel, None).unwrap();
+    let back = rt.prefill(&a[..n], &cancel, None).unwrap();
+    assert_eq!((rt.slots().0, back.restored, back.evaluated), (0, 0, n - back.reused));
+    assert!(back.reused < 8);
+}
+
 #[test]
 fn token_budget_stops_generation() {
     let mut rt = runtime();
@@ -272,7 +346,7 @@ fn reference() -> MutexGuard<'static, Runtime> {
     RT.get_or_init(|| {
         let m = manifest();
         let format = m.format(&m.default_model().format).expect("format").clone();
-        let opts = LoadOptions { context: 1024, kernels: Kernels::Reference };
+        let opts = LoadOptions { context: 1024, kernels: Kernels::Reference, ..LoadOptions::default() };
         Mutex::new(Runtime::load(&model_path(), format, &opts).expect("loading the reference path"))
     })
     .lock()
