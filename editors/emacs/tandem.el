@@ -211,7 +211,8 @@ It runs next to the usual server of each mode; suggestions show inline
       :initialization-options #'tandem--initialization-options
       :notification-handlers notifications
       :action-handlers actions)))
-  (add-hook 'lsp-after-open-hook #'tandem--lsp-buffer-setup))
+  (add-hook 'lsp-after-open-hook #'tandem--lsp-buffer-setup)
+  (tandem--start-rest-reports))
 
 ;;;; eglot
 
@@ -254,7 +255,46 @@ eglot runs one server per buffer: in these modes tandem replaces the usual one."
   (add-to-list 'eglot-server-programs (cons (or modes tandem-major-modes) #'tandem--eglot-contact))
   (cl-defmethod eglot-handle-notification (_server (_method (eql tandem/status)) &rest params)
     "Remember tandem's state."
-    (tandem--set-status params)))
+    (tandem--set-status params))
+  (tandem--start-rest-reports))
+
+;;;; Cursor rest
+
+(declare-function lsp-notify "lsp-mode")
+(declare-function lsp--buffer-uri "lsp-mode")
+(declare-function lsp--cur-position "lsp-mode")
+(declare-function jsonrpc-notify "jsonrpc")
+
+(defvar tandem--rested nil
+  "The buffer and line last reported with `tandem/cursorRest'.")
+
+(defvar tandem--rest-timer nil
+  "The idle timer that reports where the cursor came to rest.")
+
+(defun tandem--report-cursor-rest ()
+  "Tell the server of the current buffer where the cursor came to rest.
+Only a new line is reported; the server evaluates that place's prompt while
+the model is idle, so the first suggestion there comes sooner."
+  (let ((place (cons (current-buffer) (line-number-at-pos))))
+    (unless (equal place tandem--rested)
+      (cond ((tandem--lsp-workspace)
+             (setq tandem--rested place)
+             (let ((lsp--cur-workspace (tandem--lsp-workspace)))
+               (lsp-notify "tandem/cursorRest"
+                           (list :textDocument (list :uri (lsp--buffer-uri))
+                                 :position (lsp--cur-position)))))
+            ((and (tandem--serves-mode-p major-mode)
+                  (fboundp 'eglot-current-server) (eglot-current-server))
+             (setq tandem--rested place)
+             (jsonrpc-notify (eglot-current-server) :tandem/cursorRest
+                             (list :textDocument (eglot--TextDocumentIdentifier)
+                                   :position (eglot--pos-to-lsp-position))))))))
+
+(defun tandem--start-rest-reports ()
+  "Report where the cursor comes to rest, after 0.25 s of idleness."
+  (unless tandem--rest-timer
+    (setq tandem--rest-timer
+          (run-with-idle-timer 0.25 t (lambda () (ignore-errors (tandem--report-cursor-rest)))))))
 
 ;;;; Commands
 

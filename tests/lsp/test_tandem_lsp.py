@@ -107,6 +107,32 @@ async def test_typing_through_the_suggestion_reuses_it_and_edits_apply(client: L
 
 
 @pytest.mark.asyncio
+async def test_where_the_cursor_rests_the_prompt_is_evaluated_before_the_first_request(client: LanguageClient):
+    await wait_ready(client)
+    above = "".join(f"def scale_{i}(x):\n    return x * {i}\n\n\n" for i in range(30))
+    uri = open_doc(client, "many.py", above + "def add(a, b):\n    return \n")
+    line = 30 * 4 + 1
+    rest = {"textDocument": {"uri": uri}, "position": {"line": line, "character": 11}}
+    client.protocol.notify("tandem/cursorRest", rest)
+    for _ in range(600):
+        metrics = await client.protocol.send_request_async("tandem/metrics", None)
+        if metrics.warmups >= 1:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError("the place was not warmed in 60 s")
+    assert metrics.model_calls == 0
+    result = await inline(client, uri, line, 11)
+    assert result[0].insert_text == "a + b"
+    metrics = await client.protocol.send_request_async("tandem/metrics", None)
+    record = metrics.recent[-1]
+    assert record.source == "model"
+    # The warm-up left the whole prompt in the cache: only its last token is evaluated again.
+    assert record.prompt_tokens > 100
+    assert (record.evaluated_tokens, record.reused_tokens) == (1, record.prompt_tokens - 1)
+
+
+@pytest.mark.asyncio
 async def test_utf16_positions_with_non_ascii_text(client: LanguageClient):
     await wait_ready(client)
     text = 'def greet(name):\n    """Say hé to 😀 name."""\n    return "hé " + \n'

@@ -31,9 +31,33 @@ pub struct Args {
     /// With --typing: how many lines to erase and type back.
     #[arg(long, default_value_t = 6)]
     lines: usize,
-    /// With --typing: the pause between keystrokes, in milliseconds.
+    /// With --typing or --session: the pause between keystrokes, in milliseconds.
     #[arg(long, default_value_t = 120)]
     pause_ms: u64,
+    /// Replay an editing session over the source files of this workspace instead: moves within
+    /// a file, to other files and back, typing at each place (see `session.rs`).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["typing", "cases"])]
+    session: Option<std::path::PathBuf>,
+    /// With --session: how many files to visit.
+    #[arg(long, default_value_t = 5)]
+    files: usize,
+    /// With --session: places per file.
+    #[arg(long, default_value_t = 3)]
+    places: usize,
+    /// With --session: keystrokes typed at each place.
+    #[arg(long, default_value_t = 12)]
+    keystrokes: usize,
+    /// With --session: how long the cursor rests at a new place before the first keystroke, in
+    /// milliseconds.
+    #[arg(long, default_value_t = 600)]
+    dwell_ms: u64,
+    /// With --session: the client does not report where the cursor comes to rest.
+    #[arg(long)]
+    no_rest: bool,
+    /// Keys and values kept for recent prompts (the prompt cache's stored slots), in MiB; 0
+    /// keeps none.
+    #[arg(long, default_value_t = tandem_model::DEFAULT_PROMPT_CACHE_BYTES >> 20)]
+    prompt_cache_mib: usize,
     /// Complete the cases of this JSON-lines file through the completion engine instead, and
     /// print each raw suggestion and its record (see `cases.rs`).
     #[arg(long, value_name = "FILE", conflicts_with = "typing")]
@@ -63,6 +87,20 @@ pub fn run(
             None => Default::default(),
         };
         return crate::cases::run(manifest, choice, settings, weights, file);
+    }
+    if let Some(dir) = args.session {
+        let session = crate::session::SessionArgs {
+            dir,
+            files: args.files,
+            places: args.places,
+            keystrokes: args.keystrokes,
+            pause_ms: args.pause_ms,
+            dwell_ms: args.dwell_ms,
+            rest_notifications: !args.no_rest,
+            prompt_cache_bytes: args.prompt_cache_mib << 20,
+            json: args.json,
+        };
+        return crate::session::run(manifest, choice, settings, session);
     }
     if args.typing {
         let typing =

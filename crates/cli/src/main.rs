@@ -4,6 +4,7 @@
 mod bench;
 mod cases;
 mod chat;
+mod client;
 mod complete;
 mod config;
 mod context;
@@ -11,6 +12,7 @@ mod explain;
 mod lsp;
 mod models;
 mod remote;
+mod session;
 mod store;
 mod target;
 mod typing;

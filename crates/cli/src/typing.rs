@@ -7,17 +7,16 @@
 //! stdio, with the real model.
 
 use crate::bench::BENCH_TEXT;
+use crate::client::{Client, percentiles, typable_lines};
 use crate::models::{self, Choice};
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use serde_json::{Value, json};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tandem_core::{CompletionSettings, Manifest};
 use tandem_engine::Backend;
-use tandem_lsp::framing::{Frame, FrameReader, frame};
 use tandem_model::LoadOptions;
-use tokio::io::{AsyncWriteExt, DuplexStream, ReadHalf, WriteHalf};
 
 #[derive(Debug, Clone)]
 pub struct TypingArgs {
@@ -26,60 +25,11 @@ pub struct TypingArgs {
     pub json: bool,
 }
 
-struct Session {
-    out: WriteHalf<DuplexStream>,
-    input: FrameReader<ReadHalf<DuplexStream>>,
-    next_id: i64,
-    version: i32,
-}
-
 const URI: &str = "file:///bench/runtime.rs";
 
-impl Session {
-    async fn send(&mut self, msg: Value) -> Result<()> {
-        self.out.write_all(&frame(msg.to_string().as_bytes())).await.context("writing to the server")
-    }
-
-    async fn request(&mut self, method: &str, params: Value) -> Result<Value> {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})).await?;
-        loop {
-            let Frame::Body(body) = self.input.next().await? else { bail!("the server stopped") };
-            let msg: Value = serde_json::from_slice(&body)?;
-            if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() {
-                if let Some(e) = msg.get("error") {
-                    bail!("{method} failed: {e}");
-                }
-                return Ok(msg["result"].clone());
-            }
-        }
-    }
-
-    async fn notify(&mut self, method: &str, params: Value) -> Result<()> {
-        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params})).await
-    }
-
-    async fn edit(&mut self, line: usize, from: usize, to: usize, text: &str) -> Result<()> {
-        self.version += 1;
-        let range =
-            json!({"start": {"line": line, "character": from}, "end": {"line": line, "character": to}});
-        let params = json!({"textDocument": {"uri": URI, "version": self.version}, "contentChanges": [{"range": range, "text": text}]});
-        self.notify("textDocument/didChange", params).await
-    }
-}
-
-/// Lines inside function bodies worth typing: indented, plain code, of a typical length.
+/// Lines worth typing, spread over the file.
 fn pick_lines(text: &str, n: usize) -> Vec<usize> {
-    let candidates: Vec<usize> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| {
-            let t = l.trim_start();
-            l.len() - t.len() >= 8 && (16..=80).contains(&t.len()) && !t.starts_with("//") && l.is_ascii()
-        })
-        .map(|(i, _)| i)
-        .collect();
+    let candidates = typable_lines(text, 8);
     let step = (candidates.len() / n.max(1)).max(1);
     candidates.into_iter().step_by(step).take(n).collect()
 }
@@ -127,24 +77,10 @@ pub fn run(
 }
 
 async fn replay(backend: Arc<dyn Backend>, settings: CompletionSettings, args: &TypingArgs) -> Result<Value> {
-    let (client_end, server_end) = tokio::io::duplex(1 << 20);
-    let (sr, sw) = tokio::io::split(server_end);
-    let loader: tandem_lsp::Loader = Box::new(move || Ok(backend));
-    tokio::spawn(tandem_lsp::serve(
-        sr,
-        sw,
-        tandem_lsp::Options { settings, loader, metrics_file: None, log_requests: false, router: None },
-    ));
-    let (cr, cw) = tokio::io::split(client_end);
-    let mut s = Session { out: cw, input: FrameReader::new(cr), next_id: 1, version: 1 };
-    s.request("initialize", json!({"processId": null, "rootUri": "file:///bench", "capabilities": {}}))
-        .await?;
-    s.notify("initialized", json!({})).await?;
-    while s.request("tandem/metrics", Value::Null).await?["state"] != "ready" {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let mut s = Client::start(backend, settings, "file:///bench").await?;
     let doc = json!({"uri": URI, "languageId": "rust", "version": 1, "text": BENCH_TEXT});
     s.notify("textDocument/didOpen", json!({"textDocument": doc})).await?;
+    let mut version = 1;
     let lines: Vec<&str> = BENCH_TEXT.lines().collect();
     let picked = pick_lines(BENCH_TEXT, args.lines);
     let mut latencies = Vec::new();
@@ -152,20 +88,19 @@ async fn replay(backend: Arc<dyn Backend>, settings: CompletionSettings, args: &
     for &i in &picked {
         let line = lines[i];
         let indent = line.len() - line.trim_start().len();
-        s.edit(i, indent, line.len(), "").await?;
+        version += 1;
+        s.edit(URI, version, i, indent, line.len(), "").await?;
         for (k, c) in line[indent..].char_indices() {
             let col = indent + k;
-            s.edit(i, col, col, &c.to_string()).await?;
+            version += 1;
+            s.edit(URI, version, i, col, col, &c.to_string()).await?;
             let started = Instant::now();
-            let params = json!({"textDocument": {"uri": URI}, "position": {"line": i, "character": col + 1}, "context": {"triggerKind": 2}});
-            let result = s.request("textDocument/inlineCompletion", params).await?;
+            let result = s.inline(URI, i, col + 1).await?;
             let took = started.elapsed();
             latencies.push(took.as_secs_f64() * 1000.0);
-            if let Some(text) =
-                result.as_array().and_then(|a| a.first()).and_then(|i| i["insertText"].as_str())
-            {
+            if let Some(text) = result {
                 shown += 1;
-                correct += usize::from(line[col + 1..].starts_with(text));
+                correct += usize::from(line[col + 1..].starts_with(text.as_str()));
             }
             tokio::time::sleep(Duration::from_millis(args.pause_ms).saturating_sub(took)).await;
         }
@@ -181,13 +116,11 @@ async fn replay(backend: Arc<dyn Backend>, settings: CompletionSettings, args: &
                 / model_records.len() as f64
         })
     };
-    latencies.sort_by(f64::total_cmp);
-    let pct = |p: f64| latencies.get(((latencies.len().max(1) - 1) as f64 * p).round() as usize).copied();
     Ok(json!({
         "lines": picked.len(),
         "keystrokes": latencies.len(),
         "pause_ms": args.pause_ms,
-        "latency_ms": {"p50": pct(0.5), "p95": pct(0.95), "max": latencies.last()},
+        "latency_ms": percentiles(latencies),
         "reuse_hits": metrics["reuse_hits"],
         "cache_hits": metrics["cache_hits"],
         "model_calls": metrics["model_calls"],

@@ -14,11 +14,22 @@ pub struct GenerationParams {
     /// Wall-clock budget for the whole request (prompt evaluation and generation), checked
     /// between steps. What was generated before it ran out is returned.
     pub time_budget: Option<Duration>,
+    /// Prompt tokens evaluated per forward pass, when not the runtime's default: smaller passes
+    /// keep more of a prompt's work when it is interrupted (a warm-up a request stops), at some
+    /// cost in speed.
+    #[serde(default)]
+    pub prefill_chunk: Option<usize>,
 }
 
 impl Default for GenerationParams {
     fn default() -> Self {
-        Self { max_tokens: 128, sampling: Sampling::greedy(), stop: Vec::new(), time_budget: None }
+        Self {
+            max_tokens: 128,
+            sampling: Sampling::greedy(),
+            stop: Vec::new(),
+            time_budget: None,
+            prefill_chunk: None,
+        }
     }
 }
 

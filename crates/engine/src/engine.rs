@@ -18,7 +18,7 @@ use std::sync::mpsc::{Sender, channel};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 use tandem_context::gather::Weights;
-use tandem_core::CompletionSettings;
+use tandem_core::{Cancel, CompletionSettings};
 use tandem_model::Backend;
 
 /// How often an edited buffer goes into the index again while it changes.
@@ -38,6 +38,8 @@ pub struct Engine {
     backend: RwLock<Option<Arc<dyn Backend>>>,
     pub(crate) cache: Mutex<Lru>,
     pub(crate) metrics: Mutex<Metrics>,
+    /// The warm-up in flight (see [`Engine::warm`]): a request that needs the model stops it.
+    pub(crate) warming: Mutex<Option<Cancel>>,
     indexer: OnceLock<Sender<Job>>,
 }
 
@@ -78,6 +80,7 @@ impl Engine {
             backend: RwLock::new(None),
             cache: Mutex::new(Lru::new(64)),
             metrics: Mutex::default(),
+            warming: Mutex::default(),
             indexer: OnceLock::new(),
         }
     }

@@ -29,7 +29,7 @@ use tandem_core::text::{ceil_char_boundary, floor_char_boundary};
 use tandem_core::{
     Cancel, CompletionSettings, ContextLayout, FimPrompt, GenerationParams, Multiline, Prompt, StopReason,
 };
-use tandem_model::{Backend, BackendError, GenerateRequest};
+use tandem_model::{Backend, BackendError, BackendKind, GenerateRequest};
 
 /// The suggestion at a cursor, and where it goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,6 +63,9 @@ pub enum EngineError {
     #[error(transparent)]
     Backend(#[from] BackendError),
 }
+
+/// Prompt tokens per forward pass of a warm-up.
+const WARM_CHUNK: usize = 48;
 
 /// Lines the cursor may move before the workspace context is chosen again.
 const CONTEXT_LINES: usize = 12;
@@ -170,12 +173,14 @@ impl Engine {
             let reused = enabled
                 .then(|| doc.completion.shown.as_ref()?.rest(&text[..cursor], after_line).map(str::to_owned))
                 .flatten();
-            // Latest wins: this request supersedes the document's older one.
-            if enabled
-                && reused.is_none()
-                && let Some(old) = doc.completion.inflight.replace(cancel.clone())
-            {
-                old.cancel();
+            // Latest wins: this request supersedes the document's older one, and any warm-up.
+            if enabled && reused.is_none() {
+                if let Some(old) = doc.completion.inflight.replace(cancel.clone()) {
+                    old.cancel();
+                }
+                if let Some(warm) = lock(&self.warming).take() {
+                    warm.cancel();
+                }
             }
             let arrival = enabled.then(|| Arrival {
                 cursor,
@@ -227,6 +232,67 @@ impl Engine {
         self.record(rec);
         suggestion.answer = answer?;
         Ok(suggestion)
+    }
+
+    /// Evaluates the prompt a request at `place` in `uri` would make, so that the first request
+    /// there finds its keys and values cached: for where the cursor came to rest, before the
+    /// user types. Only for the local model, and only while no request of the document is in
+    /// flight; a later warm-up replaces this one, and any request that needs the model stops it
+    /// (between two layers of the forward pass). Answers whether a prompt was evaluated.
+    pub async fn warm(&self, uri: &str, place: Place) -> Result<bool, EngineError> {
+        let Tuning { settings, weights, encoding } = self.tuning();
+        let Some(backend) = self.backend().filter(|b| b.info().kind == BackendKind::Local) else {
+            return Ok(false);
+        };
+        let cancel = Cancel::new();
+        let arrival = {
+            let docs = lock(&self.docs);
+            let doc = docs.get(uri).ok_or_else(|| DocumentError::NotOpen(uri.to_owned()))?;
+            let cursor = doc.offset(place, encoding)?;
+            if !settings.language_enabled(&doc.language) || doc.completion.inflight.is_some() {
+                return Ok(false);
+            }
+            let (near_before, near_after) = near(&doc.text, cursor);
+            Arrival {
+                cursor,
+                explicit: true,
+                version: doc.version,
+                language: doc.language.clone(),
+                path: doc.path.clone(),
+                near_before: near_before.to_owned(),
+                near_after: near_after.to_owned(),
+            }
+        };
+        if let Some(old) = lock(&self.warming).replace(cancel.clone()) {
+            old.cancel();
+        }
+        let count = |s: &str| backend.count_tokens(s).unwrap_or(s.len() / 3 + 1);
+        let language = Language::detect(&arrival.language, arrival.path.as_deref().unwrap_or(""));
+        let deadline = Instant::now() + Duration::from_millis(settings.time_budget_ms);
+        let expired = || Instant::now() >= deadline;
+        let Some(snapshot) = self.snapshot(uri, arrival.version, &settings) else { return Ok(false) };
+        let tuning = (&settings, &weights);
+        let (context, _) = self.prompt_parts(uri, &arrival, snapshot, language, tuning, &count, &expired);
+        let repository = settings.context && settings.context_layout == ContextLayout::Repository;
+        let repo = repository.then(|| self.workspace.name());
+        let prompt = fim_prompt(context, settings.context_layout, language, arrival.path.clone(), repo);
+        let params = GenerationParams {
+            max_tokens: 0,
+            // A warm-up is likely to be stopped by the first keystroke: small passes keep most
+            // of what it evaluated.
+            prefill_chunk: Some(WARM_CHUNK),
+            time_budget: Some(deadline.saturating_duration_since(Instant::now())),
+            ..GenerationParams::default()
+        };
+        let request = GenerateRequest { prompt: Prompt::Fim(prompt), params, cancel: cancel.clone() };
+        let done = backend.generate(request).finish_with(|_| {}).await?;
+        let mut warming = lock(&self.warming);
+        if warming.as_ref().is_some_and(|c| c.same(&cancel)) {
+            *warming = None;
+        }
+        let warmed = done.stats.evaluated_tokens > 0;
+        lock(&self.metrics).warmups += u64::from(warmed);
+        Ok(warmed)
     }
 
     /// Debounce, context, cache, model and post-processing for a request that arrived as
@@ -303,6 +369,7 @@ impl Engine {
                 rec.prompt_tokens = s.prompt_tokens;
                 rec.evaluated_tokens = s.evaluated_tokens;
                 rec.reused_tokens = s.reused_tokens;
+                rec.restored_tokens = s.restored_tokens;
                 rec.generate_ms = s.generate_ms;
                 rec.generated_tokens = s.generated_tokens;
                 if done.stop == StopReason::Cancelled {
@@ -381,10 +448,8 @@ impl Engine {
             (w.start, same_above.then_some(w.headers))
         });
         let index = self.workspace.index();
-        let generation = index.generation();
-        let kept = kept.filter(|k| {
-            settings.context && k.line.abs_diff(line) <= CONTEXT_LINES && k.generation == generation
-        });
+        let kept =
+            kept.filter(|k| settings.context && k.line.abs_diff(line) <= CONTEXT_LINES && k.current(&index));
         // The workspace's share only when context is on and chosen anew: this runs on every
         // keystroke.
         let recent = if settings.context && kept.is_none() { self.workspace.recent() } else { Vec::new() };
@@ -402,6 +467,7 @@ impl Engine {
             count,
             expired,
         );
+        let sources = (settings.context && kept.is_none()).then(|| Kept::sources_in(&context.files, &index));
         drop(index);
         // A document too large to parse is too large to quote from: its lines may be any length,
         // and a recent snippet is a copy.
@@ -415,11 +481,11 @@ impl Engine {
             above: if parsed { hash_of(&text[..w.start.min(text.len())]) } else { 0 },
         };
         // Context cut short by the clock is not kept: the next keystroke looks again.
-        let keep = (settings.context && kept.is_none() && !expired()).then(|| Kept {
+        let keep = sources.filter(|_| !expired()).map(|sources| Kept {
             files: context.files.clone(),
             tokens: context.files_tokens,
             line,
-            generation,
+            sources,
         });
         // What the prompt leaves with the document, in one visit: the tree parsed for it, the
         // window's start and the context chosen.

@@ -3,6 +3,8 @@
 //! context chosen near the cursor. Closing the document drops it all at once.
 
 use crate::cache::Shown;
+use std::sync::Arc;
+use tandem_context::index::Index;
 use tandem_core::{Cancel, ContextFile};
 
 /// One document's completion state, kept in its entry of the engine's documents.
@@ -40,5 +42,26 @@ pub(crate) struct Kept {
     pub files: Vec<ContextFile>,
     pub tokens: usize,
     pub line: usize,
-    pub generation: u64,
+    /// The index's text of each file the context quotes, when it was chosen: the context is
+    /// kept while none of them changed (edits to other files do not matter).
+    pub sources: Vec<(String, Option<Arc<str>>)>,
+}
+
+impl Kept {
+    /// The files `files` quote, with their text in `index` now.
+    pub fn sources_in(files: &[ContextFile], index: &Index) -> Vec<(String, Option<Arc<str>>)> {
+        let mut paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        paths.into_iter().map(|p| (p.to_owned(), index.get(p).map(|e| e.text.clone()))).collect()
+    }
+
+    /// Whether the files the context quotes are as they were.
+    pub fn current(&self, index: &Index) -> bool {
+        self.sources.iter().all(|(path, then)| match (index.get(path), then) {
+            (Some(now), Some(then)) => Arc::ptr_eq(&now.text, then),
+            (None, None) => true,
+            _ => false,
+        })
+    }
 }

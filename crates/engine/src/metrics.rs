@@ -29,6 +29,8 @@ pub struct RequestRecord {
     pub prompt_tokens: usize,
     pub evaluated_tokens: usize,
     pub reused_tokens: usize,
+    /// Of `reused_tokens`, those restored from a stored slot of the prompt cache.
+    pub restored_tokens: usize,
     pub generate_ms: f64,
     pub generated_tokens: usize,
     pub postprocess_ms: f64,
@@ -45,6 +47,10 @@ pub struct Metrics {
     pub cancelled: u64,
     pub empty: u64,
     pub errors: u64,
+    /// Model calls whose prompt started from a stored slot of the prompt cache.
+    pub slot_hits: u64,
+    /// Prompts evaluated ahead of a request, where the cursor came to rest or an edit landed.
+    pub warmups: u64,
     pub recent: VecDeque<RequestRecord>,
 }
 
@@ -66,7 +72,10 @@ impl Metrics {
         match r.source {
             Some(Source::Reuse) => self.reuse_hits += 1,
             Some(Source::Cache) => self.cache_hits += 1,
-            Some(Source::Model) => self.model_calls += 1,
+            Some(Source::Model) => {
+                self.model_calls += 1;
+                self.slot_hits += u64::from(r.restored_tokens > 0);
+            }
             None => {}
         }
         self.cancelled += r.cancelled as u64;

@@ -48,6 +48,7 @@ where
     let (service, socket) = LspService::build(|client| Server::new(client, options))
         .custom_method("textDocument/inlineCompletion", Server::inline_completion)
         .custom_method("tandem/metrics", Server::metrics)
+        .custom_method("tandem/cursorRest", Server::cursor_rest)
         .custom_method("tandem/routing", Server::routing)
         .finish();
     let (to_server, server_in) = tokio::io::duplex(1 << 16);

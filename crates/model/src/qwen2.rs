@@ -266,6 +266,20 @@ impl Qwen2 {
         cache: &mut KvCache,
         all_logits: bool,
     ) -> candle_core::Result<Tensor> {
+        let logits = self.forward_until(tokens, cache, all_logits, &|| false)?;
+        logits.ok_or_else(|| candle_core::Error::Msg("a forward pass with no interrupt stopped".into()))
+    }
+
+    /// As [`forward_logits`](Self::forward_logits), asking `interrupt` between layers: when it
+    /// says stop, the pass ends with `None` and the cache is left as it was (what the pass wrote
+    /// past it is never read).
+    pub fn forward_until(
+        &self,
+        tokens: &[u32],
+        cache: &mut KvCache,
+        all_logits: bool,
+        interrupt: &dyn Fn() -> bool,
+    ) -> candle_core::Result<Option<Tensor>> {
         let t = tokens.len();
         let start = cache.len;
         if t == 0 || start + t > cache.capacity {
@@ -277,6 +291,9 @@ impl Qwen2 {
         let sin = cache.sin.narrow(0, start, t)?;
         let mask = (t > 1).then(|| self.causal_mask(t, start)).transpose()?;
         for (l, layer) in self.layers.iter().enumerate() {
+            if interrupt() {
+                return Ok(None);
+            }
             let h = candle_nn::ops::rms_norm(&x, &layer.attn_norm, self.cfg.rms_eps)?;
             let attn = self.attention(layer, &h, l, cache, &cos, &sin, mask.as_ref())?;
             x = (x + layer.wo.forward(&attn)?)?;
@@ -288,7 +305,7 @@ impl Qwen2 {
         let rows = if all_logits { x } else { x.narrow(0, t - 1, 1)? };
         let rows = candle_nn::ops::rms_norm(&rows, &self.norm, self.cfg.rms_eps)?;
         let logits = self.output.forward(&rows)?;
-        if all_logits { Ok(logits) } else { logits.squeeze(0) }
+        Ok(Some(if all_logits { logits } else { logits.squeeze(0)? }))
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -216,6 +216,17 @@ impl Runtime {
         cancel: &Cancel,
         deadline: Option<Instant>,
     ) -> Result<Prefill, RunError> {
+        self.prefill_in(tokens, PREFILL_CHUNK, cancel, deadline)
+    }
+
+    /// As [`prefill`](Self::prefill), `chunk` tokens per forward pass.
+    pub fn prefill_in(
+        &mut self,
+        tokens: &[u32],
+        chunk: usize,
+        cancel: &Cancel,
+        deadline: Option<Instant>,
+    ) -> Result<Prefill, RunError> {
         if tokens.is_empty() {
             return Err(RunError::EmptyPrompt);
         }
@@ -223,31 +234,50 @@ impl Runtime {
             return Err(RunError::PromptTooLong { tokens: tokens.len(), limit: self.cache.capacity() });
         }
         let (reused, restored) = self.reuse(tokens)?;
+        let stop = || cancel.is_cancelled() || deadline.is_some_and(|d| Instant::now() >= d);
         let mut logits = None;
-        for chunk in tokens[reused..].chunks(PREFILL_CHUNK) {
-            if cancel.is_cancelled() || deadline.is_some_and(|d| Instant::now() >= d) {
-                let evaluated = self.cached.len() - reused;
-                return Ok(Prefill { logits: None, reused, restored, evaluated });
+        for chunk in tokens[reused..].chunks(chunk.clamp(1, PREFILL_CHUNK)) {
+            // Asked between layers too: a request that supersedes this one waits for at most a
+            // layer of a chunk, not a whole chunk.
+            match self.forward_until(chunk, &stop)? {
+                Some(out) => logits = Some(out),
+                None => {
+                    let evaluated = self.cached.len() - reused;
+                    return Ok(Prefill { logits: None, reused, restored, evaluated });
+                }
             }
-            let out = self.forward(chunk)?;
-            logits = Some(out);
         }
         Ok(Prefill { logits, reused, restored, evaluated: tokens.len() - reused })
     }
 
     /// Evaluates `tokens` after what the cache holds; logits after the last one.
     pub fn forward(&mut self, tokens: &[u32]) -> Result<Vec<f32>, RunError> {
+        self.forward_until(tokens, &|| false)?
+            .ok_or_else(|| RunError::Compute(candle_core::Error::Msg("a forward pass stopped".into())))
+    }
+
+    /// As [`forward`](Self::forward), asking `interrupt` between layers; `None` when it stopped
+    /// the pass (the cache then holds what it held before).
+    fn forward_until(
+        &mut self,
+        tokens: &[u32],
+        interrupt: &dyn Fn() -> bool,
+    ) -> Result<Option<Vec<f32>>, RunError> {
         let vocab = self.model.config().vocab;
         if let Some(&bad) = tokens.iter().find(|&&t| t as usize >= vocab) {
             return Err(RunError::Compute(candle_core::Error::Msg(format!(
                 "token id {bad} is outside the vocabulary"
             ))));
         }
-        let result = self.model.forward(tokens, &mut self.cache);
+        let result = self.model.forward_until(tokens, &mut self.cache, false, interrupt);
         match result {
-            Ok(logits) => {
+            Ok(Some(logits)) => {
                 self.cached.extend_from_slice(tokens);
-                Ok(to_vec(&logits)?)
+                Ok(Some(to_vec(&logits)?))
+            }
+            Ok(None) => {
+                self.cache.truncate(self.cached.len());
+                Ok(None)
             }
             Err(e) => {
                 // A failed pass may have written part of its keys; forget them.
@@ -295,7 +325,8 @@ impl Runtime {
     ) -> Result<Finished, RunError> {
         let started = Instant::now();
         let deadline = params.time_budget.map(|b| started + b);
-        let pre = self.prefill(prompt, cancel, deadline)?;
+        let chunk = params.prefill_chunk.unwrap_or(PREFILL_CHUNK);
+        let pre = self.prefill_in(prompt, chunk, cancel, deadline)?;
         let mut stats = GenerationStats {
             prompt_tokens: prompt.len(),
             reused_tokens: pre.reused,

@@ -75,7 +75,8 @@ impl Slots {
             return Ok(());
         }
         while self.bytes() + bytes > self.budget {
-            let Some(oldest) = self.slots.iter().enumerate().min_by_key(|(_, s)| s.used).map(|(i, _)| i) else {
+            let Some(oldest) = self.slots.iter().enumerate().min_by_key(|(_, s)| s.used).map(|(i, _)| i)
+            else {
                 break;
             };
             self.slots.swap_remove(oldest);

@@ -18,6 +18,7 @@ import { EXPLAIN_COMMAND, type Range, describeRange, explainArguments, explainMa
 import { findServer, notFoundMessage } from './server';
 import { completionSettings, initializationOptions, type Lookup } from './settings';
 import { type Status, fromMetrics, fromNotification, view } from './status';
+import { reportCursorRest } from './rest';
 
 const EXPLAIN_URI = vscode.Uri.parse('tandem-explain:/Explanation.md');
 const METHOD_NOT_FOUND = -32601;
@@ -293,6 +294,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         });
       }
     }),
+    reportCursorRest(() => client),
     { dispose: () => void stop() },
   );
   await start();

@@ -9,6 +9,7 @@ use tower_lsp_server::ls_types::*;
 
 pub(crate) mod code_action;
 pub(crate) mod completion;
+pub(crate) mod cursor_rest;
 pub(crate) mod did_change;
 pub(crate) mod did_change_configuration;
 pub(crate) mod did_change_watched_files;
@@ -80,6 +81,11 @@ impl Server {
         params: InlineCompletionParams,
     ) -> Result<Option<InlineCompletionResponse>> {
         inline_completion::handle(self, params).await
+    }
+
+    /// `tandem/cursorRest` (notification).
+    pub async fn cursor_rest(&self, params: cursor_rest::CursorRestParams) {
+        cursor_rest::handle(self, params);
     }
 
     /// `tandem/metrics`.

@@ -310,6 +310,42 @@ function M.dismiss()
   return had
 end
 
+-- Where the cursor last came to rest, as reported to the server.
+local rested = { buf = nil, row = nil }
+local rest_timer = nil
+-- How long the cursor must stay before its place is reported, in milliseconds.
+local REST_MS = 250
+
+--- Reports (once the cursor has stayed `REST_MS`) a new line the cursor came to rest on in
+--- `buf`, with `tandem/cursorRest`: the server evaluates that place's prompt while the model
+--- is idle, so the first suggestion there comes sooner.
+local function on_cursor_rest(buf)
+  rest_timer = rest_timer or uv.new_timer()
+  rest_timer:stop()
+  rest_timer:start(
+    REST_MS,
+    0,
+    vim.schedule_wrap(function()
+      local c = client()
+      if not api.nvim_buf_is_valid(buf) or api.nvim_get_current_buf() ~= buf then
+        return
+      end
+      if not c or not vim.lsp.buf_is_attached(buf, c.id) then
+        return
+      end
+      local row, col = cursor()
+      if rested.buf == buf and rested.row == row then
+        return
+      end
+      rested.buf, rested.row = buf, row
+      util.notify(c, "tandem/cursorRest", {
+        textDocument = { uri = vim.uri_from_bufnr(buf) },
+        position = { line = row, character = util.to_units(get_line(buf, row), col, c.offset_encoding) },
+      })
+    end)
+  )
+end
+
 --- Starts ghost text in `buf`.
 function M.attach(buf)
   local group = api.nvim_create_augroup("tandem_ghost_" .. buf, { clear = true })
@@ -324,6 +360,7 @@ function M.attach(buf)
   end
   on("TextChangedI", on_text_changed)
   on("CursorMovedI", on_cursor_moved)
+  on({ "CursorMoved", "CursorMovedI", "BufEnter" }, on_cursor_rest)
   on({ "InsertLeave", "BufLeave" }, M.clear)
   on({ "BufUnload", "BufWipeout" }, M.detach)
 end
