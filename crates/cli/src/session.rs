@@ -54,6 +54,9 @@ struct File {
     language: &'static str,
     text: String,
     places: Vec<usize>,
+    /// For each place, the next line worth typing after it: where a return to the place types
+    /// (the user comes back to go on, not to type the same line again).
+    next: Vec<usize>,
 }
 
 /// The files to visit: `n` spread over the workspace's source files in path order, each with
@@ -86,9 +89,11 @@ fn pick_files(dir: &Path, n: usize, places: usize) -> Result<Vec<File>> {
             continue;
         }
         let spread = lines.len() / places;
-        let places = lines.into_iter().skip(spread / 2).step_by(spread.max(1)).take(places).collect();
+        let picked: Vec<usize> = (0..places).map(|k| spread / 2 + k * spread.max(1)).collect();
+        let next = picked.iter().map(|&k| lines[(k + 1).min(lines.len() - 1)]).collect();
+        let places = picked.iter().map(|&k| lines[k]).collect();
         let path = std::fs::canonicalize(&path)?;
-        files.push(File { uri: format!("file://{}", path.display()), language, text, places });
+        files.push(File { uri: format!("file://{}", path.display()), language, text, places, next });
         if files.len() == n {
             break;
         }
@@ -108,8 +113,8 @@ enum Move {
     Back,
 }
 
-/// The visits: each file's places in turn, and after each file but the first, back to a place
-/// in the file before it.
+/// The visits: each file's places in turn, and after each file but the first, back to the last
+/// place in the file before it (typing on the line after it).
 fn plan(files: &[File]) -> Vec<(usize, usize, Move)> {
     let mut visits = Vec::new();
     for (f, file) in files.iter().enumerate() {
@@ -167,6 +172,12 @@ pub fn run(
         r["slot_hits"],
         r["evaluated_tokens_mean"].as_f64().unwrap_or(0.0)
     );
+    println!(
+        "generation              {:.0} ms per model call (mean), {:.1} tokens, {:.1} of them drafted ahead",
+        r["generate_ms_mean"].as_f64().unwrap_or(0.0),
+        r["generated_tokens_mean"].as_f64().unwrap_or(0.0),
+        r["accepted_tokens_mean"].as_f64().unwrap_or(0.0)
+    );
     println!("cursor rest warm-ups    {}", r["warmups"]);
     Ok(ExitCode::SUCCESS)
 }
@@ -191,7 +202,7 @@ async fn replay(
             let doc = json!({"uri": file.uri, "languageId": file.language, "version": 1, "text": file.text});
             c.notify("textDocument/didOpen", json!({"textDocument": doc})).await?;
         }
-        let i = file.places[p];
+        let i = if kind == Move::Back { file.next[p] } else { file.places[p] };
         let line = file.text.lines().nth(i).context("a place past the end of its file")?;
         let indent = line.len() - line.trim_start().len();
         let before = c.request("tandem/metrics", Value::Null).await?["requests"].as_u64().unwrap_or(0);
@@ -255,6 +266,9 @@ async fn replay(
         "slot_hits": slot_hits,
         "evaluated_tokens_mean": mean("evaluated_tokens"),
         "prompt_tokens_mean": mean("prompt_tokens"),
+        "generate_ms_mean": mean("generate_ms"),
+        "generated_tokens_mean": mean("generated_tokens"),
+        "accepted_tokens_mean": mean("accepted_tokens"),
         "warmups": metrics["warmups"],
     }))
 }

@@ -72,6 +72,12 @@ pub fn run(
             r["evaluated_tokens_mean"].as_f64().unwrap_or(0.0),
             r["prompt_tokens_mean"].as_f64().unwrap_or(0.0)
         );
+        println!(
+            "generation         {:.0} ms per model call (mean), {:.1} tokens, {:.1} of them drafted ahead",
+            r["generate_ms_mean"].as_f64().unwrap_or(0.0),
+            r["generated_tokens_mean"].as_f64().unwrap_or(0.0),
+            r["accepted_tokens_mean"].as_f64().unwrap_or(0.0)
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -130,5 +136,8 @@ async fn replay(backend: Arc<dyn Backend>, settings: CompletionSettings, args: &
         "correct_prefix": correct,
         "evaluated_tokens_mean": mean("evaluated_tokens"),
         "prompt_tokens_mean": mean("prompt_tokens"),
+        "generate_ms_mean": mean("generate_ms"),
+        "generated_tokens_mean": mean("generated_tokens"),
+        "accepted_tokens_mean": mean("accepted_tokens"),
     }))
 }

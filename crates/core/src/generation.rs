@@ -19,6 +19,19 @@ pub struct GenerationParams {
     /// cost in speed.
     #[serde(default)]
     pub prefill_chunk: Option<usize>,
+    /// Tokens drafted per step from repetitions of the prompt and the answer (prompt lookup),
+    /// checked by the model in one pass with the token before them; 0 drafts nothing. The output
+    /// is what the model makes without drafts: a draft is kept only where the model's own choice
+    /// agrees with it.
+    #[serde(default = "default_draft_tokens")]
+    pub draft_tokens: usize,
+}
+
+/// The default [`GenerationParams::draft_tokens`].
+pub const DRAFT_TOKENS: usize = 6;
+
+fn default_draft_tokens() -> usize {
+    DRAFT_TOKENS
 }
 
 impl Default for GenerationParams {
@@ -29,6 +42,7 @@ impl Default for GenerationParams {
             stop: Vec::new(),
             time_budget: None,
             prefill_chunk: None,
+            draft_tokens: DRAFT_TOKENS,
         }
     }
 }
@@ -102,6 +116,12 @@ pub struct GenerationStats {
     /// Prompt tokens evaluated by this request (`prompt_tokens - reused_tokens`).
     pub evaluated_tokens: usize,
     pub generated_tokens: usize,
+    /// Tokens drafted from repetitions (prompt lookup) and evaluated ahead.
+    #[serde(default)]
+    pub drafted_tokens: usize,
+    /// Of the generated tokens, those a draft had already evaluated.
+    #[serde(default)]
+    pub accepted_tokens: usize,
     /// Time spent waiting in the queue before work started.
     pub queue_ms: f64,
     /// Time spent turning the prompt into tokens.

@@ -55,6 +55,10 @@ pub struct CompletionSettings {
     pub context_layout: ContextLayout,
     /// Most tokens generated per suggestion.
     pub max_tokens: usize,
+    /// Tokens drafted per step from repetitions of the prompt (prompt lookup) and checked by the
+    /// model in one pass: the suggestion is the same, sooner when the code repeats itself. 0
+    /// turns drafting off.
+    pub draft_tokens: usize,
     /// Wall-clock budget of one model call, in milliseconds.
     pub time_budget_ms: u64,
     pub multiline: Multiline,
@@ -74,6 +78,7 @@ impl Default for CompletionSettings {
             context_tokens: 256,
             context_layout: ContextLayout::Comments,
             max_tokens: 48,
+            draft_tokens: crate::generation::DRAFT_TOKENS,
             time_budget_ms: 10000,
             multiline: Multiline::Auto,
             popup_wait_ms: 300,

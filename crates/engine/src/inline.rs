@@ -356,6 +356,7 @@ impl Engine {
                 let stop = postprocess::stop_strings(span);
                 let params = GenerationParams {
                     max_tokens: settings.max_tokens,
+                    draft_tokens: settings.draft_tokens,
                     stop,
                     time_budget: Some(deadline.saturating_duration_since(Instant::now())),
                     ..GenerationParams::default()
@@ -372,6 +373,8 @@ impl Engine {
                 rec.restored_tokens = s.restored_tokens;
                 rec.generate_ms = s.generate_ms;
                 rec.generated_tokens = s.generated_tokens;
+                rec.drafted_tokens = s.drafted_tokens;
+                rec.accepted_tokens = s.accepted_tokens;
                 if done.stop == StopReason::Cancelled {
                     return Ok(InlineAnswer::Cancelled);
                 }

@@ -33,6 +33,9 @@ pub struct RequestRecord {
     pub restored_tokens: usize,
     pub generate_ms: f64,
     pub generated_tokens: usize,
+    /// Tokens drafted from repetitions and evaluated ahead, and how many of them were the answer.
+    pub drafted_tokens: usize,
+    pub accepted_tokens: usize,
     pub postprocess_ms: f64,
     pub total_ms: f64,
 }

@@ -13,6 +13,7 @@ use crate::slots::{Slots, common_prefix};
 use crate::stop::StopScan;
 use crate::tokenizer::{TextTokenizer, TokenizerError, Utf8Stream};
 use candle_core::quantized::gguf_file;
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -287,6 +288,26 @@ impl Runtime {
         }
     }
 
+    /// Evaluates `tokens` after what the cache holds; the logits after each of them.
+    fn forward_rows(&mut self, tokens: &[u32]) -> Result<Vec<Vec<f32>>, RunError> {
+        let vocab = self.model.config().vocab;
+        if tokens.iter().any(|&t| t as usize >= vocab) {
+            return Err(RunError::Compute(candle_core::Error::Msg(
+                "a token id is outside the vocabulary".into(),
+            )));
+        }
+        match self.model.forward_logits(tokens, &mut self.cache, true).and_then(|l| l.to_vec2::<f32>()) {
+            Ok(rows) => {
+                self.cached.extend_from_slice(tokens);
+                Ok(rows)
+            }
+            Err(e) => {
+                self.cache.truncate(self.cached.len());
+                Err(e.into())
+            }
+        }
+    }
+
     /// Perplexity of the model on `tokens` (each predicted from those before it), evaluated in
     /// prefill-sized chunks from an empty cache. The cache is left cleared.
     pub fn perplexity(&mut self, tokens: &[u32]) -> Result<f64, RunError> {
@@ -344,11 +365,29 @@ impl Runtime {
         let mut history = prompt.to_vec();
         let mut utf8 = Utf8Stream::default();
         let mut text = StopScan::new(&params.stop);
+        // Drafted tokens already evaluated after the last one, each with the logits after it.
+        let mut drafted: VecDeque<(u32, Vec<f32>)> = VecDeque::new();
         let stop = loop {
             if stats.generated_tokens >= params.max_tokens {
                 break StopReason::MaxTokens;
             }
             let id = sampler.sample(&mut logits, &history);
+            // The model's own choice decides; a draft only saves evaluating it when it agrees.
+            let next = match drafted.pop_front() {
+                Some((draft, after)) if draft == id => {
+                    stats.accepted_tokens += 1;
+                    Some(after)
+                }
+                Some(_) => {
+                    // This draft and those after it are not the answer: forget their keys.
+                    let keep = self.cached.len() - drafted.len() - 1;
+                    drafted.clear();
+                    self.cache.truncate(keep);
+                    self.cached.truncate(keep);
+                    None
+                }
+                None => None,
+            };
             if self.formatter.stop_ids().contains(&id) {
                 break StopReason::EndOfText;
             }
@@ -370,7 +409,24 @@ impl Runtime {
             if self.cache.len() >= self.cache.capacity() {
                 break StopReason::ContextFull;
             }
-            logits = self.forward(&[id])?;
+            if let Some(after) = next {
+                logits = after;
+                continue;
+            }
+            // Draft what follows from the prompt and the answer so far, when they repeat the
+            // last tokens somewhere, and evaluate it with this token in one pass.
+            let room = (self.cache.capacity() - self.cache.len() - 1)
+                .min(params.max_tokens - stats.generated_tokens - 1)
+                .min(params.draft_tokens);
+            let draft = lookup_draft(&history, room);
+            if draft.is_empty() {
+                logits = self.forward(&[id])?;
+                continue;
+            }
+            stats.drafted_tokens += draft.len();
+            let mut rows = self.forward_rows(&[&[id], &draft[..]].concat())?.into_iter();
+            logits = rows.next().unwrap_or_default();
+            drafted.extend(draft.into_iter().zip(rows));
         };
         if stop != StopReason::StopString {
             let rest = utf8.finish();
@@ -382,6 +438,25 @@ impl Runtime {
         let stop = if stop == StopReason::StopString || text.stopped { StopReason::StopString } else { stop };
         Ok(Finished { text: text.into_text(), stop, stats })
     }
+}
+
+/// The longest run of tokens the last ones are repeating, drafted from the prompt and the answer
+/// so far (prompt lookup): after the latest earlier place where the last `n` tokens (3, else 2)
+/// occur, up to `max` of the tokens that followed them there.
+pub fn lookup_draft(history: &[u32], max: usize) -> Vec<u32> {
+    if max == 0 {
+        return Vec::new();
+    }
+    for n in [3, 2] {
+        let Some(tail) = history.len().checked_sub(n).map(|at| &history[at..]) else { continue };
+        // Latest first: the nearest repetition is the likeliest to go on.
+        let found = (0..history.len() - n).rev().find(|&i| &history[i..i + n] == tail);
+        if let Some(i) = found {
+            let from = i + n;
+            return history[from..(from + max).min(history.len())].to_vec();
+        }
+    }
+    Vec::new()
 }
 
 /// The message of an error without what follows it (candle appends backtraces when asked to).

@@ -231,6 +231,52 @@ fn without_a_prompt_cache_budget_nothing_is_stored() {
 }
 
 #[test]
+fn drafts_from_repetitions_leave_the_greedy_answer_unchanged() {
+    let mut rt = runtime();
+    let tok = rt.tokenizer().clone();
+    let fmt = rt.formatter().clone();
+    let cancel = Cancel::new();
+    let middle = &SOURCE[SOURCE.find("    /// Brings the cache").unwrap()..][..900];
+    // Code that repeats itself (drafts agree), a real file's middle, and a short function.
+    let prompts = [
+        fim(
+            "const A: u32 = 1;\nconst B: u32 = 2;\nconst C: u32 = 3;\n\nfn sum() -> u32 {\n    let a = A;\n    let b = B;\n    let c = C;\n    a + b + c\n}\n\nfn sum_again() -> u32 {\n    let a = A;\n",
+            "\n}\n",
+        ),
+        fim(middle, "\n"),
+        fim("def add(a, b):\n    return ", "\n"),
+    ];
+    let mut accepted = 0;
+    for prompt in &prompts {
+        let tokens = fmt.render(&tok, prompt).unwrap();
+        let mut run = |draft_tokens| {
+            rt.clear_cache();
+            let params = GenerationParams { draft_tokens, ..greedy(40) };
+            rt.generate(&tokens, &params, &cancel, &mut |_| {}).unwrap()
+        };
+        let plain = run(0);
+        let drafted = run(6);
+        assert_eq!(drafted.text, plain.text, "drafts changed the answer");
+        assert_eq!(drafted.stats.generated_tokens, plain.stats.generated_tokens);
+        assert_eq!((plain.stats.drafted_tokens, plain.stats.accepted_tokens), (0, 0));
+        assert!(drafted.stats.accepted_tokens <= drafted.stats.drafted_tokens);
+        accepted += drafted.stats.accepted_tokens;
+    }
+    assert!(accepted > 5, "the repeating code's drafts were taken: {accepted}");
+    rt.clear_cache();
+}
+
+#[test]
+fn a_draft_is_what_followed_the_latest_repetition_of_the_last_tokens() {
+    use tandem_model::runtime::lookup_draft;
+    assert_eq!(lookup_draft(&[1, 2, 3, 4, 5, 9, 1, 2, 3], 2), vec![4, 5]);
+    // The latest earlier occurrence wins, and two tokens are enough.
+    assert_eq!(lookup_draft(&[7, 8, 1, 7, 8, 2, 7, 8], 4), vec![2, 7, 8]);
+    assert_eq!(lookup_draft(&[1, 2, 3, 4], 4), Vec::<u32>::new());
+    assert_eq!(lookup_draft(&[1, 2, 1, 2], 0), Vec::<u32>::new());
+}
+
+#[test]
 fn token_budget_stops_generation() {
     let mut rt = runtime();
     let tokens = rt.tokenizer().encode("// count\nconst A: [u32; 20] = [1, 2, 3, 4, 5,").unwrap();
