@@ -167,10 +167,10 @@ pub fn run(
     println!("  back to a place       {}", line(&r["by_move"]["back"]));
     println!("later keystrokes        {}", line(&r["in_place_ms"]));
     println!(
-        "model calls             {} ({} from a stored prompt), {:.0} prompt tokens evaluated per call (mean)",
+        "model calls             {}, {:.0} prompt tokens evaluated per call (mean); {} prompts (calls or warm-ups) started from a stored one",
         r["model_calls"],
-        r["slot_hits"],
-        r["evaluated_tokens_mean"].as_f64().unwrap_or(0.0)
+        r["evaluated_tokens_mean"].as_f64().unwrap_or(0.0),
+        r["slot_hits"]
     );
     println!(
         "generation              {:.0} ms per model call (mean), {:.1} tokens, {:.1} of them drafted ahead",
@@ -179,6 +179,7 @@ pub fn run(
         r["accepted_tokens_mean"].as_f64().unwrap_or(0.0)
     );
     println!("cursor rest warm-ups    {}", r["warmups"]);
+    println!("peak memory             {:.0} MiB", r["peak_rss_mib"].as_f64().unwrap_or(0.0));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -249,7 +250,6 @@ async fn replay(
         (!model.is_empty())
             .then(|| model.iter().map(|r| r[k].as_f64().unwrap_or(0.0)).sum::<f64>() / model.len() as f64)
     };
-    let slot_hits = model.iter().filter(|r| r["restored_tokens"].as_u64().unwrap_or(0) > 0).count();
     let [_, within, other, back] = by_move;
     Ok(json!({
         "files": files.len(),
@@ -263,12 +263,13 @@ async fn replay(
         "by_move": {"within_file": percentiles(within), "other_file": percentiles(other), "back": percentiles(back)},
         "in_place_ms": percentiles(later),
         "model_calls": model.len(),
-        "slot_hits": slot_hits,
+        "slot_hits": metrics["slot_hits"],
         "evaluated_tokens_mean": mean("evaluated_tokens"),
         "prompt_tokens_mean": mean("prompt_tokens"),
         "generate_ms_mean": mean("generate_ms"),
         "generated_tokens_mean": mean("generated_tokens"),
         "accepted_tokens_mean": mean("accepted_tokens"),
         "warmups": metrics["warmups"],
+        "peak_rss_mib": crate::bench::status_kib("VmHWM").unwrap_or(0) as f64 / 1024.0,
     }))
 }

@@ -291,7 +291,9 @@ impl Engine {
             *warming = None;
         }
         let warmed = done.stats.evaluated_tokens > 0;
-        lock(&self.metrics).warmups += u64::from(warmed);
+        let mut metrics = lock(&self.metrics);
+        metrics.warmups += u64::from(warmed);
+        metrics.slot_hits += u64::from(done.stats.restored_tokens > 0);
         Ok(warmed)
     }
 

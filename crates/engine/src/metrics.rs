@@ -50,7 +50,7 @@ pub struct Metrics {
     pub cancelled: u64,
     pub empty: u64,
     pub errors: u64,
-    /// Model calls whose prompt started from a stored slot of the prompt cache.
+    /// Model calls and warm-ups whose prompt started from a stored slot of the prompt cache.
     pub slot_hits: u64,
     /// Prompts evaluated ahead of a request, where the cursor came to rest or an edit landed.
     pub warmups: u64,
