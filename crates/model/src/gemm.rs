@@ -74,6 +74,10 @@ pub enum Kernel {
     Scalar,
     #[cfg(target_arch = "x86_64")]
     Avx2,
+    /// AVX2 with AVX-VNNI's `vpdpbusd`: one instruction per 4 products and their sum where AVX2
+    /// takes two or three. Same integer sums, so the same results.
+    #[cfg(target_arch = "x86_64")]
+    AvxVnni,
 }
 
 impl Kernel {
@@ -84,9 +88,23 @@ impl Kernel {
             && is_x86_feature_detected!("fma")
             && is_x86_feature_detected!("f16c")
         {
+            if is_x86_feature_detected!("avxvnni") {
+                return Kernel::AvxVnni;
+            }
             return Kernel::Avx2;
         }
         Kernel::Scalar
+    }
+
+    /// Whether this CPU runs `self`.
+    pub fn supported(self) -> bool {
+        match self {
+            Kernel::Scalar => true,
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx2 => Kernel::detect() != Kernel::Scalar,
+            #[cfg(target_arch = "x86_64")]
+            Kernel::AvxVnni => Kernel::detect() == Kernel::AvxVnni,
+        }
     }
 }
 
@@ -167,10 +185,7 @@ impl Q8Matrix {
     pub fn matmul_with(&self, kernel: Kernel, x: &QuantizedRows, out: &mut [f32]) {
         assert_eq!(x.k, self.cols, "activation width {} for a matrix of {} columns", x.k, self.cols);
         assert_eq!(out.len(), x.m * self.rows, "output size");
-        #[cfg(target_arch = "x86_64")]
-        if kernel == Kernel::Avx2 {
-            assert_eq!(Kernel::detect(), Kernel::Avx2, "the AVX2 kernel needs AVX2, FMA and F16C");
-        }
+        assert!(kernel.supported(), "this CPU lacks the features of the {kernel:?} kernel");
         let panels = self.rows.div_ceil(PANEL);
         let out = SharedOut { ptr: out.as_mut_ptr(), len: out.len() };
         let run = |range: std::ops::Range<usize>| {
@@ -213,6 +228,9 @@ impl Q8Matrix {
                     unsafe { avx2::tiles::<false>(qs, scales, x, write) };
                 }
             }
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `matmul_with` checked that the CPU has AVX2, FMA, F16C and AVX-VNNI.
+            Kernel::AvxVnni => unsafe { avx2::tiles_vnni(qs, scales, x, write) },
         }
     }
 }
@@ -276,8 +294,8 @@ impl QuantizedRows {
             *scale = match kernel {
                 Kernel::Scalar => quantize_block_scalar(src, dst),
                 #[cfg(target_arch = "x86_64")]
-                Kernel::Avx2 => {
-                    assert_eq!(Kernel::detect(), Kernel::Avx2, "the AVX2 kernel needs AVX2, FMA and F16C");
+                Kernel::Avx2 | Kernel::AvxVnni => {
+                    assert!(Kernel::Avx2.supported(), "the AVX2 kernel needs AVX2, FMA and F16C");
                     // SAFETY: the CPU has AVX2 (checked just above).
                     unsafe { avx2::quantize_block(src, dst) }
                 }
@@ -354,6 +372,70 @@ mod avx2 {
             1 => write(t0, &tile::<1, NARROW>(qs, scales, x, t0)),
             _ => {}
         }
+    }
+
+    /// [`tiles`] with AVX-VNNI: the same integer sums in one `vpdpbusd` per 4 products.
+    #[target_feature(enable = "avx2,fma,f16c,avxvnni")]
+    pub(super) fn tiles_vnni(
+        qs: &[PanelBlock],
+        scales: &[[u16; PANEL]],
+        x: &QuantizedRows,
+        write: impl Fn(usize, &[[f32; PANEL]]),
+    ) {
+        let mut t0 = 0;
+        while t0 + TOKENS <= x.m {
+            write(t0, &tile_vnni::<TOKENS>(qs, scales, x, t0));
+            t0 += TOKENS;
+        }
+        match x.m - t0 {
+            3 => write(t0, &tile_vnni::<3>(qs, scales, x, t0)),
+            2 => write(t0, &tile_vnni::<2>(qs, scales, x, t0)),
+            1 => write(t0, &tile_vnni::<1>(qs, scales, x, t0)),
+            _ => {}
+        }
+    }
+
+    /// [`tile`] with AVX-VNNI: `vpdpbusd` multiplies `|w|` (unsigned) by the token's values with
+    /// `w`'s sign and adds each row's 4 products to its i32 sum, exactly.
+    #[target_feature(enable = "avx2,fma,f16c,avxvnni")]
+    fn tile_vnni<const T: usize>(
+        qs: &[PanelBlock],
+        scales: &[[u16; PANEL]],
+        x: &QuantizedRows,
+        t0: usize,
+    ) -> [[f32; PANEL]; T] {
+        let nb = qs.len();
+        assert!(scales.len() == nb && x.k == nb * BLOCK && t0 + T <= x.m, "tile bounds");
+        let xq: [&[i8]; T] = std::array::from_fn(|t| &x.qs[(t0 + t) * x.k..(t0 + t + 1) * x.k]);
+        let xd: [&[f32]; T] = std::array::from_fn(|t| &x.d[(t0 + t) * nb..(t0 + t + 1) * nb]);
+        let mut acc = [_mm256_setzero_ps(); T];
+        for b in 0..nb {
+            let blk = &qs[b].0;
+            let mut isum = [_mm256_setzero_si256(); T];
+            for s in 0..8 {
+                // SAFETY: `blk` is 256 bytes aligned to 32; bytes 32s..32s + 32 are in it.
+                let w = unsafe { _mm256_load_si256(blk.as_ptr().add(32 * s).cast()) };
+                let aw = _mm256_abs_epi8(w);
+                for t in 0..T {
+                    let at = b * BLOCK + 4 * s;
+                    let four: [i8; 4] = xq[t][at..at + 4].try_into().expect("4 values");
+                    let xv = _mm256_set1_epi32(i32::from_le_bytes(four.map(|v| v as u8)));
+                    isum[t] = _mm256_dpbusd_avx_epi32(isum[t], aw, _mm256_sign_epi8(xv, w));
+                }
+            }
+            // SAFETY: a `[u16; 8]` is 16 readable bytes; the load is unaligned.
+            let ws = _mm256_cvtph_ps(unsafe { _mm_loadu_si128(scales[b].as_ptr().cast()) });
+            for t in 0..T {
+                let scale = _mm256_mul_ps(ws, _mm256_set1_ps(xd[t][b]));
+                acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[t]), scale, acc[t]);
+            }
+        }
+        let mut out = [[0f32; PANEL]; T];
+        for (o, a) in out.iter_mut().zip(acc) {
+            // SAFETY: `o` is 8 writable f32; the store is unaligned.
+            unsafe { _mm256_storeu_ps(o.as_mut_ptr(), a) };
+        }
+        out
     }
 
     /// Tokens `t0..t0 + T` against one panel (`qs`, `scales`: its blocks); returns, per token,
@@ -539,12 +621,12 @@ mod tests {
         assert!(!Q8Matrix::from_q8_0(&bytes, 8, 64).unwrap().narrow);
     }
 
+    /// Every kernel this CPU runs.
     fn kernels() -> Vec<Kernel> {
-        let mut k = vec![Kernel::Scalar];
-        if Kernel::detect() != Kernel::Scalar {
-            k.push(Kernel::detect());
-        }
-        k
+        let mut all = vec![Kernel::Scalar];
+        #[cfg(target_arch = "x86_64")]
+        all.extend([Kernel::Avx2, Kernel::AvxVnni]);
+        all.into_iter().filter(|k| k.supported()).collect()
     }
 
     #[test]
@@ -652,11 +734,17 @@ mod tests {
     /// The SIMD kernels compute the same sums in the same order as the scalar ones: equal bits.
     #[test]
     fn simd_matches_scalar_exactly() {
-        let simd = Kernel::detect();
-        if simd == Kernel::Scalar {
+        let simd_kernels: Vec<Kernel> = kernels().into_iter().filter(|&k| k != Kernel::Scalar).collect();
+        if simd_kernels.is_empty() {
             eprintln!("no SIMD kernel on this CPU; nothing to compare");
             return;
         }
+        for simd in simd_kernels {
+            simd_matches_scalar(simd);
+        }
+    }
+
+    fn simd_matches_scalar(simd: Kernel) {
         for &(m, rows, k) in &[(1, 8, 896), (3, 17, 896), (17, 29, 4864), (6, 3, 64)] {
             let (bytes, _) = q8_weights(rows, k, 11);
             let mut x = values(m * k, 5);
@@ -671,7 +759,12 @@ mod tests {
             let (mut a, mut b) = (vec![0f32; m * rows], vec![0f32; m * rows]);
             mat.matmul_with(Kernel::Scalar, &xs, &mut a);
             mat.matmul_with(simd, &xs, &mut b);
-            assert_eq!(a, b, "m={m} rows={rows} k={k}");
+            assert_eq!(a, b, "{simd:?}: m={m} rows={rows} k={k}");
+            // Weights in the narrow range too (the AVX2 kernel's other path).
+            let narrow = Q8Matrix::from_q8_0(&small_weights(rows, k, 16, false, 3), rows, k).unwrap();
+            narrow.matmul_with(Kernel::Scalar, &xs, &mut a);
+            narrow.matmul_with(simd, &xs, &mut b);
+            assert_eq!(a, b, "{simd:?} narrow: m={m} rows={rows} k={k}");
         }
     }
 
