@@ -66,6 +66,9 @@ pub struct QuantizedRows {
     qs: Vec<i8>,
     /// `m × k / BLOCK` scales.
     d: Vec<f32>,
+    /// For the AVX-VNNI kernel: `qs` plus 128, as unsigned bytes (1..=255), whose products with
+    /// the weights it corrects by 128 times each block's weight sum.
+    shifted: Vec<u8>,
 }
 
 /// Which implementation computes; tests pin one, the model uses [`Kernel::detect`].
@@ -301,7 +304,15 @@ impl QuantizedRows {
                 }
             };
         }
-        Self { m, k, qs, d }
+        // Whichever kernel quantized them, the rows may meet the AVX-VNNI kernel where it runs.
+        #[cfg(target_arch = "x86_64")]
+        let shifted = match Kernel::AvxVnni.supported() {
+            true => qs.iter().map(|&v| (v as u8) ^ 0x80).collect(),
+            false => Vec::new(),
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let shifted = Vec::new();
+        Self { m, k, qs, d, shifted }
     }
 
     /// Rows.
@@ -395,8 +406,10 @@ mod avx2 {
         }
     }
 
-    /// [`tile`] with AVX-VNNI: `vpdpbusd` multiplies `|w|` (unsigned) by the token's values with
-    /// `w`'s sign and adds each row's 4 products to its i32 sum, exactly.
+    /// [`tile`] with AVX-VNNI: `vpdpbusd` multiplies the token's values plus 128 (unsigned, see
+    /// [`QuantizedRows::shifted`]) by the weights and adds each row's 4 products to its i32 sum;
+    /// 128 times the block's weight sums (one more `vpdpbusd` per step, against ones) is taken
+    /// off. All exact in i32: the same sums as the other kernels.
     #[target_feature(enable = "avx2,fma,f16c,avxvnni")]
     fn tile_vnni<const T: usize>(
         qs: &[PanelBlock],
@@ -406,22 +419,29 @@ mod avx2 {
     ) -> [[f32; PANEL]; T] {
         let nb = qs.len();
         assert!(scales.len() == nb && x.k == nb * BLOCK && t0 + T <= x.m, "tile bounds");
-        let xq: [&[i8]; T] = std::array::from_fn(|t| &x.qs[(t0 + t) * x.k..(t0 + t + 1) * x.k]);
+        assert_eq!(x.shifted.len(), x.qs.len(), "activations quantized for the AVX-VNNI kernel");
+        let xu: [&[u8]; T] = std::array::from_fn(|t| &x.shifted[(t0 + t) * x.k..(t0 + t + 1) * x.k]);
         let xd: [&[f32]; T] = std::array::from_fn(|t| &x.d[(t0 + t) * nb..(t0 + t + 1) * nb]);
+        let ones = _mm256_set1_epi8(1);
         let mut acc = [_mm256_setzero_ps(); T];
         for b in 0..nb {
             let blk = &qs[b].0;
             let mut isum = [_mm256_setzero_si256(); T];
+            let mut wsum = _mm256_setzero_si256();
             for s in 0..8 {
                 // SAFETY: `blk` is 256 bytes aligned to 32; bytes 32s..32s + 32 are in it.
                 let w = unsafe { _mm256_load_si256(blk.as_ptr().add(32 * s).cast()) };
-                let aw = _mm256_abs_epi8(w);
+                wsum = _mm256_dpbusd_avx_epi32(wsum, ones, w);
                 for t in 0..T {
                     let at = b * BLOCK + 4 * s;
-                    let four: [i8; 4] = xq[t][at..at + 4].try_into().expect("4 values");
-                    let xv = _mm256_set1_epi32(i32::from_le_bytes(four.map(|v| v as u8)));
-                    isum[t] = _mm256_dpbusd_avx_epi32(isum[t], aw, _mm256_sign_epi8(xv, w));
+                    let four: [u8; 4] = xu[t][at..at + 4].try_into().expect("4 values");
+                    let xv = _mm256_set1_epi32(i32::from_le_bytes(four));
+                    isum[t] = _mm256_dpbusd_avx_epi32(isum[t], xv, w);
                 }
+            }
+            let correction = _mm256_slli_epi32::<7>(wsum);
+            for v in isum.iter_mut() {
+                *v = _mm256_sub_epi32(*v, correction);
             }
             // SAFETY: a `[u16; 8]` is 16 readable bytes; the load is unaligned.
             let ws = _mm256_cvtph_ps(unsafe { _mm_loadu_si128(scales[b].as_ptr().cast()) });
