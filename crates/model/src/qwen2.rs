@@ -330,12 +330,8 @@ impl Qwen2 {
         let v = heads(layer.wv.forward(h)?.broadcast_add(&layer.bv)?, c.n_kv_head)?;
         let q = candle_nn::rotary_emb::rope(&q, cos, sin)?;
         let k = candle_nn::rotary_emb::rope(&k, cos, sin)?;
-        // Keys and values are kept at f16 precision (in f32 storage), as llama.cpp keeps them:
-        // a prompt stored compactly in a slot (`slots`) and restored is then exactly the prompt
-        // evaluated afresh, and answers do not depend on where the cache came from.
-        let f16 = |x: Tensor| x.to_dtype(DType::F16)?.to_dtype(DType::F32);
-        cache.k[l].slice_set(&f16(k.squeeze(0)?)?, 1, start)?;
-        cache.v[l].slice_set(&f16(v.squeeze(0)?.contiguous()?)?, 1, start)?;
+        cache.k[l].slice_set(&k.squeeze(0)?, 1, start)?;
+        cache.v[l].slice_set(&v.squeeze(0)?.contiguous()?, 1, start)?;
         let len = start + t;
         let keys = cache.k[l].narrow(1, 0, len)?;
         let values = cache.v[l].narrow(1, 0, len)?;
@@ -422,16 +418,16 @@ impl KvCache {
         self.len = self.len.min(len);
     }
 
-    /// Bytes one position's keys and values take in f16, over all layers.
-    pub fn bytes_per_position_f16(&self) -> usize {
+    /// Bytes one position's keys and values take, over all layers.
+    pub fn bytes_per_position(&self) -> usize {
         let per_layer = |t: &Tensor| t.dim(0).unwrap_or(0) * t.dim(2).unwrap_or(0);
-        self.k.iter().chain(&self.v).map(per_layer).sum::<usize>() * 2
+        self.k.iter().chain(&self.v).map(per_layer).sum::<usize>() * size_of::<f32>()
     }
 
-    /// Copies of the keys and values of the first `len` positions, per layer, as `dtype`.
-    pub fn copy_prefix(&self, len: usize, dtype: DType) -> candle_core::Result<(Vec<Tensor>, Vec<Tensor>)> {
+    /// Copies of the keys and values of the first `len` positions, per layer.
+    pub fn copy_prefix(&self, len: usize) -> candle_core::Result<(Vec<Tensor>, Vec<Tensor>)> {
         let len = len.min(self.len);
-        let copy = |t: &Tensor| t.narrow(1, 0, len)?.to_dtype(dtype)?.contiguous();
+        let copy = |t: &Tensor| t.narrow(1, 0, len)?.contiguous();
         let k = self.k.iter().map(copy).collect::<candle_core::Result<_>>()?;
         let v = self.v.iter().map(copy).collect::<candle_core::Result<_>>()?;
         Ok((k, v))
@@ -448,7 +444,7 @@ impl KvCache {
             return Ok(());
         }
         for (dst, src) in self.k.iter_mut().zip(k).chain(self.v.iter_mut().zip(v)) {
-            let src = src.narrow(1, 0, n)?.to_dtype(DType::F32)?.contiguous()?;
+            let src = src.narrow(1, 0, n)?.contiguous()?;
             dst.slice_set(&src, 1, 0)?;
         }
         self.len = n;

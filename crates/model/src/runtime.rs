@@ -34,14 +34,14 @@ pub struct LoadOptions {
     /// Positions the KV cache holds: the longest prompt plus answer.
     pub context: usize,
     pub kernels: Kernels,
-    /// Bytes of keys and values (f16) kept for recent prompts besides the working cache; 0
-    /// keeps none.
+    /// Bytes of keys and values kept for recent prompts besides the working cache; 0 keeps
+    /// none.
     pub prompt_cache_bytes: usize,
 }
 
-/// The default [`LoadOptions::prompt_cache_bytes`]: several prompts' worth (about 5,000
-/// positions of the 0.5B model, 2,300 of the 1.5B).
-pub const DEFAULT_PROMPT_CACHE_BYTES: usize = 64 << 20;
+/// The default [`LoadOptions::prompt_cache_bytes`]: several prompts' worth (about 4,000
+/// positions of the 0.5B model, 1,700 of the 1.5B).
+pub const DEFAULT_PROMPT_CACHE_BYTES: usize = 96 << 20;
 
 impl Default for LoadOptions {
     fn default() -> Self {
