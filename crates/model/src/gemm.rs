@@ -363,8 +363,26 @@ mod avx2 {
     use super::{BLOCK, PANEL, PanelBlock, QuantizedRows, TOKENS};
     use std::arch::x86_64::*;
 
-    /// All tokens of `x` against one panel, [`TOKENS`] at a time, passing each tile's sums to
-    /// `write(first_token, sums)`. `NARROW`: the panel's values are all in -16..=16.
+    /// All tokens of `x` against one panel: `tile::<T>(t0)` for [`TOKENS`] tokens at a time, then
+    /// the rest, each tile's sums passed to `write(first_token, sums)`.
+    macro_rules! each_tile {
+        ($x:expr, $write:expr, $tile:ident $(::<$($g:tt),*>)?, $($arg:expr),*) => {{
+            let (x, write) = ($x, $write);
+            let mut t0 = 0;
+            while t0 + TOKENS <= x.m {
+                write(t0, &$tile::<$($($g,)*)? TOKENS>($($arg,)* x, t0));
+                t0 += TOKENS;
+            }
+            match x.m - t0 {
+                3 => write(t0, &$tile::<$($($g,)*)? 3>($($arg,)* x, t0)),
+                2 => write(t0, &$tile::<$($($g,)*)? 2>($($arg,)* x, t0)),
+                1 => write(t0, &$tile::<$($($g,)*)? 1>($($arg,)* x, t0)),
+                _ => {}
+            }
+        }};
+    }
+
+    /// All tokens of `x` against one panel. `NARROW`: the panel's values are all in -16..=16.
     #[target_feature(enable = "avx2,fma,f16c")]
     pub(super) fn tiles<const NARROW: bool>(
         qs: &[PanelBlock],
@@ -372,20 +390,10 @@ mod avx2 {
         x: &QuantizedRows,
         write: impl Fn(usize, &[[f32; PANEL]]),
     ) {
-        let mut t0 = 0;
-        while t0 + TOKENS <= x.m {
-            write(t0, &tile::<TOKENS, NARROW>(qs, scales, x, t0));
-            t0 += TOKENS;
-        }
-        match x.m - t0 {
-            3 => write(t0, &tile::<3, NARROW>(qs, scales, x, t0)),
-            2 => write(t0, &tile::<2, NARROW>(qs, scales, x, t0)),
-            1 => write(t0, &tile::<1, NARROW>(qs, scales, x, t0)),
-            _ => {}
-        }
+        each_tile!(x, write, tile::<NARROW>, qs, scales);
     }
 
-    /// [`tiles`] with AVX-VNNI: the same integer sums in one `vpdpbusd` per 4 products.
+    /// [`tiles`] with AVX-VNNI.
     #[target_feature(enable = "avx2,fma,f16c,avxvnni")]
     pub(super) fn tiles_vnni(
         qs: &[PanelBlock],
@@ -393,17 +401,49 @@ mod avx2 {
         x: &QuantizedRows,
         write: impl Fn(usize, &[[f32; PANEL]]),
     ) {
-        let mut t0 = 0;
-        while t0 + TOKENS <= x.m {
-            write(t0, &tile_vnni::<TOKENS>(qs, scales, x, t0));
-            t0 += TOKENS;
+        each_tile!(x, write, tile_vnni, qs, scales);
+    }
+
+    /// The tokens' rows of `x` from `t0` (quantized values as `values` gives them) and their
+    /// block scales.
+    fn rows<'a, V, const T: usize>(
+        x: &'a QuantizedRows,
+        values: &'a [V],
+        t0: usize,
+    ) -> ([&'a [V]; T], [&'a [f32]; T]) {
+        let nb = x.k / BLOCK;
+        (
+            std::array::from_fn(|t| &values[(t0 + t) * x.k..(t0 + t + 1) * x.k]),
+            std::array::from_fn(|t| &x.d[(t0 + t) * nb..(t0 + t + 1) * nb]),
+        )
+    }
+
+    /// Adds block `b`'s integer sums, scaled by the weights' and the tokens' scales, to `acc`.
+    #[target_feature(enable = "avx2,fma,f16c")]
+    fn scale_into<const T: usize>(
+        acc: &mut [__m256; T],
+        isum: &[__m256i; T],
+        scales: &[u16; PANEL],
+        xd: &[&[f32]; T],
+        b: usize,
+    ) {
+        // SAFETY: a `[u16; 8]` is 16 readable bytes; the load is unaligned.
+        let ws = _mm256_cvtph_ps(unsafe { _mm_loadu_si128(scales.as_ptr().cast()) });
+        for t in 0..T {
+            let scale = _mm256_mul_ps(ws, _mm256_set1_ps(xd[t][b]));
+            acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[t]), scale, acc[t]);
         }
-        match x.m - t0 {
-            3 => write(t0, &tile_vnni::<3>(qs, scales, x, t0)),
-            2 => write(t0, &tile_vnni::<2>(qs, scales, x, t0)),
-            1 => write(t0, &tile_vnni::<1>(qs, scales, x, t0)),
-            _ => {}
+    }
+
+    /// The accumulated sums as plain arrays.
+    #[target_feature(enable = "avx2,fma,f16c")]
+    fn stored<const T: usize>(acc: [__m256; T]) -> [[f32; PANEL]; T] {
+        let mut out = [[0f32; PANEL]; T];
+        for (o, a) in out.iter_mut().zip(acc) {
+            // SAFETY: `o` is 8 writable f32; the store is unaligned.
+            unsafe { _mm256_storeu_ps(o.as_mut_ptr(), a) };
         }
+        out
     }
 
     /// [`tile`] with AVX-VNNI: `vpdpbusd` multiplies the token's values plus 128 (unsigned, see
@@ -420,8 +460,7 @@ mod avx2 {
         let nb = qs.len();
         assert!(scales.len() == nb && x.k == nb * BLOCK && t0 + T <= x.m, "tile bounds");
         assert_eq!(x.shifted.len(), x.qs.len(), "activations quantized for the AVX-VNNI kernel");
-        let xu: [&[u8]; T] = std::array::from_fn(|t| &x.shifted[(t0 + t) * x.k..(t0 + t + 1) * x.k]);
-        let xd: [&[f32]; T] = std::array::from_fn(|t| &x.d[(t0 + t) * nb..(t0 + t + 1) * nb]);
+        let (xu, xd) = rows::<u8, T>(x, &x.shifted, t0);
         let ones = _mm256_set1_epi8(1);
         let mut acc = [_mm256_setzero_ps(); T];
         for b in 0..nb {
@@ -443,26 +482,16 @@ mod avx2 {
             for v in isum.iter_mut() {
                 *v = _mm256_sub_epi32(*v, correction);
             }
-            // SAFETY: a `[u16; 8]` is 16 readable bytes; the load is unaligned.
-            let ws = _mm256_cvtph_ps(unsafe { _mm_loadu_si128(scales[b].as_ptr().cast()) });
-            for t in 0..T {
-                let scale = _mm256_mul_ps(ws, _mm256_set1_ps(xd[t][b]));
-                acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[t]), scale, acc[t]);
-            }
+            scale_into(&mut acc, &isum, &scales[b], &xd, b);
         }
-        let mut out = [[0f32; PANEL]; T];
-        for (o, a) in out.iter_mut().zip(acc) {
-            // SAFETY: `o` is 8 writable f32; the store is unaligned.
-            unsafe { _mm256_storeu_ps(o.as_mut_ptr(), a) };
-        }
-        out
+        stored(acc)
     }
 
     /// Tokens `t0..t0 + T` against one panel (`qs`, `scales`: its blocks); returns, per token,
     /// the 8 rows' sums. With `NARROW` (all weights in -16..=16), a block's 8 steps of pair
     /// sums (each at most `2 · 16 · 127`) are added in i16, at most 32512, and widened once.
     #[target_feature(enable = "avx2,fma,f16c")]
-    fn tile<const T: usize, const NARROW: bool>(
+    fn tile<const NARROW: bool, const T: usize>(
         qs: &[PanelBlock],
         scales: &[[u16; PANEL]],
         x: &QuantizedRows,
@@ -470,8 +499,7 @@ mod avx2 {
     ) -> [[f32; PANEL]; T] {
         let nb = qs.len();
         assert!(scales.len() == nb && x.k == nb * BLOCK && t0 + T <= x.m, "tile bounds");
-        let xq: [&[i8]; T] = std::array::from_fn(|t| &x.qs[(t0 + t) * x.k..(t0 + t + 1) * x.k]);
-        let xd: [&[f32]; T] = std::array::from_fn(|t| &x.d[(t0 + t) * nb..(t0 + t + 1) * nb]);
+        let (xq, xd) = rows::<i8, T>(x, &x.qs, t0);
         let ones = _mm256_set1_epi16(1);
         let mut acc = [_mm256_setzero_ps(); T];
         for b in 0..nb {
@@ -502,19 +530,9 @@ mod avx2 {
                     isum[t] = _mm256_madd_epi16(isum16[t], ones);
                 }
             }
-            // SAFETY: a `[u16; 8]` is 16 readable bytes; the load is unaligned.
-            let ws = _mm256_cvtph_ps(unsafe { _mm_loadu_si128(scales[b].as_ptr().cast()) });
-            for t in 0..T {
-                let scale = _mm256_mul_ps(ws, _mm256_set1_ps(xd[t][b]));
-                acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[t]), scale, acc[t]);
-            }
+            scale_into(&mut acc, &isum, &scales[b], &xd, b);
         }
-        let mut out = [[0f32; PANEL]; T];
-        for (o, a) in out.iter_mut().zip(acc) {
-            // SAFETY: `o` is 8 writable f32; the store is unaligned.
-            unsafe { _mm256_storeu_ps(o.as_mut_ptr(), a) };
-        }
-        out
+        stored(acc)
     }
 
     /// `quantize_block_scalar` with AVX2: same scale, same rounding (to nearest, ties to even,
