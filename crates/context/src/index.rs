@@ -54,6 +54,9 @@ pub struct Index {
     go_modules: HashMap<String, String>,
     bytes: usize,
     generation: u64,
+    /// Changes when the names the index defines, or where imports lead, may have changed: a
+    /// file added or removed, a file's definitions renamed, added or removed, a Go module moved.
+    names_generation: u64,
 }
 
 /// Whether `text` looks machine-made: a generated-code marker near the top, or minified lines.
@@ -134,6 +137,7 @@ impl Index {
                     Some(m) => self.go_modules.insert(dir, m),
                     None => self.go_modules.remove(&dir),
                 };
+                self.names_generation += 1;
                 return Ok(());
             }
             Prepared::Skipped(Skip::UnknownLanguage) => return Err(Skip::UnknownLanguage),
@@ -153,7 +157,14 @@ impl Index {
         if self.files.get(path).is_some_and(|e| e.text == entry.text) {
             return Ok(());
         }
-        self.remove(path);
+        fn names(e: &Entry) -> Vec<&str> {
+            let mut n: Vec<&str> = e.outline.definitions.iter().map(|d| d.name.as_str()).collect();
+            n.sort_unstable();
+            n
+        }
+        let renamed = self.files.get(path).is_none_or(|old| names(old) != names(&entry));
+        self.names_generation += u64::from(renamed);
+        self.take(path);
         let key: Arc<str> = path.into();
         for d in &entry.outline.definitions {
             self.names.entry(d.name.clone()).or_default().insert(key.clone());
@@ -165,18 +176,25 @@ impl Index {
     }
 
     pub fn remove(&mut self, path: &str) {
-        if let Some((key, entry)) = self.files.remove_entry(path) {
-            for d in &entry.outline.definitions {
-                if let Some(set) = self.names.get_mut(&d.name) {
-                    set.remove(&key);
-                    if set.is_empty() {
-                        self.names.remove(&d.name);
-                    }
+        if self.take(path) {
+            self.names_generation += 1;
+        }
+    }
+
+    /// Takes `path`'s entry out; whether there was one.
+    fn take(&mut self, path: &str) -> bool {
+        let Some((key, entry)) = self.files.remove_entry(path) else { return false };
+        for d in &entry.outline.definitions {
+            if let Some(set) = self.names.get_mut(&d.name) {
+                set.remove(&key);
+                if set.is_empty() {
+                    self.names.remove(&d.name);
                 }
             }
-            self.bytes -= entry.text.len();
-            self.generation += 1;
         }
+        self.bytes -= entry.text.len();
+        self.generation += 1;
+        true
     }
 
     pub fn get(&self, path: &str) -> Option<&Entry> {
@@ -209,6 +227,12 @@ impl Index {
     /// Changes with every update that changed something.
     pub fn generation(&self) -> u64 {
         self.generation
+    }
+
+    /// Changes when the defined names may have changed (see the field); not when a file's code
+    /// changed inside the definitions it already had.
+    pub fn names_generation(&self) -> u64 {
+        self.names_generation
     }
 
     pub fn limits(&self) -> Limits {
@@ -266,6 +290,27 @@ mod tests {
         assert_eq!(index.defining("gamma").collect::<Vec<_>>(), ["src/a.rs"]);
         index.remove("src/a.rs");
         assert_eq!((index.len(), index.bytes(), index.defining("gamma").count()), (0, 0, 0));
+    }
+
+    #[test]
+    fn the_names_generation_follows_definitions_not_code_inside_them() {
+        let mut index = Index::default();
+        index.update("src/a.rs", "pub fn alpha() {\n    1\n}\n").unwrap();
+        let (all, names) = (index.generation(), index.names_generation());
+        // Code inside a definition changes: the text does, the names do not.
+        index.update("src/a.rs", "pub fn alpha() {\n    2\n}\n").unwrap();
+        assert!(index.generation() > all);
+        assert_eq!(index.names_generation(), names);
+        // A definition added, a file added, a file removed: each may matter to a context.
+        for step in 0..3 {
+            let before = index.names_generation();
+            match step {
+                0 => index.update("src/a.rs", "pub fn alpha() {\n    2\n}\npub fn beta() {}\n").unwrap(),
+                1 => index.update("src/b.rs", "pub fn gamma() {}\n").unwrap(),
+                _ => index.remove("src/b.rs"),
+            }
+            assert!(index.names_generation() > before, "step {step}");
+        }
     }
 
     #[test]

@@ -472,7 +472,8 @@ impl Engine {
             count,
             expired,
         );
-        let sources = (settings.context && kept.is_none()).then(|| Kept::sources_in(&context.files, &index));
+        let sources = (settings.context && kept.is_none())
+            .then(|| (Kept::sources_in(&context.files, &index), index.names_generation()));
         drop(index);
         // A document too large to parse is too large to quote from: its lines may be any length,
         // and a recent snippet is a copy.
@@ -486,11 +487,12 @@ impl Engine {
             above: if parsed { hash_of(&text[..w.start.min(text.len())]) } else { 0 },
         };
         // Context cut short by the clock is not kept: the next keystroke looks again.
-        let keep = sources.filter(|_| !expired()).map(|sources| Kept {
+        let keep = sources.filter(|_| !expired()).map(|(sources, names)| Kept {
             files: context.files.clone(),
             tokens: context.files_tokens,
             line,
             sources,
+            names,
         });
         // What the prompt leaves with the document, in one visit: the tree parsed for it, the
         // window's start and the context chosen.

@@ -43,8 +43,11 @@ pub(crate) struct Kept {
     pub tokens: usize,
     pub line: usize,
     /// The index's text of each file the context quotes, when it was chosen: the context is
-    /// kept while none of them changed (edits to other files do not matter).
+    /// kept while none of them changed and no definition appeared or went elsewhere (edits
+    /// inside other files' definitions do not matter).
     pub sources: Vec<(String, Option<Arc<str>>)>,
+    /// The index's [`Index::names_generation`] then.
+    pub names: u64,
 }
 
 impl Kept {
@@ -56,12 +59,14 @@ impl Kept {
         paths.into_iter().map(|p| (p.to_owned(), index.get(p).map(|e| e.text.clone()))).collect()
     }
 
-    /// Whether the files the context quotes are as they were.
+    /// Whether the files the context quotes are as they were, and the workspace defines the
+    /// same names.
     pub fn current(&self, index: &Index) -> bool {
-        self.sources.iter().all(|(path, then)| match (index.get(path), then) {
-            (Some(now), Some(then)) => Arc::ptr_eq(&now.text, then),
-            (None, None) => true,
-            _ => false,
-        })
+        self.names == index.names_generation()
+            && self.sources.iter().all(|(path, then)| match (index.get(path), then) {
+                (Some(now), Some(then)) => Arc::ptr_eq(&now.text, then),
+                (None, None) => true,
+                _ => false,
+            })
     }
 }
