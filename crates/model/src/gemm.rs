@@ -10,7 +10,8 @@
 //!   Same integers, same scales, same size as Q8_0: the conversion is lossless.
 //! - Activations are quantized once per product to int8 blocks of 32 with an f32 scale
 //!   ([`QuantizedRows`]), the way ggml quantizes them for Q8_0 weights.
-//! - The AVX2 kernel computes 8 weight rows × 4 tokens at a time: each weight load serves 4
+//! - The AVX2 kernel computes 8 weight rows × 4 tokens at a time (the AVX-VNNI one likewise with
+//!   `vpdpbusd`, the AVX-512 VNNI one 16 rows: two panels per register): each weight load serves 4
 //!   tokens, and the 8 lanes of a register are the 8 rows, so no horizontal sums are needed.
 //!   Products use the usual sign trick (`maddubs(|w|, sign(x, w))`, exact for int8 in
 //!   -127..=127), sums are exact in i32 within a block and scaled in f32 per block.
@@ -81,6 +82,10 @@ pub enum Kernel {
     /// takes two or three. Same integer sums, so the same results.
     #[cfg(target_arch = "x86_64")]
     AvxVnni,
+    /// AVX-512 VNNI: two panels (16 rows) per register, the same sums as [`Kernel::AvxVnni`]
+    /// (which computes a last odd panel).
+    #[cfg(target_arch = "x86_64")]
+    Avx512Vnni,
 }
 
 impl Kernel {
@@ -91,22 +96,36 @@ impl Kernel {
             && is_x86_feature_detected!("fma")
             && is_x86_feature_detected!("f16c")
         {
-            if is_x86_feature_detected!("avxvnni") {
-                return Kernel::AvxVnni;
+            for kernel in [Kernel::Avx512Vnni, Kernel::AvxVnni, Kernel::Avx2] {
+                if kernel.supported() {
+                    return kernel;
+                }
             }
-            return Kernel::Avx2;
         }
         Kernel::Scalar
     }
 
     /// Whether this CPU runs `self`.
     pub fn supported(self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        let avx2 = || {
+            is_x86_feature_detected!("avx2")
+                && is_x86_feature_detected!("fma")
+                && is_x86_feature_detected!("f16c")
+        };
         match self {
             Kernel::Scalar => true,
             #[cfg(target_arch = "x86_64")]
-            Kernel::Avx2 => Kernel::detect() != Kernel::Scalar,
+            Kernel::Avx2 => avx2(),
             #[cfg(target_arch = "x86_64")]
-            Kernel::AvxVnni => Kernel::detect() == Kernel::AvxVnni,
+            Kernel::AvxVnni => avx2() && is_x86_feature_detected!("avxvnni"),
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx512Vnni => {
+                Kernel::AvxVnni.supported()
+                    && is_x86_feature_detected!("avx512f")
+                    && is_x86_feature_detected!("avx512bw")
+                    && is_x86_feature_detected!("avx512vnni")
+            }
         }
     }
 }
@@ -191,17 +210,48 @@ impl Q8Matrix {
         assert!(kernel.supported(), "this CPU lacks the features of the {kernel:?} kernel");
         let panels = self.rows.div_ceil(PANEL);
         let out = SharedOut { ptr: out.as_mut_ptr(), len: out.len() };
+        // The unit of work: a panel, or with AVX-512 two (the last one alone when odd).
+        #[cfg(target_arch = "x86_64")]
+        let pairs = kernel == Kernel::Avx512Vnni;
+        #[cfg(not(target_arch = "x86_64"))]
+        let pairs = false;
+        let units = if pairs { panels.div_ceil(2) } else { panels };
         let run = |range: std::ops::Range<usize>| {
-            for p in range {
-                self.panel(kernel, p, x, &out);
+            for u in range {
+                match pairs {
+                    true if 2 * u + 1 < panels => self.panel_pair(2 * u, x, &out),
+                    true => self.panel(kernel, 2 * u, x, &out),
+                    false => self.panel(kernel, u, x, &out),
+                }
             }
         };
         // A product too small to be worth waking the other threads runs here.
         if x.m * self.rows * self.cols < 1 << 16 {
-            run(0..panels);
+            run(0..units);
         } else {
-            candle_core::utils::barrier_pool().execute_chunked(panels, run);
+            candle_core::utils::barrier_pool().execute_chunked(units, run);
         }
+    }
+
+    /// All tokens against panels `p0` and `p0 + 1` at once (AVX-512 VNNI).
+    fn panel_pair(&self, p0: usize, x: &QuantizedRows, out: &SharedOut) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            let nb = self.cols / BLOCK;
+            let (qa, qb) = (&self.qs[p0 * nb..(p0 + 1) * nb], &self.qs[(p0 + 1) * nb..(p0 + 2) * nb]);
+            let (sa, sb) = (&self.scales[p0 * nb..(p0 + 1) * nb], &self.scales[(p0 + 1) * nb..(p0 + 2) * nb]);
+            let row0 = p0 * PANEL;
+            let width = (2 * PANEL).min(self.rows - row0);
+            let write = |t0: usize, tile: &[[f32; 2 * PANEL]]| {
+                for (t, vals) in tile.iter().enumerate() {
+                    out.write((t0 + t) * self.rows + row0, &vals[..width]);
+                }
+            };
+            // SAFETY: `matmul_with` checked that the CPU has AVX-512 VNNI (and AVX2, FMA, F16C).
+            unsafe { avx2::tiles_pair(qa, qb, sa, sb, x, write) };
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        unreachable!("panel pairs are an x86-64 kernel's ({p0}, {}, {})", x.m, out.len);
     }
 
     /// All tokens against panel `p`.
@@ -232,8 +282,9 @@ impl Q8Matrix {
                 }
             }
             #[cfg(target_arch = "x86_64")]
-            // SAFETY: `matmul_with` checked that the CPU has AVX2, FMA, F16C and AVX-VNNI.
-            Kernel::AvxVnni => unsafe { avx2::tiles_vnni(qs, scales, x, write) },
+            // SAFETY: `matmul_with` checked that the CPU has AVX2, FMA, F16C and AVX-VNNI (which
+            // AVX-512 VNNI here implies, see `supported`).
+            Kernel::AvxVnni | Kernel::Avx512Vnni => unsafe { avx2::tiles_vnni(qs, scales, x, write) },
         }
     }
 }
@@ -297,7 +348,7 @@ impl QuantizedRows {
             *scale = match kernel {
                 Kernel::Scalar => quantize_block_scalar(src, dst),
                 #[cfg(target_arch = "x86_64")]
-                Kernel::Avx2 | Kernel::AvxVnni => {
+                Kernel::Avx2 | Kernel::AvxVnni | Kernel::Avx512Vnni => {
                     assert!(Kernel::Avx2.supported(), "the AVX2 kernel needs AVX2, FMA and F16C");
                     // SAFETY: the CPU has AVX2 (checked just above).
                     unsafe { avx2::quantize_block(src, dst) }
@@ -306,7 +357,7 @@ impl QuantizedRows {
         }
         // Whichever kernel quantized them, the rows may meet the AVX-VNNI kernel where it runs.
         #[cfg(target_arch = "x86_64")]
-        let shifted = match Kernel::AvxVnni.supported() {
+        let shifted = match Kernel::AvxVnni.supported() || Kernel::Avx512Vnni.supported() {
             true => qs.iter().map(|&v| (v as u8) ^ 0x80).collect(),
             false => Vec::new(),
         };
@@ -402,6 +453,79 @@ mod avx2 {
         write: impl Fn(usize, &[[f32; PANEL]]),
     ) {
         each_tile!(x, write, tile_vnni, qs, scales);
+    }
+
+    /// Two panels against all tokens of `x`, with AVX-512 VNNI.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vnni,avx2,fma,f16c")]
+    pub(super) fn tiles_pair(
+        qa: &[PanelBlock],
+        qb: &[PanelBlock],
+        sa: &[[u16; PANEL]],
+        sb: &[[u16; PANEL]],
+        x: &QuantizedRows,
+        write: impl Fn(usize, &[[f32; 2 * PANEL]]),
+    ) {
+        each_tile!(x, write, tile_pair, qa, qb, sa, sb);
+    }
+
+    /// [`tile_vnni`] for two panels at once: one 512-bit register holds 4 values of each of 16
+    /// rows (the first panel's 8 in the low half), so each broadcast token value serves twice
+    /// as many rows. Per lane the same integer sums and the same float operations: the same
+    /// results.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vnni,avx2,fma,f16c")]
+    fn tile_pair<const T: usize>(
+        qa: &[PanelBlock],
+        qb: &[PanelBlock],
+        sa: &[[u16; PANEL]],
+        sb: &[[u16; PANEL]],
+        x: &QuantizedRows,
+        t0: usize,
+    ) -> [[f32; 2 * PANEL]; T] {
+        let nb = qa.len();
+        assert!(
+            qb.len() == nb && sa.len() == nb && sb.len() == nb && x.k == nb * BLOCK && t0 + T <= x.m,
+            "tile bounds"
+        );
+        assert_eq!(x.shifted.len(), x.qs.len(), "activations quantized for the VNNI kernels");
+        let (xu, xd) = rows::<u8, T>(x, &x.shifted, t0);
+        let ones = _mm512_set1_epi8(1);
+        let mut acc = [_mm512_setzero_ps(); T];
+        for b in 0..nb {
+            let (ba, bb) = (&qa[b].0, &qb[b].0);
+            let mut isum = [_mm512_setzero_si512(); T];
+            let mut wsum = _mm512_setzero_si512();
+            for s in 0..8 {
+                // SAFETY: both blocks are 256 bytes aligned to 32; bytes 32s..32s + 32 are in them.
+                let (lo, hi) = unsafe {
+                    (
+                        _mm256_load_si256(ba.as_ptr().add(32 * s).cast()),
+                        _mm256_load_si256(bb.as_ptr().add(32 * s).cast()),
+                    )
+                };
+                let w = _mm512_inserti64x4::<1>(_mm512_castsi256_si512(lo), hi);
+                wsum = _mm512_dpbusd_epi32(wsum, ones, w);
+                for t in 0..T {
+                    let at = b * BLOCK + 4 * s;
+                    let four: [u8; 4] = xu[t][at..at + 4].try_into().expect("4 values");
+                    isum[t] = _mm512_dpbusd_epi32(isum[t], _mm512_set1_epi32(i32::from_le_bytes(four)), w);
+                }
+            }
+            let correction = _mm512_slli_epi32::<7>(wsum);
+            // SAFETY: each `[u16; 8]` is 16 readable bytes; the loads are unaligned.
+            let halves =
+                unsafe { (_mm_loadu_si128(sb[b].as_ptr().cast()), _mm_loadu_si128(sa[b].as_ptr().cast())) };
+            let ws = _mm512_cvtph_ps(_mm256_set_m128i(halves.0, halves.1));
+            for t in 0..T {
+                let v = _mm512_cvtepi32_ps(_mm512_sub_epi32(isum[t], correction));
+                acc[t] = _mm512_fmadd_ps(v, _mm512_mul_ps(ws, _mm512_set1_ps(xd[t][b])), acc[t]);
+            }
+        }
+        let mut out = [[0f32; 2 * PANEL]; T];
+        for (o, a) in out.iter_mut().zip(acc) {
+            // SAFETY: `o` is 16 writable f32; the store is unaligned.
+            unsafe { _mm512_storeu_ps(o.as_mut_ptr(), a) };
+        }
+        out
     }
 
     /// The tokens' rows of `x` from `t0` (quantized values as `values` gives them) and their
@@ -663,7 +787,7 @@ mod tests {
     fn kernels() -> Vec<Kernel> {
         let mut all = vec![Kernel::Scalar];
         #[cfg(target_arch = "x86_64")]
-        all.extend([Kernel::Avx2, Kernel::AvxVnni]);
+        all.extend([Kernel::Avx2, Kernel::AvxVnni, Kernel::Avx512Vnni]);
         all.into_iter().filter(|k| k.supported()).collect()
     }
 
