@@ -83,7 +83,11 @@ fn pick_files(dir: &Path, n: usize, places: usize) -> Result<Vec<File>> {
     let step = (found.len() / n.max(1)).max(1);
     let mut files = Vec::new();
     for (path, language) in found.into_iter().step_by(step) {
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        // Capped, a regular file, no link followed: the project's one way to read a source file.
+        let name = path.display().to_string();
+        let Ok(text) = tandem_engine::files::read_text_capped(&path, &name, MAX_BYTES as usize) else {
+            continue;
+        };
         let lines = typable_lines(&text, 4);
         if lines.len() < places {
             continue;

@@ -14,7 +14,7 @@
 
 use crate::cache::Lru;
 use crate::cache::Shown;
-use crate::document::{DocumentError, Place, position, units};
+use crate::document::{Document, DocumentError, Place, position, units};
 use crate::engine::{Engine, Tuning, lock};
 use crate::kept::{Kept, WindowStart, hash_of};
 use crate::metrics::{RequestRecord, Source};
@@ -93,6 +93,31 @@ struct Arrival {
     path: Option<String>,
     near_before: String,
     near_after: String,
+}
+
+impl Arrival {
+    /// What a request at byte offset `cursor` of `doc` takes from it.
+    fn at(doc: &Document, cursor: usize, explicit: bool) -> Self {
+        let (near_before, near_after) = near(&doc.text, cursor);
+        Self {
+            cursor,
+            explicit,
+            version: doc.version,
+            language: doc.language.clone(),
+            path: doc.path.clone(),
+            near_before: near_before.to_owned(),
+            near_after: near_after.to_owned(),
+        }
+    }
+}
+
+/// A request's prompt, with what the record and placement need of how it was made.
+struct Built {
+    prompt: FimPrompt,
+    /// The indentation of the body the cursor is in.
+    body_indent: Option<usize>,
+    context_tokens: usize,
+    context_files: usize,
 }
 
 /// What a request takes from its document once its debounce is over: a snapshot of the text
@@ -182,15 +207,7 @@ impl Engine {
                     warm.cancel();
                 }
             }
-            let arrival = enabled.then(|| Arrival {
-                cursor,
-                explicit,
-                version: doc.version,
-                language: doc.language.clone(),
-                path: doc.path.clone(),
-                near_before: near_before.to_owned(),
-                near_after: near_after.to_owned(),
-            });
+            let arrival = enabled.then(|| Arrival::at(doc, cursor, explicit));
             (arrival, suggestion, reused)
         };
         let mut rec = RequestRecord::default();
@@ -252,16 +269,7 @@ impl Engine {
             if !settings.language_enabled(&doc.language) || doc.completion.inflight.is_some() {
                 return Ok(false);
             }
-            let (near_before, near_after) = near(&doc.text, cursor);
-            Arrival {
-                cursor,
-                explicit: true,
-                version: doc.version,
-                language: doc.language.clone(),
-                path: doc.path.clone(),
-                near_before: near_before.to_owned(),
-                near_after: near_after.to_owned(),
-            }
+            Arrival::at(doc, cursor, true)
         };
         if let Some(old) = lock(&self.warming).replace(cancel.clone()) {
             old.cancel();
@@ -270,12 +278,10 @@ impl Engine {
         let language = Language::detect(&arrival.language, arrival.path.as_deref().unwrap_or(""));
         let deadline = Instant::now() + Duration::from_millis(settings.time_budget_ms);
         let expired = || Instant::now() >= deadline;
-        let Some(snapshot) = self.snapshot(uri, arrival.version, &settings) else { return Ok(false) };
         let tuning = (&settings, &weights);
-        let (context, _) = self.prompt_parts(uri, &arrival, snapshot, language, tuning, &count, &expired);
-        let repository = settings.context && settings.context_layout == ContextLayout::Repository;
-        let repo = repository.then(|| self.workspace.name());
-        let prompt = fim_prompt(context, settings.context_layout, language, arrival.path.clone(), repo);
+        let Some(built) = self.build(uri, &arrival, language, tuning, &count, &expired) else {
+            return Ok(false);
+        };
         let params = GenerationParams {
             max_tokens: 0,
             // A warm-up is likely to be stopped by the first keystroke: small passes keep most
@@ -284,7 +290,7 @@ impl Engine {
             time_budget: Some(deadline.saturating_duration_since(Instant::now())),
             ..GenerationParams::default()
         };
-        let request = GenerateRequest { prompt: Prompt::Fim(prompt), params, cancel: cancel.clone() };
+        let request = GenerateRequest { prompt: Prompt::Fim(built.prompt), params, cancel: cancel.clone() };
         let done = backend.generate(request).finish_with(|_| {}).await?;
         let mut warming = lock(&self.warming);
         if warming.as_ref().is_some_and(|c| c.same(&cancel)) {
@@ -326,21 +332,17 @@ impl Engine {
         let language = Language::detect(&arrival.language, arrival.path.as_deref().unwrap_or(""));
         // The document as it is now: an edit since the request arrived makes it stale (the
         // editor asks again for the new text).
-        let Some(snapshot) = self.snapshot(uri, arrival.version, settings) else {
+        let Some(built) = self.build(uri, arrival, language, (settings, weights), &count, &expired) else {
             return Ok(InlineAnswer::Cancelled);
         };
-        let (context, body_indent) =
-            self.prompt_parts(uri, arrival, snapshot, language, (settings, weights), &count, &expired);
         let placement = Placement {
-            body_indent,
+            body_indent: built.body_indent,
             comment: language.map(Language::comment),
             definition_starts: language.map_or(&[], |l| l.spec().definition_starts),
         };
-        rec.context_tokens = context.files_tokens;
-        rec.context_files = context.files.len();
-        let repository = settings.context && settings.context_layout == ContextLayout::Repository;
-        let repo = repository.then(|| self.workspace.name());
-        let prompt = fim_prompt(context, settings.context_layout, language, arrival.path.clone(), repo);
+        rec.context_tokens = built.context_tokens;
+        rec.context_files = built.context_files;
+        let prompt = built.prompt;
         let (near_before, near_after) = (&*arrival.near_before, &*arrival.near_after);
         let span = match settings.multiline {
             Multiline::Never => Span::Line,
@@ -396,6 +398,27 @@ impl Engine {
             return Ok(InlineAnswer::Empty);
         }
         Ok(InlineAnswer::Text { text, source })
+    }
+
+    /// The prompt for a request that arrived as `arrival`, from the document as it is now; `None`
+    /// when it was edited or closed since.
+    fn build(
+        &self,
+        uri: &str,
+        arrival: &Arrival,
+        language: Option<Language>,
+        (settings, weights): (&CompletionSettings, &gather::Weights),
+        count: &dyn Fn(&str) -> usize,
+        expired: &dyn Fn() -> bool,
+    ) -> Option<Built> {
+        let snapshot = self.snapshot(uri, arrival.version, settings)?;
+        let (context, body_indent) =
+            self.prompt_parts(uri, arrival, snapshot, language, (settings, weights), count, expired);
+        let (context_tokens, context_files) = (context.files_tokens, context.files.len());
+        let repository = settings.context && settings.context_layout == ContextLayout::Repository;
+        let repo = repository.then(|| self.workspace.name());
+        let prompt = fim_prompt(context, settings.context_layout, language, arrival.path.clone(), repo);
+        Some(Built { prompt, body_indent, context_tokens, context_files })
     }
 
     /// The document `uri` at `version`, with a syntax tree for its text (parsed incrementally

@@ -268,6 +268,43 @@ async fn bad_input_gets_an_error_and_the_server_keeps_going() {
         && n["params"]["message"].as_str().unwrap_or("").contains("outside the document")));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cursor_rest_with_bad_params_changes_nothing_and_a_good_one_warms_the_place() {
+    let fake = echo_prefix();
+    let mut c = Client::with_fake(fake.clone(), CompletionSettings::default()).await;
+    c.initialize(json!({}), Value::Null).await;
+    c.ready().await;
+    c.open("file:///w/a.py", "def add(a, b):\n    return \n").await;
+    let position = json!({"line": 1, "character": 11});
+    for params in [
+        Value::Null,
+        json!({"position": position}),
+        json!({"textDocument": {"uri": "file:///w/a.py"}, "position": {"line": "one"}}),
+        json!({"textDocument": {"uri": "file:///w/missing.py"}, "position": position}),
+        json!({"textDocument": {"uri": "not a uri"}, "position": position}),
+        json!({"textDocument": {"uri": "file:///w/a.py"}, "position": {"line": 4_000_000_000u32, "character": 0}}),
+    ] {
+        c.notify("tandem/cursorRest", params).await;
+    }
+    // The server goes on answering, and none of those asked the model for anything.
+    assert_eq!(c.request("tandem/metrics", Value::Null).await["result"]["state"], "ready");
+    assert!(fake.prompts().is_empty(), "{:?}", fake.prompts());
+    // A good one evaluates the place's prompt, the one a request there then makes.
+    c.notify("tandem/cursorRest", json!({"textDocument": {"uri": "file:///w/a.py"}, "position": position}))
+        .await;
+    for _ in 0..200 {
+        if !fake.prompts().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let warmed = fake.prompts();
+    assert_eq!(warmed.len(), 1, "one warm-up");
+    let r = c.inline("file:///w/a.py", 1, 11).await;
+    assert_eq!(items(&r)[0]["insertText"], "SUGGESTION");
+    assert_eq!(fake.prompts().last(), warmed.first(), "the request's prompt is the one warmed");
+}
+
 fn file_uri(p: &std::path::Path) -> String {
     format!("file://{}", p.display())
 }

@@ -264,48 +264,39 @@ impl Runtime {
         tokens: &[u32],
         interrupt: &dyn Fn() -> bool,
     ) -> Result<Option<Vec<f32>>, RunError> {
+        self.pass(tokens, false, interrupt)?.map(|l| Ok(to_vec(&l)?)).transpose()
+    }
+
+    /// Evaluates `tokens` after what the cache holds; the logits after each of them.
+    fn forward_rows(&mut self, tokens: &[u32]) -> Result<Vec<Vec<f32>>, RunError> {
+        let logits = self.pass(tokens, true, &|| false)?;
+        let logits = logits
+            .ok_or_else(|| RunError::Compute(candle_core::Error::Msg("a forward pass stopped".into())))?;
+        Ok(logits.to_vec2::<f32>()?)
+    }
+
+    /// One forward pass over `tokens` (checked against the vocabulary), keeping `cached` in
+    /// step with the cache: the tokens are added when the pass completes, and whatever a stopped
+    /// or failed pass wrote is forgotten.
+    fn pass(
+        &mut self,
+        tokens: &[u32],
+        all_logits: bool,
+        interrupt: &dyn Fn() -> bool,
+    ) -> Result<Option<candle_core::Tensor>, RunError> {
         let vocab = self.model.config().vocab;
         if let Some(&bad) = tokens.iter().find(|&&t| t as usize >= vocab) {
             return Err(RunError::Compute(candle_core::Error::Msg(format!(
                 "token id {bad} is outside the vocabulary"
             ))));
         }
-        let result = self.model.forward_until(tokens, &mut self.cache, false, interrupt);
-        match result {
-            Ok(Some(logits)) => {
-                self.cached.extend_from_slice(tokens);
-                Ok(Some(to_vec(&logits)?))
-            }
-            Ok(None) => {
-                self.cache.truncate(self.cached.len());
-                Ok(None)
-            }
-            Err(e) => {
-                // A failed pass may have written part of its keys; forget them.
-                self.cache.truncate(self.cached.len());
-                Err(e.into())
-            }
+        let result = self.model.forward_until(tokens, &mut self.cache, all_logits, interrupt);
+        if let Ok(Some(_)) = result {
+            self.cached.extend_from_slice(tokens);
+        } else {
+            self.cache.truncate(self.cached.len());
         }
-    }
-
-    /// Evaluates `tokens` after what the cache holds; the logits after each of them.
-    fn forward_rows(&mut self, tokens: &[u32]) -> Result<Vec<Vec<f32>>, RunError> {
-        let vocab = self.model.config().vocab;
-        if tokens.iter().any(|&t| t as usize >= vocab) {
-            return Err(RunError::Compute(candle_core::Error::Msg(
-                "a token id is outside the vocabulary".into(),
-            )));
-        }
-        match self.model.forward_logits(tokens, &mut self.cache, true).and_then(|l| l.to_vec2::<f32>()) {
-            Ok(rows) => {
-                self.cached.extend_from_slice(tokens);
-                Ok(rows)
-            }
-            Err(e) => {
-                self.cache.truncate(self.cached.len());
-                Err(e.into())
-            }
-        }
+        Ok(result?)
     }
 
     /// Perplexity of the model on `tokens` (each predicted from those before it), evaluated in
