@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""A stand-in for `tandem lsp` that answers at once, for testing the editor clients' explain and
-status paths against the server contract (`tandem.explain`, `tandem/status`) without the model.
+"""A stand-in for `tandem lsp` that answers at once, for testing the editor clients' explain,
+status and suggestion-outcome paths against the server contract (`tandem.explain`,
+`tandem/status`, `tandem.suggestionOutcome`, `tandem/suggestionOutcome`) without the model.
 Used by editors/nvim/test/contract.lua and the VS Code extension's integration test.
 
-It records every request's method and params to the file named by FAKE_TANDEM_LOG (one JSON
-object a line), offers `tandem.explain`, reports `tandem/status` loading then degraded, answers
-`tandem.explain` with markdown naming the range it got, suggests `a + b` inline (a second late
-when the document contains "slow"; a block after a line ending in "# block"), and exits with
-code 7 when a configuration change asks it to (`{"completion": {"crash": true}}`).
+It records every message's method and params to the file named by FAKE_TANDEM_LOG (one JSON
+object a line), offers `tandem.explain` and `tandem.suggestionOutcome`, reports `tandem/status`
+loading then degraded, answers `tandem.explain` with markdown naming the range it got, suggests
+`a + b` inline (a second late when the document contains "slow"; a block after a line ending in
+"# block"), each suggestion with a new id (1, 2, ...) in its `tandem.suggestionOutcome` command,
+and exits with code 7 when a configuration change asks it to (`{"completion": {"crash": true}}`).
 """
 
 import json
@@ -17,6 +19,7 @@ import threading
 
 lock = threading.Lock()
 documents = {}
+suggestions = 0
 
 
 def read():
@@ -67,6 +70,7 @@ def status(state, detail):
 
 
 def main():
+    global suggestions
     while True:
         message = read()
         if message is None:
@@ -78,13 +82,15 @@ def main():
                 "capabilities": {
                     "textDocumentSync": 2,
                     "inlineCompletionProvider": True,
-                    "executeCommandProvider": {"commands": ["tandem.explain"]},
+                    "executeCommandProvider": {"commands": ["tandem.explain", "tandem.suggestionOutcome"]},
                 },
                 "serverInfo": {"name": "fake-tandem"},
             }})
         elif method == "initialized":
             status("loading", "loading the model")
             status("degraded", "remote unreachable; local model only")
+        elif method == "workspace/executeCommand" and message["params"]["command"] == "tandem.suggestionOutcome":
+            send({"jsonrpc": "2.0", "id": id_, "result": None})
         elif method == "workspace/executeCommand":
             arg = (message["params"].get("arguments") or [{}])[0]
             r = arg.get("range") or {}
@@ -106,8 +112,11 @@ def main():
             text = documents.get(message["params"]["textDocument"]["uri"], "")
             line = text.split("\n")[pos["line"]] if pos["line"] < len(text.split("\n")) else ""
             suggestion = "\n    x = 1\n    y = 2" if line.endswith("# block") else "a + b"
+            suggestions += 1
+            command = {"title": "tandem: suggestion accepted", "command": "tandem.suggestionOutcome",
+                       "arguments": [{"id": suggestions, "outcome": "accepted"}]}
             reply = {"jsonrpc": "2.0", "id": id_, "result": {"items": [
-                {"insertText": suggestion, "range": {"start": pos, "end": pos}}]}}
+                {"insertText": suggestion, "range": {"start": pos, "end": pos}, "command": command}]}}
             if "slow" in text:
                 # A model call that takes a while: the editor may have moved on by then.
                 threading.Timer(1.0, send, [reply]).start()

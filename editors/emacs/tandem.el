@@ -12,7 +12,9 @@
 ;;
 ;; - lsp-mode: `tandem-lsp-setup' registers tandem as an add-on server (it runs next to your
 ;;   usual language server) and turns on `lsp-inline-completion-mode', so suggestions appear as
-;;   ghost text while you type (accept with C-<return>, dismiss with C-g).
+;;   ghost text while you type (accept with C-<return>, dismiss with C-g).  It tells the server
+;;   which suggestions were accepted and which dismissed: the server tunes what it shows from
+;;   how often its suggestions are taken.
 ;; - eglot: `tandem-eglot-setup' adds tandem to `eglot-server-programs' for some major modes.
 ;;   eglot runs one server per buffer and has no inline completions, so tandem replaces the
 ;;   usual server there and its suggestion arrives through `completion-at-point'.
@@ -96,6 +98,17 @@ repository) and put target/release/tandem on your PATH, or set `tandem-command'"
                             :detail (tandem--get params "detail")))
   (force-mode-line-update t))
 
+(defun tandem--suggestion-id (item)
+  "The id tandem gave the inline completion ITEM, or nil.
+It is the argument of the item's `tandem.suggestionOutcome' command."
+  (let* ((command (tandem--get item "command"))
+         (arguments (and command
+                         (equal (tandem--get command "command") "tandem.suggestionOutcome")
+                         (tandem--get command "arguments")))
+         (id (and (or (vectorp arguments) (consp arguments))
+                  (tandem--get (elt arguments 0) "id"))))
+    (and (numberp id) id)))
+
 (defun tandem--bounds ()
   "The region to explain: the active region, else the current line."
   (if (use-region-p)
@@ -149,8 +162,11 @@ repository) and put target/release/tandem on your PATH, or set `tandem-command'"
 (declare-function lsp--point-to-position "lsp-mode")
 (declare-function lsp--buffer-uri "lsp-mode")
 (declare-function lsp-inline-completion-mode "lsp-inline-completion")
+(declare-function lsp-notify "lsp-mode")
 (defvar lsp--cur-workspace)
 (defvar lsp-inline-completion-idle-delay)
+(defvar lsp-inline-completion--items)
+(defvar lsp-inline-completion--current)
 
 (defun tandem--lsp-workspace ()
   "The tandem workspace of the current buffer under lsp-mode, or nil."
@@ -183,10 +199,44 @@ Call ON-SUCCESS with the result."
                          (list :command "tandem.explain" :arguments (tandem--get command "arguments"))
                          #'tandem--show-explanation)))
 
+(defun tandem--lsp-outcome-action (command)
+  "Run the `tandem.suggestionOutcome' COMMAND of an accepted suggestion.
+lsp-inline-completion runs an item's command after inserting it; this sends
+it to the tandem server only, without waiting (lsp-mode's fallback would ask
+every server of the buffer, and wait)."
+  (let ((lsp--cur-workspace (tandem--lsp-workspace)))
+    (when lsp--cur-workspace
+      (lsp-request-async "workspace/executeCommand"
+                         (list :command "tandem.suggestionOutcome"
+                               :arguments (tandem--get command "arguments"))
+                         #'ignore :mode 'detached :error-handler #'ignore))))
+
+(defun tandem--lsp-inline-dismissed ()
+  "Tell tandem its suggestion went unused (`lsp-inline-completion-cancelled-hook').
+The suggestion was cancelled: by C-g or escape, or by a command that moved
+point or typed something else.  Typing its next character is no dismissal:
+the server sees the suggestion typed out."
+  (let* ((item (and (numberp lsp-inline-completion--current)
+                    (elt lsp-inline-completion--items lsp-inline-completion--current)))
+         (id (and item (tandem--suggestion-id item)))
+         (text (and id (tandem--get item "insertText")))
+         (text (if (stringp text) text (tandem--get text "value"))))
+    (when (and id
+               (not (and (memq this-command
+                               '(self-insert-command lsp-inline-completion-cancel-with-input))
+                         (characterp last-command-event)
+                         ;; tandem's suggestions start at the cursor.
+                         (stringp text) (> (length text) 0)
+                         (eq (aref text 0) last-command-event))))
+      (let ((lsp--cur-workspace (tandem--lsp-workspace)))
+        (when lsp--cur-workspace
+          (lsp-notify "tandem/suggestionOutcome" (list :id id :outcome "dismissed")))))))
+
 (defun tandem--lsp-buffer-setup ()
   "Turn on inline suggestions where tandem serves the buffer."
   (when (and (tandem--lsp-workspace) (fboundp 'lsp-inline-completion-mode))
     (setq-local lsp-inline-completion-idle-delay tandem-inline-idle-delay)
+    (add-hook 'lsp-inline-completion-cancelled-hook #'tandem--lsp-inline-dismissed nil t)
     (lsp-inline-completion-mode 1)))
 
 ;;;###autoload
@@ -200,6 +250,7 @@ It runs next to the usual server of each mode; suggestions show inline
         (actions (make-hash-table :test 'equal)))
     (puthash "tandem/status" (lambda (_workspace params) (tandem--set-status params)) notifications)
     (puthash "tandem.explain" #'tandem--lsp-explain-action actions)
+    (puthash "tandem.suggestionOutcome" #'tandem--lsp-outcome-action actions)
     (lsp-register-client
      (make-lsp-client
       :new-connection (lsp-stdio-connection #'tandem--server-command

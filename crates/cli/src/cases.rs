@@ -59,6 +59,11 @@ pub fn run(
     }
     let (_, backend) = models::load_backend(manifest, choice, &LoadOptions::default())?;
     let backend: Arc<dyn tandem_engine::Backend> = Arc::new(backend);
+    // The larger local model, when installed, for answers to route up to (as the server does).
+    let larger = match crate::remote::larger_choice(manifest, choice).filter(|_| settings.route_up) {
+        Some(c) => Some(Arc::new(models::load_backend(manifest, &c, &LoadOptions::default())?.1)),
+        None => None,
+    };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build()?;
     let mut out = std::io::stdout().lock();
     for case in cases {
@@ -66,6 +71,9 @@ pub fn run(
         let file = case.root.join(&case.path);
         let (engine, _) = open_in_workspace(settings.clone(), &case.root, &file, case.text, &case.language)?;
         let engine = engine.with_backend(backend.clone());
+        if let Some(larger) = &larger {
+            engine.attach_larger(larger.clone());
+        }
         engine.set_weights(weights.clone());
         let key = file.to_string_lossy().into_owned();
         let started = Instant::now();

@@ -50,6 +50,13 @@ pub fn local_choice(manifest: &Manifest, choice: &Choice) -> Choice {
     Choice { model, pull: choice.pull }
 }
 
+/// The larger local model completions route up to: the one for explanations, when it is
+/// installed and is not the completion model itself.
+pub fn larger_choice(manifest: &Manifest, choice: &Choice) -> Option<Choice> {
+    let larger = local_choice(manifest, choice);
+    (larger.model != choice.model).then_some(larger)
+}
+
 /// Loads the local model for explanations, when first needed.
 pub fn local_loader(manifest: Manifest, choice: Choice) -> LocalLoader {
     Box::new(move || {

@@ -96,6 +96,50 @@ pub fn reparse(language: Language, text: &str, old: Option<&Tree>) -> Option<Tre
     parser.parse(text, Some(old))
 }
 
+/// The syntax errors in a tree: its error nodes and the nodes the parser had to supply
+/// (missing ones). Only the parts of the tree that hold an error are walked.
+pub fn error_count(tree: &Tree) -> usize {
+    let mut count = 0;
+    let mut stack = vec![tree.root_node()];
+    while let Some(node) = stack.pop() {
+        if node.is_error() || node.is_missing() {
+            count += 1;
+        }
+        if node.has_error() {
+            let mut cursor = node.walk();
+            stack.extend(node.children(&mut cursor).filter(|c| c.has_error() || c.is_missing()));
+        }
+    }
+    count
+}
+
+/// The tree of `text` with `inserted` put in at byte offset `at`, parsed from `tree` (the tree
+/// of `text`), so that only what the insertion touches is parsed again. `None` when the result
+/// is too large to parse.
+pub fn with_insertion(
+    language: Language,
+    text: &str,
+    tree: &Tree,
+    at: usize,
+    inserted: &str,
+) -> Option<Tree> {
+    if text.len() + inserted.len() > MAX_PARSE_BYTES || !text.is_char_boundary(at) {
+        return None;
+    }
+    let mut edited = tree.clone();
+    let start = point(text, at);
+    edited.edit(&InputEdit {
+        start_byte: at,
+        old_end_byte: at,
+        new_end_byte: at + inserted.len(),
+        start_position: start,
+        old_end_position: start,
+        new_end_position: end_point(start, inserted),
+    });
+    let changed = [&text[..at], inserted, &text[at..]].concat();
+    reparse(language, &changed, Some(&edited))
+}
+
 /// Width of a line's indentation, a tab counting four.
 pub fn indent_width(line: &str) -> usize {
     line.chars().take_while(|c| *c == ' ' || *c == '\t').map(|c| if c == '\t' { 4 } else { 1 }).sum()

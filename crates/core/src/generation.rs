@@ -25,6 +25,11 @@ pub struct GenerationParams {
     /// agrees with it.
     #[serde(default = "default_draft_tokens")]
     pub draft_tokens: usize,
+    /// Token healing for a fill-in-the-middle prompt whose prefix ends inside a word: the
+    /// prefix's last token is left out and the answer made to begin with its text (which is not
+    /// part of the output). Local models only.
+    #[serde(default)]
+    pub heal: bool,
 }
 
 /// The default [`GenerationParams::draft_tokens`].
@@ -43,6 +48,7 @@ impl Default for GenerationParams {
             time_budget: None,
             prefill_chunk: None,
             draft_tokens: DRAFT_TOKENS,
+            heal: false,
         }
     }
 }
@@ -100,6 +106,25 @@ pub enum StopReason {
     Cancelled,
     /// The model's context window is full.
     ContextFull,
+}
+
+/// A generated token: where its text ends and how likely the model found it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TokenLogprob {
+    /// The byte offset in the generated text where the token's text ends.
+    pub end: usize,
+    /// The natural log of the probability the model gave the token (after the repetition
+    /// penalty, before temperature).
+    pub logprob: f32,
+}
+
+/// The tokens that begin within the first `len` bytes of the text they made.
+pub fn tokens_within(tokens: &[TokenLogprob], len: usize) -> &[TokenLogprob] {
+    if len == 0 {
+        return &[];
+    }
+    let n = tokens.iter().take_while(|t| t.end < len).count();
+    &tokens[..(n + 1).min(tokens.len())]
 }
 
 /// Counts and timings of one generation.

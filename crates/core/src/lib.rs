@@ -15,10 +15,10 @@ pub mod settings;
 pub mod text;
 
 pub use cancel::Cancel;
-pub use generation::{GenerationParams, GenerationStats, Sampling, StopReason};
+pub use generation::{GenerationParams, GenerationStats, Sampling, StopReason, TokenLogprob, tokens_within};
 pub use manifest::{ChatFormat, FimFormat, Manifest, ManifestError, ModelEntry, PromptFormat, Source};
 pub use prompt::{ContextFile, FimPrompt, Message, Prompt, Role};
 pub use remote::{RemoteFim, RemoteSettings};
 pub use routing::{Preference, PrivacySettings, RouterSettings, Side};
 pub use secret::Secret;
-pub use settings::{CompletionSettings, ContextLayout, Multiline};
+pub use settings::{Aggressiveness, CompletionSettings, ContextLayout, Multiline};

@@ -32,6 +32,32 @@ pub enum ContextLayout {
     Repository,
 }
 
+/// How readily suggestions are shown: the confidence a suggestion must clear (the geometric mean
+/// of the probabilities the model gave its tokens). Chosen from measurements on the development
+/// set (see the README's "Which suggestions are shown").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Aggressiveness {
+    /// Only suggestions the model is quite sure of: fewer, more often right.
+    Low,
+    /// The default.
+    #[default]
+    Medium,
+    /// Every suggestion that survives post-processing.
+    High,
+}
+
+impl Aggressiveness {
+    /// The least confidence a suggestion needs to be shown.
+    pub fn threshold(self) -> f32 {
+        match self {
+            Aggressiveness::Low => 0.6,
+            Aggressiveness::Medium => 0.3,
+            Aggressiveness::High => 0.0,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CompletionSettings {
@@ -62,6 +88,15 @@ pub struct CompletionSettings {
     /// Wall-clock budget of one model call, in milliseconds.
     pub time_budget_ms: u64,
     pub multiline: Multiline,
+    /// Token healing: a suggestion for a cursor inside a word (or right after other text) is
+    /// made from the prompt without its last token, and must begin with that token's text, so
+    /// that the model picks the whole token itself (local models).
+    pub token_healing: bool,
+    /// How readily suggestions are shown (the confidence they must clear).
+    pub aggressiveness: Aggressiveness,
+    /// When a larger local model is installed, it answers again where the completion model has
+    /// little confidence.
+    pub route_up: bool,
     /// How long `textDocument/completion` may wait for the model, in milliseconds.
     pub popup_wait_ms: u64,
 }
@@ -81,6 +116,9 @@ impl Default for CompletionSettings {
             draft_tokens: crate::generation::DRAFT_TOKENS,
             time_budget_ms: 10000,
             multiline: Multiline::Auto,
+            token_healing: true,
+            aggressiveness: Aggressiveness::Medium,
+            route_up: true,
             popup_wait_ms: 300,
         }
     }

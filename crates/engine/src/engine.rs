@@ -8,12 +8,13 @@
 //! they were asked for: an open, an edit and a close of one file never overtake each other, and
 //! no caller waits for them.
 
-use crate::cache::Lru;
+use crate::cache::{Cached, Lru};
 use crate::document::{Change, Document, DocumentError, Documents, Encoding};
 use crate::metrics::{Metrics, Snapshot};
 use crate::router::Router;
 use crate::workspace::{ScanReport, Workspace};
 use std::path::Path;
+use std::sync::atomic::AtomicU64;
 use std::sync::mpsc::{Sender, channel};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
 use std::time::{Duration, Instant};
@@ -36,8 +37,13 @@ pub struct Engine {
     tuning: RwLock<Tuning>,
     /// The model completions use, once loaded.
     backend: RwLock<Option<Arc<dyn Backend>>>,
-    pub(crate) cache: Mutex<Lru>,
+    /// A larger local model that answers again where the completion model has little
+    /// confidence, when one is loaded.
+    larger: RwLock<Option<Arc<dyn Backend>>>,
+    pub(crate) cache: Mutex<Lru<Cached>>,
     pub(crate) metrics: Mutex<Metrics>,
+    /// The last suggestion's id.
+    pub(crate) last_id: AtomicU64,
     /// The warm-up in flight (see [`Engine::warm`]): a request that needs the model stops it.
     pub(crate) warming: Mutex<Option<Cancel>>,
     indexer: OnceLock<Sender<Job>>,
@@ -78,8 +84,10 @@ impl Engine {
             router: Arc::new(Router::new(Default::default(), Default::default(), None)),
             tuning: RwLock::new(Tuning { settings, weights: Weights::default(), encoding: Encoding::Utf16 }),
             backend: RwLock::new(None),
+            larger: RwLock::new(None),
             cache: Mutex::new(Lru::new(64)),
             metrics: Mutex::default(),
+            last_id: AtomicU64::new(0),
             warming: Mutex::default(),
             indexer: OnceLock::new(),
         }
@@ -105,6 +113,15 @@ impl Engine {
     pub fn with_backend(self, backend: Arc<dyn Backend>) -> Self {
         self.attach(backend);
         self
+    }
+
+    /// The larger local model completions route up to, from now on.
+    pub fn attach_larger(&self, backend: Arc<dyn Backend>) {
+        write(&self.larger, Some(backend));
+    }
+
+    pub fn larger(&self) -> Option<Arc<dyn Backend>> {
+        read(&self.larger)
     }
 
     pub fn backend(&self) -> Option<Arc<dyn Backend>> {

@@ -12,14 +12,14 @@
 //! The document is not copied: a request reads it under the lock when it arrives, and holds a
 //! shared snapshot from the end of its debounce until its prompt is built.
 
-use crate::cache::Lru;
-use crate::cache::Shown;
+use crate::cache::{self, Cached, Shown};
 use crate::document::{Document, DocumentError, Place, position, units};
 use crate::engine::{Engine, Tuning, lock};
 use crate::kept::{Kept, WindowStart, hash_of};
-use crate::metrics::{RequestRecord, Source};
-use crate::postprocess::{self, Placement, Span};
+use crate::metrics::{Outcome, RequestRecord, Source};
+use crate::postprocess::{self, Parsed, Placement, Span};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use tandem_context::gather::{self, Context, MAX_PARSE_BYTES, Request, Snippet};
 use tandem_context::syntax::{body_indent, reparse};
@@ -32,9 +32,12 @@ use tandem_core::{
 use tandem_model::{Backend, BackendError, BackendKind, GenerateRequest};
 
 /// The suggestion at a cursor, and where it goes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Suggestion {
     pub answer: InlineAnswer,
+    /// The suggestion's id, for reporting what became of it ([`Engine::outcome`]); the rest of
+    /// a suggestion the user is typing through keeps its id. 0 with no suggestion.
+    pub id: u64,
     /// The cursor's position (line, character in the editor's encoding): where the text goes.
     pub position: (u32, u32),
     /// The word before the cursor (letters, digits, `_`), and where it starts: a popup item
@@ -44,11 +47,13 @@ pub struct Suggestion {
 }
 
 /// The suggestion, or why there is none.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum InlineAnswer {
     Text {
         text: String,
         source: Source,
+        /// The model's confidence in it, when the model reports one.
+        confidence: Option<f32>,
     },
     /// Nothing worth showing (or completions are off here, or no model is loaded yet).
     Empty,
@@ -114,6 +119,9 @@ impl Arrival {
 /// A request's prompt, with what the record and placement need of how it was made.
 struct Built {
     prompt: FimPrompt,
+    /// The document's text and tree as the prompt saw them, for checking suggestions.
+    text: Arc<String>,
+    tree: Option<Tree>,
     /// The indentation of the body the cursor is in.
     body_indent: Option<usize>,
     context_tokens: usize,
@@ -147,6 +155,57 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+/// How an answer is cut and placed for the cursor.
+struct Shaping<'a> {
+    near_before: &'a str,
+    near_after: &'a str,
+    span: Span,
+    placement: Placement<'a>,
+    /// The document parsed, when it could be: a suggestion must leave it as valid as it is.
+    parsed: Option<Parsed<'a>>,
+}
+
+/// Below this confidence (or with nothing to show) a suggestion of the completion model is
+/// asked again of the larger model, when one is loaded.
+const ROUTE_UP_BELOW: f32 = 0.3;
+
+/// Whether the larger model should answer again.
+fn route_up(answer: &Cached) -> bool {
+    answer.text.is_empty() || answer.confidence.is_some_and(|c| c < ROUTE_UP_BELOW)
+}
+
+/// One model's answer to `prompt`, cleaned, placed and scored, with how the generation went;
+/// no answer when it was cancelled.
+async fn model_answer(
+    backend: &dyn Backend,
+    prompt: &FimPrompt,
+    params: GenerationParams,
+    cancel: &Cancel,
+    shaping: &Shaping<'_>,
+) -> Result<(Option<Cached>, tandem_model::Finished), BackendError> {
+    let prompt = Prompt::Fim(prompt.clone());
+    let done = backend
+        .generate(GenerateRequest { prompt, params, cancel: cancel.clone() })
+        .finish_with(|_| {})
+        .await?;
+    if done.stop == StopReason::Cancelled {
+        return Ok((None, done));
+    }
+    let Shaping { near_before, near_after, span, placement, parsed } = *shaping;
+    // Out of time mid-line: the line is unfinished, and only the lines before it can be shown.
+    let raw = match done.stop {
+        StopReason::TimeBudget => &done.text[..done.text.rfind('\n').unwrap_or(0)],
+        _ => &done.text[..],
+    };
+    let text = postprocess::clean(raw, near_before, near_after, span);
+    let mut text = postprocess::place(text, near_before, span, placement);
+    if let Some(doc) = parsed.filter(|_| !text.is_empty()) {
+        text = postprocess::valid(text, doc);
+    }
+    let confidence = postprocess::confidence(&done.tokens, postprocess::source_len(raw, &text));
+    Ok((Some(Cached { text, confidence }), done))
+}
+
 /// The identifier characters right before `cursor`, within `near_before`.
 fn word_before(near_before: &str) -> &str {
     let start = near_before
@@ -172,7 +231,7 @@ impl Engine {
         let cancel = Cancel::new();
         // Under the documents' lock: where the cursor is, the text near it, and whether the user
         // typed into the suggestion on screen (then no model call, nothing cancelled).
-        let (arrival, mut suggestion, reused) = {
+        let (arrival, mut suggestion, reused, taken) = {
             let mut docs = lock(&self.docs);
             let doc = docs.get_mut(uri)?;
             let cursor = doc.offset(place, encoding)?;
@@ -189,15 +248,19 @@ impl Engine {
             };
             let suggestion = Suggestion {
                 answer: InlineAnswer::Empty,
+                id: 0,
                 position: (line, character),
                 word: word.to_owned(),
                 word_start: (line, character - units(word, encoding)),
             };
             let after_line = near_after.split('\n').next().unwrap_or("");
             let enabled = backend.is_some() && settings.language_enabled(&doc.language);
+            let shown = doc.completion.shown.as_ref();
             let reused = enabled
-                .then(|| doc.completion.shown.as_ref()?.rest(&text[..cursor], after_line).map(str::to_owned))
+                .then(|| Some((shown?.rest(&text[..cursor], after_line)?.to_owned(), shown?.id)))
                 .flatten();
+            // Typed out to its end (or accepted, and the editor asks again after it): taken.
+            let taken = shown.filter(|s| s.taken(&text[..cursor])).map(|s| s.id);
             // Latest wins: this request supersedes the document's older one, and any warm-up.
             if enabled && reused.is_none() {
                 if let Some(old) = doc.completion.inflight.replace(cancel.clone()) {
@@ -208,8 +271,11 @@ impl Engine {
                 }
             }
             let arrival = enabled.then(|| Arrival::at(doc, cursor, explicit));
-            (arrival, suggestion, reused)
+            (arrival, suggestion, reused, taken)
         };
+        if let Some(id) = taken {
+            self.outcome(id, Outcome::Accepted);
+        }
         let mut rec = RequestRecord::default();
         let (Some(arrival), Some(backend)) = (arrival, backend) else {
             if self.backend().is_some() {
@@ -218,11 +284,13 @@ impl Engine {
             }
             return Ok(suggestion);
         };
-        if let Some(rest) = reused {
+        if let Some((rest, id)) = reused {
             rec.source = Some(Source::Reuse);
+            rec.id = id;
             rec.total_ms = ms(start.elapsed());
             self.record(rec);
-            suggestion.answer = InlineAnswer::Text { text: rest, source: Source::Reuse };
+            suggestion.answer = InlineAnswer::Text { text: rest, source: Source::Reuse, confidence: None };
+            suggestion.id = id;
             return Ok(suggestion);
         }
         let _guard = CancelOnDrop(cancel.clone());
@@ -233,10 +301,12 @@ impl Engine {
             if d.completion.inflight.as_ref().is_some_and(|c| c.same(&cancel)) {
                 d.completion.inflight = None;
             }
-            if let Ok(InlineAnswer::Text { text, source: Source::Model | Source::Cache }) = &answer {
+            if let Ok(InlineAnswer::Text { text, source: Source::Model | Source::Cache, .. }) = &answer {
+                let id = self.last_id.fetch_add(1, Ordering::Relaxed) + 1;
                 let after_line = arrival.near_after.split('\n').next().unwrap_or("");
-                let shown = Shown::new(arrival.cursor, &arrival.near_before, after_line, text.clone());
+                let shown = Shown::new(arrival.cursor, &arrival.near_before, after_line, text.clone(), id);
                 d.completion.shown = Some(shown);
+                (suggestion.id, rec.id, rec.outcome) = (id, id, Some(Outcome::Shown));
             }
         }
         rec.total_ms = ms(start.elapsed());
@@ -249,6 +319,12 @@ impl Engine {
         self.record(rec);
         suggestion.answer = answer?;
         Ok(suggestion)
+    }
+
+    /// Records what became of suggestion `id` (see [`Suggestion::id`]), as the editor reports
+    /// it. Answers whether `id` is a recent suggestion.
+    pub fn outcome(&self, id: u64, outcome: Outcome) -> bool {
+        lock(&self.metrics).outcome(id, outcome)
     }
 
     /// Evaluates the prompt a request at `place` in `uri` would make, so that the first request
@@ -342,7 +418,7 @@ impl Engine {
         };
         rec.context_tokens = built.context_tokens;
         rec.context_files = built.context_files;
-        let prompt = built.prompt;
+        let Built { prompt, text: doc_text, tree, .. } = built;
         let (near_before, near_after) = (&*arrival.near_before, &*arrival.near_after);
         let span = match settings.multiline {
             Multiline::Never => Span::Line,
@@ -350,54 +426,73 @@ impl Engine {
             Multiline::Auto => postprocess::span_at(near_before, near_after),
         };
         rec.context_ms = ms(t.elapsed());
-        let key = Lru::key(&prompt.prefix, &prompt.suffix, (matches!(span, Span::Block), &prompt.files));
+        let key = cache::key(&prompt.prefix, &prompt.suffix, (matches!(span, Span::Block), &prompt.files));
         let cached = lock(&self.cache).get(key);
-        let (text, source) = match cached {
-            Some(text) => (text, Source::Cache),
+        let (Cached { text, confidence }, source) = match cached {
+            Some(answer) => (answer, Source::Cache),
             // No time left for the model: nothing, now, rather than something late.
             None if expired() => return Ok(InlineAnswer::Empty),
             None => {
-                let stop = postprocess::stop_strings(span);
+                let parsed = match (language, &tree) {
+                    (Some(language), Some(tree)) => {
+                        Some(Parsed { language, text: &doc_text, tree, cursor: arrival.cursor })
+                    }
+                    _ => None,
+                };
+                let shaping = Shaping { near_before, near_after, span, placement, parsed };
                 let params = GenerationParams {
                     max_tokens: settings.max_tokens,
                     draft_tokens: settings.draft_tokens,
-                    stop,
+                    stop: postprocess::stop_strings(span),
                     time_budget: Some(deadline.saturating_duration_since(Instant::now())),
+                    heal: settings.token_healing,
                     ..GenerationParams::default()
                 };
-                let prompt = Prompt::Fim(prompt);
-                let generation = backend.generate(GenerateRequest { prompt, params, cancel: cancel.clone() });
-                let done = generation.finish_with(|_| {}).await?;
-                let s = &done.stats;
-                rec.queue_ms = s.queue_ms;
-                rec.prompt_ms = s.prompt_ms;
-                rec.prompt_tokens = s.prompt_tokens;
-                rec.evaluated_tokens = s.evaluated_tokens;
-                rec.reused_tokens = s.reused_tokens;
-                rec.restored_tokens = s.restored_tokens;
-                rec.generate_ms = s.generate_ms;
-                rec.generated_tokens = s.generated_tokens;
-                rec.drafted_tokens = s.drafted_tokens;
-                rec.accepted_tokens = s.accepted_tokens;
-                if done.stop == StopReason::Cancelled {
-                    return Ok(InlineAnswer::Cancelled);
+                let (answer, done) = model_answer(backend, &prompt, params.clone(), cancel, &shaping).await?;
+                rec.take(&done.stats);
+                let Some(mut answer) = answer else { return Ok(InlineAnswer::Cancelled) };
+                rec.model = Some(backend.info().model);
+                let mut cut = done.stop == StopReason::TimeBudget;
+                // Little confidence, or nothing: the larger model, when there is one, answers
+                // again in what is left of the time budget, and its answer counts if it
+                // finishes.
+                let larger = self.larger().filter(|_| settings.route_up && route_up(&answer));
+                if let Some(larger) = larger.filter(|_| !expired()) {
+                    let t = Instant::now();
+                    let params = GenerationParams {
+                        time_budget: Some(deadline.saturating_duration_since(Instant::now())),
+                        ..params
+                    };
+                    let (better, done) = model_answer(&*larger, &prompt, params, cancel, &shaping).await?;
+                    rec.routed_ms = ms(t.elapsed());
+                    rec.routed_up = true;
+                    match better {
+                        None => return Ok(InlineAnswer::Cancelled),
+                        Some(b) if done.stop != StopReason::TimeBudget && !b.text.is_empty() => {
+                            (answer, cut) = (b, false);
+                            rec.model = Some(larger.info().model);
+                        }
+                        Some(_) => {}
+                    }
                 }
-                let t = Instant::now();
-                let text = postprocess::clean(&done.text, near_before, near_after, span);
-                let text = postprocess::place(text, near_before, span, placement);
-                rec.postprocess_ms = ms(t.elapsed());
                 // An answer cut by the clock may be cut mid-thought: show it, don't keep it.
-                if done.stop != StopReason::TimeBudget {
-                    lock(&self.cache).put(key, text.clone());
+                if !cut {
+                    lock(&self.cache).put(key, answer.clone());
                 }
-                (text, Source::Model)
+                (answer, Source::Model)
             }
         };
         rec.source = Some(source);
+        rec.confidence = confidence;
         if text.is_empty() {
             return Ok(InlineAnswer::Empty);
         }
-        Ok(InlineAnswer::Text { text, source })
+        // Not sure enough of it to take the user's attention.
+        if confidence.is_some_and(|c| c < settings.aggressiveness.threshold()) {
+            rec.hidden = true;
+            return Ok(InlineAnswer::Empty);
+        }
+        Ok(InlineAnswer::Text { text, source, confidence })
     }
 
     /// The prompt for a request that arrived as `arrival`, from the document as it is now; `None`
@@ -412,13 +507,14 @@ impl Engine {
         expired: &dyn Fn() -> bool,
     ) -> Option<Built> {
         let snapshot = self.snapshot(uri, arrival.version, settings)?;
-        let (context, body_indent) =
+        let text = snapshot.text.clone();
+        let (context, body_indent, tree) =
             self.prompt_parts(uri, arrival, snapshot, language, (settings, weights), count, expired);
         let (context_tokens, context_files) = (context.files_tokens, context.files.len());
         let repository = settings.context && settings.context_layout == ContextLayout::Repository;
         let repo = repository.then(|| self.workspace.name());
         let prompt = fim_prompt(context, settings.context_layout, language, arrival.path.clone(), repo);
-        Some(Built { prompt, body_indent, context_tokens, context_files })
+        Some(Built { prompt, text, tree, body_indent, context_tokens, context_files })
     }
 
     /// The document `uri` at `version`, with a syntax tree for its text (parsed incrementally
@@ -456,7 +552,7 @@ impl Engine {
         (settings, weights): (&CompletionSettings, &gather::Weights),
         count: &dyn Fn(&str) -> usize,
         expired: &dyn Fn() -> bool,
-    ) -> (Context, Option<usize>) {
+    ) -> (Context, Option<usize>, Option<Tree>) {
         let Snapshot { text, tree, anchor, kept, open, version, reparsed } = snapshot;
         let text = text.as_str();
         let cursor = arrival.cursor;
@@ -521,14 +617,14 @@ impl Engine {
         // window's start and the context chosen.
         if let Ok(d) = lock(&self.docs).get_mut(uri) {
             if reparsed {
-                d.parsed(version, tree);
+                d.parsed(version, tree.clone());
             }
             d.completion.anchor = Some(start);
             if keep.is_some() {
                 d.completion.context = keep;
             }
         }
-        (context, body)
+        (context, body, tree)
     }
 
     /// What an editor's first completion prompt at `place` in the open document `uri` would

@@ -33,7 +33,7 @@ pub use document::{BadPosition, Change, DocumentError, Encoding, Place, offset, 
 pub use engine::{Engine, OpenDocument};
 pub use explain::{ExplainRequest, ExplainTimings, Reply};
 pub use inline::{EngineError, InlineAnswer, Suggestion, fim_prompt};
-pub use metrics::{Snapshot, Source};
+pub use metrics::{Outcome, Snapshot, Source};
 pub use redact::{PathRules, Redacted, redact};
 pub use routed::RoutedBackend;
 pub use router::{

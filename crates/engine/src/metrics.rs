@@ -1,6 +1,6 @@
 //! What the engine did: counts, and timings of recent requests per stage.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
 /// Where an answer came from.
@@ -13,10 +13,37 @@ pub enum Source {
     Model,
 }
 
+/// What became of a suggestion once it was shown, as the editor reports it (or typing says).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// On screen (the server counts every suggestion it answers with as shown).
+    Shown,
+    /// Taken, by an accept key or by typing it out.
+    Accepted,
+    /// Dismissed, or left behind by typing something else or moving away.
+    Dismissed,
+}
+
 /// One request's timings (milliseconds) and token counts.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct RequestRecord {
+    /// The suggestion's id (0: no suggestion was made).
+    pub id: u64,
     pub source: Option<Source>,
+    /// The model's confidence in the suggestion (the geometric mean of its tokens'
+    /// probabilities), when the model reports them.
+    pub confidence: Option<f32>,
+    /// The suggestion fell short of the confidence its aggressiveness needs: not shown.
+    pub hidden: bool,
+    /// What became of the suggestion, as far as is known.
+    pub outcome: Option<Outcome>,
+    /// The model whose answer it is.
+    pub model: Option<String>,
+    /// The completion model's answer had little confidence (or was empty), so the larger model
+    /// answered again, taking this long.
+    pub routed_up: bool,
+    pub routed_ms: f64,
     pub cancelled: bool,
     pub empty: bool,
     pub debounce_ms: f64,
@@ -40,6 +67,22 @@ pub struct RequestRecord {
     pub total_ms: f64,
 }
 
+impl RequestRecord {
+    /// Takes the counts and timings of the completion model's generation.
+    pub fn take(&mut self, s: &tandem_core::GenerationStats) {
+        self.queue_ms = s.queue_ms;
+        self.prompt_ms = s.prompt_ms;
+        self.prompt_tokens = s.prompt_tokens;
+        self.evaluated_tokens = s.evaluated_tokens;
+        self.reused_tokens = s.reused_tokens;
+        self.restored_tokens = s.restored_tokens;
+        self.generate_ms = s.generate_ms;
+        self.generated_tokens = s.generated_tokens;
+        self.drafted_tokens = s.drafted_tokens;
+        self.accepted_tokens = s.accepted_tokens;
+    }
+}
+
 /// Counts since start, and the most recent requests.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Metrics {
@@ -54,6 +97,13 @@ pub struct Metrics {
     pub slot_hits: u64,
     /// Prompts evaluated ahead of a request, where the cursor came to rest or an edit landed.
     pub warmups: u64,
+    /// Answers the larger model gave again.
+    pub routed_up: u64,
+    /// Suggestions answered with, hidden for want of confidence, and taken or dismissed.
+    pub shown: u64,
+    pub hidden: u64,
+    pub accepted: u64,
+    pub dismissed: u64,
     pub recent: VecDeque<RequestRecord>,
 }
 
@@ -83,10 +133,38 @@ impl Metrics {
         }
         self.cancelled += r.cancelled as u64;
         self.empty += r.empty as u64;
+        self.hidden += r.hidden as u64;
+        self.routed_up += r.routed_up as u64;
+        self.shown += u64::from(r.outcome == Some(Outcome::Shown));
         if self.recent.len() == RECENT {
             self.recent.pop_front();
         }
         self.recent.push_back(r);
+    }
+
+    /// Records what became of suggestion `id`: an acceptance is final, a dismissal may turn
+    /// into one (the user typed it out after all). Answers whether `id` is a recent suggestion.
+    pub fn outcome(&mut self, id: u64, outcome: Outcome) -> bool {
+        let Some(r) =
+            self.recent.iter_mut().rev().find(|r| r.id == id && id != 0 && r.source != Some(Source::Reuse))
+        else {
+            return false;
+        };
+        match (r.outcome, outcome) {
+            (Some(Outcome::Accepted), _) | (_, Outcome::Shown) => {}
+            (Some(Outcome::Dismissed), Outcome::Dismissed) => {}
+            (before, after) => {
+                if before == Some(Outcome::Dismissed) {
+                    self.dismissed -= 1;
+                }
+                match after {
+                    Outcome::Accepted => self.accepted += 1,
+                    _ => self.dismissed += 1,
+                }
+                r.outcome = Some(after);
+            }
+        }
+        true
     }
 
     pub fn snapshot(&self) -> Snapshot {

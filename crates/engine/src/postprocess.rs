@@ -1,7 +1,9 @@
 //! From raw model output to what is shown at the cursor: one line or one block, no repeat of the
 //! text after the cursor, no chat-style artifacts, no trailing whitespace — or nothing.
 
-use tandem_context::syntax::indent_width;
+use tandem_context::syntax::{error_count, indent_width, with_insertion};
+use tandem_context::{Language, Tree};
+use tandem_core::TokenLogprob;
 
 /// How much a completion may span.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,6 +52,29 @@ fn says_something(line: &str) -> bool {
     bare.len() >= 8 && bare.contains(|c: char| !c.is_alphanumeric() && c != '_')
 }
 
+/// Whether two lines differ in at most a fifth of their characters (edit distance), as a line
+/// rewritten with small changes does.
+fn nearly(a: &str, b: &str) -> bool {
+    const LONGEST: usize = 200;
+    let (a, b): (Vec<char>, Vec<char>) =
+        (a.chars().take(LONGEST).collect(), b.chars().take(LONGEST).collect());
+    let longer = a.len().max(b.len());
+    if longer == 0 || a.len().abs_diff(b.len()) * 5 > longer {
+        return a.len() == b.len();
+    }
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (diagonal + usize::from(ca != cb)).min(row[j] + 1).min(row[j + 1] + 1);
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()] * 5 <= longer
+}
+
 /// Lines that start the chat-style tails an instruct model adds after the middle.
 const ARTIFACTS: &[&str] = &[
     "```",
@@ -83,10 +108,13 @@ pub fn clean(raw: &str, before: &str, after: &str, span: Span) -> String {
         .take(FOLLOWING_LINES)
         .collect();
     let repeats = |line: &str| {
-        // The next line itself, indentation and all, whatever it is; further ones, at any
-        // indentation, only when they say something (`}`, `else:` or `continue` recur everywhere).
+        // The next line itself, indentation and all, whatever it is, or nearly it when it says
+        // something; further ones, at any indentation, only when they say something (`}`,
+        // `else:` or `continue` recur everywhere).
         following.first() == Some(&line.trim_end())
-            || (says_something(line.trim()) && following.iter().any(|f| f.trim() == line.trim()))
+            || (says_something(line.trim())
+                && (following.iter().any(|f| f.trim() == line.trim())
+                    || following.first().is_some_and(|f| nearly(f.trim(), line.trim()))))
     };
     let mut kept: Vec<&str> = Vec::new();
     for (i, line) in raw.split('\n').enumerate() {
@@ -105,8 +133,11 @@ pub fn clean(raw: &str, before: &str, after: &str, span: Span) -> String {
             if indent_width(line) < base_indent && !trimmed.starts_with(['}', ')', ']']) {
                 break;
             }
-            // The model is about to write what already follows the cursor.
-            if repeats(line) {
+            // The model is about to write what already follows the cursor, or is going round
+            // in circles.
+            if repeats(line)
+                || kept.last().is_some_and(|k| k.trim() == trimmed.trim_end() && says_something(trimmed))
+            {
                 break;
             }
         }
@@ -164,6 +195,60 @@ fn longest_overlap(text: &str, rest: &str) -> Option<usize> {
     (1..=closers.min(rest.len())).rev().find(|&n| rest.starts_with(&text[text.len() - n..]))
 }
 
+/// The document a suggestion goes into, parsed: for checking that it stays valid.
+#[derive(Clone, Copy, Debug)]
+pub struct Parsed<'a> {
+    pub language: Language,
+    pub text: &'a str,
+    pub tree: &'a Tree,
+    /// Where the suggestion goes (a byte offset of `text`).
+    pub cursor: usize,
+}
+
+/// Keeps what of `text` leaves the document as valid as it was: the longest start of it, in whole
+/// lines, that adds no syntax error (unbalanced brackets, a broken string, a statement cut in
+/// two) to those the document already has. Nothing, when even its first line adds one. Each
+/// try parses again only what the insertion touches.
+pub fn valid(text: String, doc: Parsed<'_>) -> String {
+    let before = error_count(doc.tree);
+    let lines: Vec<&str> = text.split('\n').collect();
+    for n in (1..=lines.len()).rev() {
+        let candidate = lines[..n].join("\n");
+        match with_insertion(doc.language, doc.text, doc.tree, doc.cursor, &candidate) {
+            // Too large to check: as it is.
+            None => return text,
+            Some(tree) if error_count(&tree) <= before => return candidate,
+            Some(_) => {}
+        }
+    }
+    String::new()
+}
+
+/// The length of the start of `raw` that `shown` was made from by [`clean`] and [`place`], which
+/// only cut the end and change whitespace: the bytes of raw output the user sees.
+pub fn source_len(raw: &str, shown: &str) -> usize {
+    let mut need = shown.chars().filter(|c| !c.is_whitespace()).count();
+    if need == 0 {
+        return 0;
+    }
+    for (i, c) in raw.char_indices() {
+        if !c.is_whitespace() {
+            need -= 1;
+            if need == 0 {
+                return i + c.len_utf8();
+            }
+        }
+    }
+    raw.len()
+}
+
+/// The model's confidence in the first `len` bytes of its output: the geometric mean of the
+/// probabilities of the tokens that make them (`None` when it did not report them).
+pub fn confidence(tokens: &[TokenLogprob], len: usize) -> Option<f32> {
+    let used = tandem_core::tokens_within(tokens, len);
+    (!used.is_empty()).then(|| (used.iter().map(|t| t.logprob).sum::<f32>() / used.len() as f32).exp())
+}
+
 /// Where the cursor is, as far as placing a suggestion goes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Placement<'a> {
@@ -199,10 +284,23 @@ pub fn place(text: String, before: &str, span: Span, at: Placement<'_>) -> Strin
     if shift > 0 && at.definition_starts.iter().any(|d| first.trim_start().starts_with(d)) {
         return String::new();
     }
+    // Indented past the body (and past the cursor) where nothing above opens a deeper block:
+    // the model indented again what the line already has.
+    let above = before.rsplit('\n').nth(1).unwrap_or("").trim_end();
+    let opens = above.ends_with([':', '{', '(', '[', ',', '\\']) || above.ends_with("=>");
+    let target = body.max(indent_width(cursor_line));
+    let excess = if opens { 0 } else { first_indent.saturating_sub(target).min(indent_width(first)) };
     let pad = " ".repeat(shift);
     let mut out: Vec<String> = Vec::new();
     for (i, line) in text.split('\n').enumerate() {
-        let line = if shift > 0 { format!("{pad}{line}") } else { line.to_owned() };
+        let line = if shift > 0 {
+            format!("{pad}{line}")
+        } else if excess > 0 {
+            let strip = excess.min(line.len() - line.trim_start_matches(' ').len());
+            line[strip..].to_owned()
+        } else {
+            line.to_owned()
+        };
         // A later line below the body's indentation has left the body.
         if i > 0 && indent_width(&line) < body && !line.trim_start().starts_with(['}', ')', ']']) {
             break;
@@ -267,6 +365,16 @@ mod tests {
             place("for i in r:\n    s += i\nreturn s".into(), "", Span::Block, python),
             "    for i in r:\n        s += i\n    return s"
         );
+        // Indented again after the indentation the line has: back to the body's.
+        let body = "def f(xs):\n    if not xs:\n        return None\n    ";
+        assert_eq!(place("    return sum(xs)".into(), body, Span::Line, python), "return sum(xs)");
+        assert_eq!(
+            place("    for x in xs:\n            print(x)".into(), body, Span::Block, python),
+            "for x in xs:\n        print(x)"
+        );
+        // Unless the line above opens a block there.
+        let open = "def f(xs):\n    if not xs:\n    ";
+        assert_eq!(place("    return None".into(), open, Span::Line, python), "    return None");
         // Already at the body's indentation: kept, until a line leaves the body.
         assert_eq!(place("    return a\ndef g():".into(), "", Span::Block, python), "    return a");
         assert_eq!(place("return a".into(), "    ", Span::Line, python), "return a");
@@ -319,6 +427,76 @@ mod tests {
             clean("if a:\n        b()\n    else:\n        c()", "    ", after, Span::Block),
             "if a:\n        b()\n    else:\n        c()"
         );
+    }
+
+    /// `valid` for `text` at `$0` in `doc` (Python unless said otherwise).
+    fn check_valid(language: Language, doc: &str, text: &str) -> String {
+        let cursor = doc.find("$0").unwrap();
+        let doc = doc.replace("$0", "");
+        let tree = tandem_context::outline::parse(language, &doc).unwrap();
+        valid(text.to_owned(), Parsed { language, text: &doc, tree: &tree, cursor })
+    }
+
+    #[test]
+    fn a_suggestion_adds_no_syntax_error() {
+        let py = Language::Python;
+        let body = "def f(xs):\n    total = 0\n    $0\n    return total\n";
+        assert_eq!(
+            check_valid(py, body, "for x in xs:\n        total += x"),
+            "for x in xs:\n        total += x"
+        );
+        // A block cut off mid-statement keeps its complete lines.
+        assert_eq!(
+            check_valid(py, body, "for x in xs:\n        total += x\n    if (total"),
+            "for x in xs:\n        total += x"
+        );
+        // A line that breaks the code is no suggestion.
+        assert_eq!(check_valid(py, "x = compute($0)\n", "a, b))"), "");
+        assert_eq!(check_valid(py, "x = compute($0)\n", "a, b"), "a, b");
+        assert_eq!(check_valid(py, "s = f($0)\n", "'unclosed"), "");
+        // Completing broken code is fine: no error is added.
+        assert_eq!(check_valid(py, "if x$0\n    y()\n", " > 0:"), " > 0:");
+        let rust = Language::Rust;
+        let f = "fn f(v: &[u8]) -> usize {\n    $0\n}\n";
+        assert_eq!(check_valid(rust, f, "v.len()"), "v.len()");
+        assert_eq!(check_valid(rust, f, "let n = v.len();\n    n\n}"), "let n = v.len();\n    n");
+    }
+
+    #[test]
+    fn confidence_covers_the_tokens_shown() {
+        let raw = "a + b\nprint(x)";
+        let shown = place(
+            clean(raw, "    return ", "\n", Span::Line),
+            "    return ",
+            Span::Line,
+            Placement::default(),
+        );
+        assert_eq!(source_len(raw, &shown), 5);
+        assert_eq!(source_len("x\n    y", "    x\n        y"), 7, "re-indented");
+        assert_eq!(source_len("abc", ""), 0);
+        let lp = |end, p: f32| TokenLogprob { end, logprob: p.ln() };
+        // `a +`, ` b`, `\nprint`, …: the first two make what is shown.
+        let tokens = [lp(3, 0.9), lp(5, 0.4), lp(11, 0.01), lp(14, 0.01)];
+        let c = confidence(&tokens, 5).unwrap();
+        assert!((c - 0.6).abs() < 1e-4, "{c}");
+        assert_eq!(confidence(&tokens, 0), None);
+        assert_eq!(confidence(&[], 5), None);
+        // A token that starts within the text counts even when it reaches past it.
+        assert!((confidence(&tokens, 4).unwrap() - 0.6).abs() < 1e-4);
+    }
+
+    #[test]
+    fn a_block_ends_before_it_rewrites_the_next_line_or_goes_round_in_circles() {
+        let before = "def plan(balance, rate, n):\n    balances = []\n    for _ in range(n):\n        ";
+        let after = "\n        balances.append(round(balance, 2))\n    return balances\n";
+        let raw = "balance = balance * (1 + rate)\n        balances.append(round(balance,2))";
+        assert_eq!(clean(raw, before, after, Span::Block), "balance = balance * (1 + rate)");
+        // A different line of the same kind is no rewrite.
+        let raw = "balance = balance * (1 + rate)\n        totals.append(balance - 100)";
+        assert_eq!(clean(raw, before, after, Span::Block), raw);
+        let raw = "slug = slug.replace('-', '-')\n    slug = slug.replace('-', '-')\n    slug = slug.replace('-', '-')";
+        assert_eq!(clean(raw, "    ", "\n", Span::Block), "slug = slug.replace('-', '-')");
+        assert!(nearly("abcdefghij", "abcdefghiX") && !nearly("abcdefghij", "abcdeXXXij") && nearly("", ""));
     }
 
     #[test]

@@ -6,7 +6,9 @@
 //!
 //! Custom methods: `tandem/metrics` (request, no params) returns the engine's counters and the
 //! timings of recent requests; `tandem/routing` (request, no params) the router's decisions.
-//! Commands: `tandem.explain` (see `methods/execute_command.rs`). Notifications: `tandem/status`.
+//! Commands: `tandem.explain` (see `methods/execute_command.rs`) and `tandem.suggestionOutcome`,
+//! which each suggestion carries (see `methods/suggestion_outcome.rs`). Notifications: from the
+//! server `tandem/status`; to it `tandem/cursorRest` and `tandem/suggestionOutcome`.
 //!
 //! Layout: [`session`] holds the state one client's handlers share and hands each LSP method to
 //! its own file under `methods/` (named after the method); `load` is the background work (the
@@ -49,6 +51,7 @@ where
         .custom_method("textDocument/inlineCompletion", Server::inline_completion)
         .custom_method("tandem/metrics", Server::metrics)
         .custom_method("tandem/cursorRest", Server::cursor_rest)
+        .custom_method("tandem/suggestionOutcome", Server::suggestion_outcome)
         .custom_method("tandem/routing", Server::routing)
         .finish();
     let (to_server, server_in) = tokio::io::duplex(1 << 16);

@@ -34,6 +34,7 @@ pub(crate) async fn model(server: Server) {
         Ok(backend) => {
             let model = backend.info().model;
             server.engine().attach(backend);
+            larger(&server, &model);
             let msg = format!("model {model} ready in {:.1} s", started.elapsed().as_secs_f64());
             client.log_message(MessageType::INFO, format!("tandem: {msg}")).await;
             status(client, "ready", &model, &msg).await;
@@ -50,6 +51,23 @@ pub(crate) async fn model(server: Server) {
             client.show_message(MessageType::ERROR, format!("tandem: no completions: {e}")).await;
         }
     }
+}
+
+/// Loads the larger local model (the router's, for explanations, when it is another one than
+/// the completion model `model`) for completions to route up to, when the settings want that.
+fn larger(server: &Server, model: &str) {
+    if !server.settings().route_up {
+        return;
+    }
+    let engine = server.engine().clone();
+    let model = model.to_owned();
+    tokio::task::spawn_blocking(move || {
+        if let Ok(larger) = engine.router().local() {
+            if larger.info().model != model {
+                engine.attach_larger(larger);
+            }
+        }
+    });
 }
 
 /// Indexes the workspace in the background (completions don't wait for it), then asks the

@@ -1,13 +1,14 @@
 //! A stand-in backend for tests of the layers above: answers from a function of the prompt,
 //! streamed a few characters at a time with a delay between pieces, honouring stop strings,
-//! the token budget (one token per piece) and cancellation like a real backend.
+//! the token budget (one token per piece) and cancellation like a real backend. Each piece is
+//! a token with the log-probability the test sets (certain, by default).
 
 use crate::backend::{Backend, BackendInfo, BackendKind, Event, GenerateRequest, Generation};
 use crate::runtime::Finished;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tandem_core::{GenerationStats, Prompt, StopReason};
+use tandem_core::{GenerationStats, Prompt, StopReason, TokenLogprob};
 
 type Reply = dyn Fn(&Prompt) -> String + Send + Sync;
 
@@ -16,6 +17,7 @@ type Reply = dyn Fn(&Prompt) -> String + Send + Sync;
 pub struct FakeBackend {
     reply: Arc<Reply>,
     piece_delay: Duration,
+    logprob: f32,
     calls: Arc<AtomicUsize>,
     cancelled: Arc<AtomicUsize>,
     prompts: Arc<Mutex<Vec<Prompt>>>,
@@ -32,6 +34,7 @@ impl FakeBackend {
         Self {
             reply: Arc::new(reply),
             piece_delay: Duration::ZERO,
+            logprob: 0.0,
             calls: Arc::default(),
             cancelled: Arc::default(),
             prompts: Arc::default(),
@@ -41,6 +44,12 @@ impl FakeBackend {
     /// Waits this long before each piece (two characters) of the answer.
     pub fn with_piece_delay(mut self, delay: Duration) -> Self {
         self.piece_delay = delay;
+        self
+    }
+
+    /// Reports each token as having had probability `p`.
+    pub fn with_token_probability(mut self, p: f32) -> Self {
+        self.logprob = p.ln();
         self
     }
 
@@ -76,11 +85,13 @@ impl Backend for FakeBackend {
             stop = StopReason::StopString;
         }
         let delay = self.piece_delay;
+        let logprob = self.logprob;
         let cancelled = self.cancelled.clone();
         std::thread::spawn(move || {
             let chars: Vec<char> = answer.chars().collect();
             let mut text = String::new();
             let mut stats = GenerationStats::default();
+            let mut tokens = Vec::new();
             for piece in chars.chunks(2) {
                 if stats.generated_tokens == request.params.max_tokens {
                     stop = StopReason::MaxTokens;
@@ -94,10 +105,11 @@ impl Backend for FakeBackend {
                 }
                 let piece: String = piece.iter().collect();
                 text.push_str(&piece);
+                tokens.push(TokenLogprob { end: text.len(), logprob });
                 stats.generated_tokens += 1;
                 let _ = events.send(Event::Text(piece));
             }
-            let _ = events.send(Event::Done(Ok(Finished { text, stop, stats })));
+            let _ = events.send(Event::Done(Ok(Finished { text, stop, stats, tokens })));
         });
         generation
     }

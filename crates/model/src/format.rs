@@ -45,7 +45,24 @@ impl Formatter {
     }
 
     pub fn render(&self, tok: &TextTokenizer, prompt: &Prompt) -> Result<Vec<u32>, FormatError> {
+        Ok(self.render_healed(tok, prompt, false)?.0)
+    }
+
+    /// Renders `prompt`; with `heal`, a fill-in-the-middle prompt whose prefix ends inside a line
+    /// (inside a word, after other text, or after indentation) leaves out the prefix's last
+    /// token, and its bytes come back: the answer has to begin with them (token healing). A
+    /// cursor in the middle of a token's text then completes as well as one at a token
+    /// boundary, since the model chooses that token itself, from all the tokens that begin with
+    /// those bytes: after `    ` it may write ` return` as code is tokenized, rather than
+    /// go on from an indentation token that code never ends on.
+    pub fn render_healed(
+        &self,
+        tok: &TextTokenizer,
+        prompt: &Prompt,
+        heal: bool,
+    ) -> Result<(Vec<u32>, Vec<u8>), FormatError> {
         let mut out = Vec::new();
+        let mut healed = Vec::new();
         match prompt {
             Prompt::Text { text } => out.extend(tok.encode(text)?),
             Prompt::Fim(fim) => {
@@ -65,7 +82,17 @@ impl Formatter {
                     let path = fim.path.as_deref().unwrap_or("file");
                     self.fill(tok, current, &[("path", path)], &mut out)?;
                 }
-                self.fill(tok, &f.template, &[("prefix", &fim.prefix), ("suffix", &fim.suffix)], &mut out)?;
+                let vars = [("prefix", fim.prefix.as_str()), ("suffix", fim.suffix.as_str())];
+                let heal = heal && fim.prefix.ends_with(|c: char| c != '\n');
+                let mut back_up = |var: &str, tokens: &mut Vec<u32>| {
+                    if heal
+                        && var == "prefix"
+                        && let Some(last) = tokens.pop()
+                    {
+                        healed = tok.token_bytes(last).to_vec();
+                    }
+                };
+                self.fill_with(tok, &f.template, &vars, &mut out, &mut back_up)?;
             }
             Prompt::Chat { messages } => {
                 let c = self.format.chat.as_ref().ok_or(FormatError::Missing("chat"))?;
@@ -81,7 +108,7 @@ impl Formatter {
                 self.fill(tok, &c.generation, &[], &mut out)?;
             }
         }
-        Ok(out)
+        Ok((out, healed))
     }
 
     fn fill(
@@ -90,6 +117,18 @@ impl Formatter {
         template: &str,
         vars: &[(&str, &str)],
         out: &mut Vec<u32>,
+    ) -> Result<(), FormatError> {
+        self.fill_with(tok, template, vars, out, &mut |_, _| {})
+    }
+
+    /// Fills `template`, handing each variable's tokens to `edit` before they are added.
+    fn fill_with(
+        &self,
+        tok: &TextTokenizer,
+        template: &str,
+        vars: &[(&str, &str)],
+        out: &mut Vec<u32>,
+        edit: &mut dyn FnMut(&str, &mut Vec<u32>),
     ) -> Result<(), FormatError> {
         let t = Template::parse(template)?;
         for seg in t.0 {
@@ -101,7 +140,9 @@ impl Formatter {
                         .find(|(n, _)| *n == name)
                         .map(|(_, v)| *v)
                         .ok_or_else(|| FormatError::UnknownPlaceholder(name.to_owned()))?;
-                    out.extend(tok.encode(value)?);
+                    let mut tokens = tok.encode(value)?;
+                    edit(name, &mut tokens);
+                    out.extend(tokens);
                 }
             }
         }

@@ -78,20 +78,21 @@ fn serve(mut runtime: Runtime, jobs: mpsc::Receiver<Job>) {
         let req = &job.request;
         if req.cancel.is_cancelled() {
             let stats = GenerationStats { queue_ms, ..GenerationStats::default() };
-            let done = Finished { text: String::new(), stop: StopReason::Cancelled, stats };
+            let done =
+                Finished { text: String::new(), stop: StopReason::Cancelled, stats, tokens: Vec::new() };
             let _ = job.events.send(Event::Done(Ok(done)));
             continue;
         }
         let tokenize_start = Instant::now();
         let result = formatter
-            .render(runtime.tokenizer(), &req.prompt)
+            .render_healed(runtime.tokenizer(), &req.prompt, req.params.heal)
             .map_err(Into::into)
-            .and_then(|tokens| {
+            .and_then(|(tokens, healed)| {
                 let tokenize_ms = ms(tokenize_start.elapsed());
                 let mut send = |t: &str| {
                     let _ = job.events.send(Event::Text(t.to_owned()));
                 };
-                runtime.generate(&tokens, &req.params, &req.cancel, &mut send).map(|mut f| {
+                runtime.generate_after(&tokens, &healed, &req.params, &req.cancel, &mut send).map(|mut f| {
                     f.stats.queue_ms = queue_ms;
                     f.stats.tokenize_ms = tokenize_ms;
                     f

@@ -345,6 +345,7 @@ impl RemoteBackend {
                     text: String::new(),
                     stop: StopReason::Cancelled,
                     stats: stats_since(started),
+                    tokens: Vec::new(),
                 });
             }
         }
@@ -464,7 +465,7 @@ impl RemoteBackend {
         stats.prompt_ms = ms(first.saturating_duration_since(sent));
         stats.generate_ms = ms(first.elapsed());
         stats.queue_ms = ms(sent.saturating_duration_since(started));
-        Ok(Finished { text, stop, stats })
+        Ok(Finished { text, stop, stats, tokens: Vec::new() })
     }
 
     /// The reader thread: sends the request and turns the response into pieces. Stops as soon

@@ -22,6 +22,8 @@ pub struct TextTokenizer {
     /// The bytes each token id stands for, so that decoding is exact even when a token holds
     /// part of a multi-byte character.
     token_bytes: Vec<Vec<u8>>,
+    /// Which ids are special tokens (`<|fim_middle|>`): never text a healed answer begins with.
+    special: Vec<bool>,
     by_text: HashMap<String, u32>,
 }
 
@@ -49,12 +51,15 @@ impl TextTokenizer {
         let size = vocab.values().copied().max().map_or(0, |m| m as usize + 1);
         let unmap = byte_level_inverse();
         let mut token_bytes = vec![Vec::new(); size];
+        let added = inner.get_added_tokens_decoder();
+        let mut special = vec![false; size];
         for (text, &id) in &vocab {
             let bytes: Option<Vec<u8>> = text.chars().map(|c| unmap.get(&c).copied()).collect();
             // Added tokens (`<|im_end|>`) are stored as their literal text.
             token_bytes[id as usize] = bytes.unwrap_or_else(|| text.as_bytes().to_vec());
+            special[id as usize] = added.get(&id).is_some_and(|t| t.special);
         }
-        Ok(Self { inner, token_bytes, by_text: vocab })
+        Ok(Self { inner, token_bytes, special, by_text: vocab })
     }
 
     /// Tokens of `text`, taken as plain text (special-token strings are not recognized).
@@ -74,6 +79,20 @@ impl TextTokenizer {
     /// The bytes of one token; empty for an id outside the vocabulary.
     pub fn token_bytes(&self, id: u32) -> &[u8] {
         self.token_bytes.get(id as usize).map_or(&[], Vec::as_slice)
+    }
+
+    /// Rules out (sets to -inf) the logits of every token whose bytes do not agree with `owed`:
+    /// a token agrees when it begins with `owed`, or is a non-empty start of it.
+    pub fn keep_agreeing(&self, logits: &mut [f32], owed: &[u8]) {
+        for ((l, bytes), special) in logits.iter_mut().zip(&self.token_bytes).zip(&self.special) {
+            let agrees =
+                !special && !bytes.is_empty() && (bytes.starts_with(owed) || owed.starts_with(bytes));
+            if !agrees {
+                *l = f32::NEG_INFINITY;
+            }
+        }
+        // Ids past the vocabulary's table (padding rows of the output matrix) are no text.
+        logits.iter_mut().skip(self.token_bytes.len()).for_each(|l| *l = f32::NEG_INFINITY);
     }
 
     /// Decodes tokens to text, replacing invalid UTF-8 (only possible for a cut sequence).

@@ -117,6 +117,60 @@ fn greedy_fim_completes_a_return_statement() {
 }
 
 #[test]
+fn token_healing_lets_the_model_finish_the_word_the_cursor_is_in() {
+    let rt = runtime();
+    let (tok, fmt) = (rt.tokenizer().clone(), rt.formatter().clone());
+    drop(rt);
+    let prefix = "def area(width, height):\n    return wid";
+    let plain = fmt.render(&tok, &fim(prefix, "\n")).unwrap();
+    let (tokens, healed) = fmt.render_healed(&tok, &fim(prefix, "\n"), true).unwrap();
+    let healed = String::from_utf8(healed).unwrap();
+    assert!(!healed.is_empty() && prefix.ends_with(&healed), "{healed:?}");
+    assert_eq!(tokens.len(), plain.len() - 1, "the prefix's last token is left out");
+    // At the start of a line there is nothing to heal.
+    let (tokens, healed) = fmt.render_healed(&tok, &fim("x = 1\n", "\n"), true).unwrap();
+    assert!(healed.is_empty());
+    assert_eq!(tokens, fmt.render(&tok, &fim("x = 1\n", "\n")).unwrap());
+    // After indentation, the indentation is the model's to write.
+    let (_, healed) = fmt.render_healed(&tok, &fim("def f():\n    ", "\n"), true).unwrap();
+    assert!(!healed.is_empty() && healed.iter().all(|&b| b == b' '), "{healed:?}");
+
+    // The answer goes on from the cursor: the healed bytes are not repeated.
+    let params = GenerationParams { heal: true, ..greedy(12) };
+    let mut streamed = String::new();
+    let (_turn, b) = backend();
+    let done = b
+        .generate(GenerateRequest::new(fim(prefix, "\n"), params))
+        .wait_with(|t| streamed.push_str(t))
+        .unwrap();
+    assert!(done.text.starts_with("th"), "{:?}", done.text);
+    assert_eq!(streamed, done.text);
+    assert_eq!(done.tokens.len(), done.stats.generated_tokens);
+    assert!(done.tokens.iter().all(|t| t.logprob <= 0.0 && t.logprob.is_finite()));
+}
+
+#[test]
+fn only_tokens_that_agree_with_the_healed_text_can_be_chosen() {
+    let tok = runtime().tokenizer().clone();
+    let mut logits = vec![0.0f32; 151_936];
+    tok.keep_agreeing(&mut logits, b"retu");
+    let agree = |id: usize| {
+        let b = tok.token_bytes(id as u32);
+        !b.is_empty() && (b.starts_with(b"retu") || b"retu".starts_with(b))
+    };
+    for (id, l) in logits.iter().enumerate() {
+        assert_eq!(l.is_finite(), agree(id) && id < 151_643, "token {id} {:?}", tok.token_bytes(id as u32));
+    }
+    for word in ["return", "r", "ret"] {
+        assert!(logits[tok.token_id(word).unwrap() as usize].is_finite(), "{word}");
+    }
+    // Special tokens are never text, even where their spelling would agree.
+    let mut logits = vec![0.0f32; 151_936];
+    tok.keep_agreeing(&mut logits, b"<|");
+    assert!(logits[tok.token_id("<|fim_middle|>").unwrap() as usize].is_infinite());
+}
+
+#[test]
 fn greedy_completion_is_stable_across_runs() {
     let (_turn, backend) = backend();
     let run = || {

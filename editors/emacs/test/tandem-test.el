@@ -59,4 +59,73 @@
     (insert "x = 1\n")
     (should-error (tandem-explain (point-min) (point-max)) :type 'user-error)))
 
+;; Suggestion outcomes under lsp-mode, with lsp-mode's functions stood in for: what is sent
+;; where when lsp-inline-completion runs an item's command or cancels it.
+
+(defun tandem-test--item (id &optional plist)
+  "An inline completion item `a + b' with id ID, as lsp-mode parses it (a hash
+table, or a plist when PLIST)."
+  (if plist
+      (list :insertText "a + b"
+            :command (list :title "t" :command "tandem.suggestionOutcome"
+                           :arguments (vector (list :id id :outcome "accepted"))))
+    (let ((item (make-hash-table :test 'equal))
+          (command (make-hash-table :test 'equal))
+          (argument (make-hash-table :test 'equal)))
+      (puthash "id" id argument)
+      (puthash "outcome" "accepted" argument)
+      (puthash "command" "tandem.suggestionOutcome" command)
+      (puthash "arguments" (vector argument) command)
+      (puthash "insertText" "a + b" item)
+      (puthash "command" command item)
+      item)))
+
+(defmacro tandem-test--sending (&rest body)
+  "Run BODY with a tandem workspace; return what it sent as (WORKSPACE METHOD PARAMS)."
+  `(let (sent)
+     (cl-letf (((symbol-function 'tandem--lsp-workspace) (lambda () 'tandem-workspace))
+               ((symbol-function 'lsp-notify)
+                (lambda (method params)
+                  (push (list (symbol-value 'lsp--cur-workspace) method params) sent)))
+               ((symbol-function 'lsp-request-async)
+                (lambda (method params _callback &rest _)
+                  (push (list (symbol-value 'lsp--cur-workspace) method params) sent))))
+       ,@body)
+     (nreverse sent)))
+
+(ert-deftest tandem-suggestion-id ()
+  (should (equal (tandem--suggestion-id (tandem-test--item 7)) 7))
+  (should (equal (tandem--suggestion-id (tandem-test--item 8 t)) 8))
+  (should-not (tandem--suggestion-id '(:insertText "x")))
+  (should-not (tandem--suggestion-id '(:command (:command "other" :arguments [(:id 1)]))))
+  (should-not (tandem--suggestion-id '(:command (:command "tandem.suggestionOutcome" :arguments [(:id "1")])))))
+
+(ert-deftest tandem-accepted-suggestion-runs-its-command-on-tandem ()
+  (let ((command (tandem--get (tandem-test--item 7) "command")))
+    (should (equal (tandem-test--sending (tandem--lsp-outcome-action command))
+                   `((tandem-workspace "workspace/executeCommand"
+                                       (:command "tandem.suggestionOutcome"
+                                        :arguments ,(tandem--get command "arguments"))))))))
+
+(ert-deftest tandem-cancelled-suggestion-is-dismissed ()
+  (with-temp-buffer
+    (setq-local lsp-inline-completion--items (list (tandem-test--item 3) (tandem-test--item 4 t)))
+    (setq-local lsp-inline-completion--current 1)
+    ;; C-g
+    (let ((this-command 'lsp-inline-completion-cancel))
+      (should (equal (tandem-test--sending (tandem--lsp-inline-dismissed))
+                     '((tandem-workspace "tandem/suggestionOutcome" (:id 4 :outcome "dismissed"))))))
+    ;; Typing something else.
+    (let ((this-command 'self-insert-command) (last-command-event ?z))
+      (should (equal (tandem-test--sending (tandem--lsp-inline-dismissed))
+                     '((tandem-workspace "tandem/suggestionOutcome" (:id 4 :outcome "dismissed"))))))
+    ;; Typing its first character: no dismissal (the server sees it typed out).
+    (let ((this-command 'self-insert-command) (last-command-event ?a))
+      (should (equal (tandem-test--sending (tandem--lsp-inline-dismissed)) nil)))
+    ;; Another server's item: nothing.
+    (setq-local lsp-inline-completion--items (list '(:insertText "x")))
+    (setq-local lsp-inline-completion--current 0)
+    (let ((this-command 'lsp-inline-completion-cancel))
+      (should (equal (tandem-test--sending (tandem--lsp-inline-dismissed)) nil)))))
+
 ;;; tandem-test.el ends here

@@ -1,20 +1,47 @@
 -- The plugin against the server contract it codes to, with a stand-in server that answers at
 -- once (editors/fake_server.py): `tandem/status` drives the status, `:TandemExplain` sends the exact
--- selected range to `tandem.explain` and shows the markdown in a floating window, and the
--- settings arrive as initializationOptions.
+-- selected range to `tandem.explain` and shows the markdown in a floating window, the
+-- settings arrive as initializationOptions, and what became of each suggestion (shown,
+-- accepted, dismissed) reaches the server with the suggestion's id.
 --
 --   nvim --headless -u NONE -i NONE -n -c "luafile editors/nvim/test/contract.lua"
 local t = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "driver.lua")
 local eq, lua, input, wait_for, say = t.eq, t.lua, t.input, t.wait_for, t.say
 
-local function requests(log, method)
+-- The messages the stand-in server got, in order.
+local function messages(log)
   local found = {}
   if vim.fn.filereadable(log) == 1 then
     for _, l in ipairs(vim.fn.readfile(log)) do
       local ok, m = pcall(vim.fn.json_decode, l) -- the last line may be half written
-      if ok and m.method == method then
-        found[#found + 1] = m.params
+      if ok then
+        found[#found + 1] = m
       end
+    end
+  end
+  return found
+end
+
+local function requests(log, method)
+  local found = {}
+  for _, m in ipairs(messages(log)) do
+    if m.method == method then
+      found[#found + 1] = m.params
+    end
+  end
+  return found
+end
+
+-- What the server heard of its suggestions, in order: `tandem/suggestionOutcome` notifications
+-- and runs of the items' `tandem.suggestionOutcome` command.
+local function outcomes(log)
+  local found = {}
+  for _, m in ipairs(messages(log)) do
+    if m.method == "tandem/suggestionOutcome" then
+      found[#found + 1] = { id = m.params.id, outcome = m.params.outcome, via = "notification" }
+    elseif m.method == "workspace/executeCommand" and m.params.command == "tandem.suggestionOutcome" then
+      local arg = m.params.arguments[1]
+      found[#found + 1] = { id = arg.id, outcome = arg.outcome, via = "command" }
     end
   end
   return found
@@ -94,6 +121,42 @@ t.run("nvim contract", function()
   wait_for(2000, "the accepted suggestion", function()
     return t.line(4) == "return a + b"
   end)
+  -- Shown, then accepted by running the item's command (tandem.suggestionOutcome) with its id.
+  local heard = wait_for(3000, "the acceptance to reach the server", function()
+    local o = outcomes(log)
+    return #o >= 2 and o[#o].outcome == "accepted" and o
+  end)
+  local id = heard[#heard].id
+  eq("number", type(id), "the suggestion's id")
+  eq({ id = id, outcome = "shown", via = "notification" }, heard[#heard - 1], "shown")
+  eq({ id = id, outcome = "accepted", via = "command" }, heard[#heard], "accepted")
+  say("suggestion %d: shown, accepted", id)
+
+  -- The id of the suggestion shown last, once it is on screen.
+  local function shown(what)
+    t.wait_ghost(5000, what)
+    return wait_for(2000, what .. " (reported shown)", function()
+      local o = outcomes(log)[#outcomes(log)]
+      return o and o.outcome == "shown" and o.id
+    end)
+  end
+  -- What the server heard of suggestion `id` after it was shown.
+  local function after_shown(id)
+    local found = {}
+    for _, o in ipairs(outcomes(log)) do
+      if o.id == id and o.outcome ~= "shown" then
+        found[#found + 1] = o.outcome .. " by " .. o.via
+      end
+    end
+    return found
+  end
+  local function heard_of(id, want, what)
+    wait_for(2000, what, function()
+      return #after_shown(id) > 0
+    end)
+    vim.wait(200) -- nothing more comes
+    eq(want, after_shown(id), what)
+  end
 
   -- Late answers are dropped: after a dismiss, after the cursor moved, after more typing.
   local function stays_empty(what)
@@ -115,7 +178,9 @@ t.run("nvim contract", function()
   local late = t.wait_ghost(5000, "the answer to the last keystroke")
   eq("a + b", late.text, "the answer to the last keystroke")
   eq("slow = xy", t.line(5), "the typed line")
+  id = shown("the late suggestion")
   input("<Esc>")
+  heard_of(id, { "dismissed by notification" }, "leaving insert mode dismisses the suggestion")
   say("late answers dropped")
 
   -- A block: shown on virtual lines, taken a line at a time, then whole.
@@ -132,6 +197,7 @@ t.run("nvim contract", function()
     return out
   ]])
   eq({ "    x = 1", "    y = 2" }, virt, "virtual lines")
+  id = shown("the block")
   input("<M-l>")
   wait_for(2000, "the first line of the block", function()
     return t.line(7) == "    x = 1"
@@ -144,7 +210,41 @@ t.run("nvim contract", function()
   eq({ "    # block", "    x = 1", "    y = 2" }, lua("return vim.api.nvim_buf_get_lines(0, 5, 8, false)"), "block lines")
   eq({ 8, 9 }, lua("return vim.api.nvim_win_get_cursor(0)"), "cursor after the block")
   input("<Esc>")
+  heard_of(id, { "accepted by command" }, "a block accepted in two parts is accepted once")
   say("block accepted line by line")
+
+  -- Dismissals: the dismiss key, moving away, typing something else; typing the suggestion out
+  -- is none (the server tells that from the text).
+  input("oreturn ")
+  id = shown("a suggestion to dismiss")
+  input("<C-]>")
+  heard_of(id, { "dismissed by notification" }, "the dismiss key")
+  input("<M-\\>")
+  id = shown("a suggestion to move away from")
+  input("<Left>")
+  heard_of(id, { "dismissed by notification" }, "moving away")
+  input("<End><M-\\>")
+  id = shown("a suggestion to type over")
+  input("z")
+  heard_of(id, { "dismissed by notification" }, "typing something else")
+  id = shown("a suggestion to type out")
+  input("a + b")
+  wait_for(5000, "the next suggestion", function()
+    local o = outcomes(log)[#outcomes(log)]
+    return o and o.outcome == "shown" and o.id ~= id
+  end)
+  eq({}, after_shown(id), "typing a suggestion out")
+  eq("return za + b", t.line(9), "the typed line")
+  input("<Esc>")
+  -- Nothing is reported of a suggestion never shown (late answers), or twice.
+  local seen = {}
+  for _, o in ipairs(outcomes(log)) do
+    local key = o.id .. " " .. o.outcome
+    assert(not seen[key], "reported twice: " .. key)
+    assert(o.outcome == "shown" or seen[o.id .. " shown"], "never shown: " .. key)
+    seen[key] = true
+  end
+  say("suggestion outcomes reported: %d messages", #outcomes(log))
 
   -- configure() sends the changed settings; a server that dies shows as an error.
   lua("require('tandem').configure({ max_tokens = 8 })")

@@ -1,5 +1,6 @@
 -- End-to-end test of the Neovim plugin with the real `tandem lsp` and the real model: typing,
--- ghost text, dismiss, accept word, accept (and explain, where the server has it).
+-- ghost text, dismiss, accept word, accept, the server's count of dismissed and accepted
+-- suggestions (where the server has `tandem.suggestionOutcome`), and explain (where it has it).
 --
 --   TANDEM_BIN=target/release/tandem nvim --headless -u NONE -i NONE -n -c "luafile editors/nvim/test/e2e.lua"
 --
@@ -23,6 +24,21 @@ t.run("nvim e2e", function()
     return s.state == "ready"
   end)
   say("server ready: %s", vim.inspect(lua("return require('tandem').status()")))
+  local commands = lua([[
+    local c = require("tandem").client()
+    local caps = c.server_capabilities or c.resolved_capabilities or {}
+    return (caps.executeCommandProvider or {}).commands or {}
+  ]])
+  local outcomes = vim.tbl_contains(commands, "tandem.suggestionOutcome")
+  -- The server's metrics (`tandem/metrics`).
+  local function metrics()
+    return lua([[
+      local c = require("tandem").client()
+      local r = vim.fn.has("nvim-0.11") == 1 and c:request_sync("tandem/metrics", vim.NIL, 5000, 0)
+        or c.request_sync("tandem/metrics", vim.NIL, 5000, 0)
+      return r and r.result
+    ]])
+  end
 
   -- Type a return statement: the ghost text appears after the cursor.
   input("Go    return ")
@@ -49,6 +65,14 @@ t.run("nvim e2e", function()
   eq("    return ", line(2), "the buffer after dismiss")
   eq("i", t.mode(), "mode after dismiss")
   say("dismissed; nothing shown 1.5 s later")
+  if outcomes then
+    local m = wait_for(5000, "the server to count the dismissal", function()
+      local m = metrics()
+      return m and (m.dismissed or 0) >= 1 and m
+    end)
+    eq(0, m.accepted, "accepted before accepting")
+    say("the server counts it: shown %s, dismissed %s", tostring(m.shown), tostring(m.dismissed))
+  end
 
   -- With nothing shown, the accept key is an ordinary key again.
   input("<Tab>")
@@ -76,13 +100,21 @@ t.run("nvim e2e", function()
   eq("i", t.mode(), "mode after accepting")
   eq({ 2, #"    return a + b" }, lua("return vim.api.nvim_win_get_cursor(0)"), "cursor after accepting")
   say("accepted: %q", line(2))
+  if outcomes then
+    local m = wait_for(5000, "the server to count the acceptance", function()
+      local m = metrics()
+      return m and (m.accepted or 0) >= 1 and m
+    end)
+    local recent = vim.tbl_map(function(r)
+      return r.outcome
+    end, m.recent)
+    assert(vim.tbl_contains(recent, "accepted"), "no accepted suggestion in the recent records: " .. vim.inspect(recent))
+    say("the server counts it: shown %s, accepted %s, dismissed %s", tostring(m.shown), tostring(m.accepted), tostring(m.dismissed))
+  else
+    say("skipped suggestion outcomes: this server does not offer tandem.suggestionOutcome (contract.lua tests them)")
+  end
 
   -- Explain, where this server has it.
-  local commands = lua([[
-    local c = require("tandem").client()
-    local caps = c.server_capabilities or c.resolved_capabilities or {}
-    return (caps.executeCommandProvider or {}).commands or {}
-  ]])
   if vim.tbl_contains(commands, "tandem.explain") then
     input("<Esc>")
     lua("vim.cmd('1,2TandemExplain')")

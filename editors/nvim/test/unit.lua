@@ -45,6 +45,13 @@ eq("x", util.insert_text({ insertText = "x" }), "string insertText")
 eq("y", util.insert_text({ insertText = { kind = "snippet", value = "y" } }), "StringValue insertText")
 eq(nil, util.insert_text(nil), "no item")
 
+local outcome = { title = "t", command = "tandem.suggestionOutcome", arguments = { { id = 7, outcome = "accepted" } } }
+eq(7, util.suggestion_id({ insertText = "x", command = outcome }), "suggestion id")
+eq(nil, util.suggestion_id({ insertText = "x" }), "no command, no id")
+eq(nil, util.suggestion_id({ command = { command = "other.command", arguments = { { id = 7 } } } }), "another command")
+eq(nil, util.suggestion_id({ command = { command = "tandem.suggestionOutcome", arguments = { { id = "7" } } } }), "bad id")
+eq(nil, util.suggestion_id(nil), "no item, no id")
+
 eq({ "Adds.", "", "---", "_qwen · local_" }, explain.format({ markdown = "Adds.", model = "qwen", route = "local" }), "format")
 eq(
   { "x", "", "---", "_m · remote_ (degraded: offline)" },

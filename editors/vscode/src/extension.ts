@@ -2,6 +2,14 @@
 // inline completions into VS Code inline suggestions. Adds a status bar item, an "Explain
 // Selection" command whose markdown answer opens in a preview panel, and maps settings to the
 // server's initializationOptions.
+//
+// Accepted suggestions reach the server, which tunes what it shows from how often they are
+// taken, without code here: each item carries the command `tandem.suggestionOutcome` (with the
+// suggestion's id), vscode-languageclient passes it on as the VS Code item's command and
+// registers every command the server lists (executeCommandProvider) as a VS Code command that
+// sends `workspace/executeCommand`, and VS Code runs an item's command once the item is accepted
+// (Tab, or an accept-word / accept-line that takes its last part). VS Code's stable API tells an
+// extension nothing of suggestions dismissed or partly accepted, so neither is reported.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
@@ -141,7 +149,7 @@ async function start(): Promise<void> {
       // Suggestions come inline; the server's one-item popup fallback would repeat them.
       provideCompletionItem: () => undefined,
       // The server's "Explain with tandem" code action runs the command through the client:
-      // show its answer too.
+      // show its answer too. Other commands (`tandem.suggestionOutcome`) just go to the server.
       executeCommand: async (cmd, args, next) => {
         const result = await next(cmd, args);
         if (cmd === EXPLAIN_COMMAND) {

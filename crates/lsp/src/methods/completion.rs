@@ -25,6 +25,7 @@ pub(crate) async fn handle(server: &Server, params: CompletionParams) -> Result<
     let items = match suggestion {
         Some(Suggestion {
             answer: InlineAnswer::Text { text: suggestion, .. },
+            id,
             position,
             word,
             word_start,
@@ -44,6 +45,7 @@ pub(crate) async fn handle(server: &Server, params: CompletionParams) -> Result<
                     Range::new(start, end),
                     format!("{word}{suggestion}"),
                 ))),
+                command: Some(super::suggestion_outcome::accepted(id)),
                 ..CompletionItem::default()
             }]
         }

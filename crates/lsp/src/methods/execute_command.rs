@@ -1,4 +1,5 @@
-//! `workspace/executeCommand`: `tandem.explain` with arguments `[{"uri": ..., "range": ...}]` (no
+//! `workspace/executeCommand`: `tandem.suggestionOutcome` (see `suggestion_outcome.rs`), and
+//! `tandem.explain` with arguments `[{"uri": ..., "range": ...}]` (no
 //! range: the whole document) answers `{"markdown", "model", "route", "reason", "degraded"}` from
 //! the model the router picks. The code is the open document's text, else the workspace file's
 //! (read off the async threads; nothing outside the workspace is read for a client); a fallback
@@ -16,7 +17,8 @@ pub const COMMAND: &str = "tandem.explain";
 pub const TITLE: &str = "Explain with tandem";
 
 pub(crate) fn options() -> ExecuteCommandOptions {
-    ExecuteCommandOptions { commands: vec![COMMAND.into()], ..ExecuteCommandOptions::default() }
+    let commands = vec![COMMAND.into(), super::suggestion_outcome::COMMAND.into()];
+    ExecuteCommandOptions { commands, ..ExecuteCommandOptions::default() }
 }
 
 /// Cancels the explanation when the request goes away (`$/cancelRequest`).
@@ -34,6 +36,11 @@ fn server_error(message: String) -> Error {
 
 /// `workspace/executeCommand`.
 pub(crate) async fn handle(server: &Server, params: ExecuteCommandParams) -> Result<Option<Value>> {
+    if params.command == super::suggestion_outcome::COMMAND {
+        let report = params.arguments.first().unwrap_or(&Value::Null);
+        super::suggestion_outcome::record(server, report).map_err(Error::invalid_params)?;
+        return Ok(None);
+    }
     if params.command != COMMAND {
         return Err(Error::invalid_params(format!(
             "unknown command `{}` (tandem offers `{COMMAND}`)",

@@ -1,4 +1,5 @@
-//! `textDocument/inlineCompletion` (LSP 3.18): the engine's suggestion at the cursor, as one item.
+//! `textDocument/inlineCompletion` (LSP 3.18): the engine's suggestion at the cursor, as one item,
+//! with the command that reports its acceptance.
 
 use crate::session::Server;
 use tandem_engine::InlineAnswer;
@@ -19,7 +20,7 @@ pub(crate) async fn handle(
             insert_text: text,
             filter_text: None,
             range: Some(Range::new(at, at)),
-            command: None,
+            command: Some(super::suggestion_outcome::accepted(s.id)),
             insert_text_format: None,
         }],
         InlineAnswer::Empty | InlineAnswer::Cancelled => Vec::new(),

@@ -23,6 +23,7 @@ pub(crate) mod inline_completion;
 pub(crate) mod metrics;
 pub(crate) mod routing;
 pub(crate) mod shutdown;
+pub(crate) mod suggestion_outcome;
 
 impl LanguageServer for Server {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
@@ -86,6 +87,11 @@ impl Server {
     /// `tandem/cursorRest` (notification).
     pub async fn cursor_rest(&self, params: cursor_rest::CursorRestParams) {
         cursor_rest::handle(self, params);
+    }
+
+    /// `tandem/suggestionOutcome` (notification).
+    pub async fn suggestion_outcome(&self, params: Value) {
+        suggestion_outcome::handle(self, params);
     }
 
     /// `tandem/metrics`.

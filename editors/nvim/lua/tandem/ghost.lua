@@ -1,6 +1,8 @@
 -- Ghost text for Neovim without vim.lsp.inline_completion (before 0.12): asks the server for
 -- `textDocument/inlineCompletion` while the user types (debounced), shows the answer as virtual
--- text after the cursor, and accepts or dismisses it.
+-- text after the cursor, and accepts or dismisses it. It tells the server what became of each
+-- suggestion (shown, accepted, dismissed), from which the server learns how often what it shows
+-- is taken.
 local util = require("tandem.util")
 
 local M = {}
@@ -11,9 +13,11 @@ local ns = api.nvim_create_namespace("tandem_ghost")
 local AUTOMATIC, INVOKED = 2, 1
 
 -- Per buffer: timer, pending request, current suggestion and its extmark.
---   item = { row, col, ghost, del, tick, prefix, after }: `ghost` is the text to insert at
---   (row, col) (0-based, bytes), replacing `del` bytes after it; `tick` the changedtick and
---   `prefix` / `after` the line's text before / after the cursor when it was shown.
+--   item = { row, col, ghost, del, tick, prefix, after, id, command, client_id, accepted }:
+--   `ghost` is the text to insert at (row, col) (0-based, bytes), replacing `del` bytes after
+--   it; `tick` the changedtick and `prefix` / `after` the line's text before / after the cursor
+--   when it was shown; `id` the server's id of the suggestion, `command` the item's command
+--   (run on accepting it), `accepted` whether that was reported.
 local buffers = {}
 
 local function state(buf)
@@ -45,6 +49,27 @@ local function cancel_pending(s)
       pcall(util.cancel, c, s.pending.id)
     end
     s.pending = nil
+  end
+end
+
+-- Tells the server what became of suggestion `it`: accepting it runs the item's command (as LSP
+-- has clients do after inserting an inline completion; once, on the first partial accept too),
+-- "shown" and "dismissed" go as `tandem/suggestionOutcome`. Nothing after an acceptance.
+local function report(it, outcome)
+  local c = it and it.id and not it.accepted and vim.lsp.get_client_by_id(it.client_id)
+  if not c then
+    return
+  end
+  if outcome == "accepted" then
+    it.accepted = true
+    local cmd = { command = it.command.command, arguments = it.command.arguments }
+    util.request(c, "workspace/executeCommand", cmd, function(err)
+      if err then
+        require("tandem").log(("reporting an accepted suggestion failed: %s"):format(err.message or vim.inspect(err)))
+      end
+    end)
+  else
+    util.notify(c, "tandem/suggestionOutcome", { id = it.id, outcome = outcome })
   end
 end
 
@@ -141,8 +166,12 @@ local function show(buf, s, req, result, c)
     tick = req.tick,
     prefix = line:sub(1, col),
     after = line:sub(col + 1),
+    id = util.suggestion_id(first),
+    command = first.command,
+    client_id = c.id,
   }
   render(buf, s)
+  report(s.item, "shown")
 end
 
 --- Asks the server for a suggestion at the cursor of the current window (`kind`: 1 invoked,
@@ -197,7 +226,8 @@ function M.is_stale(buf, s, req)
   return row ~= req.row or col ~= req.col
 end
 
--- Typing the suggestion's next characters keeps the rest of it on screen.
+-- Typing the suggestion's next characters keeps the rest of it on screen ("partly"); typing the
+-- last of them ends it ("whole"). False when something else was typed.
 local function typed_through(buf, s)
   local it = s.item
   local row, col = cursor()
@@ -209,15 +239,25 @@ local function typed_through(buf, s)
   if line:sub(1, it.col) ~= it.prefix or line:sub(col + 1) ~= it.after then
     return false
   end
-  if it.ghost:sub(1, #typed) ~= typed or #typed >= #it.ghost then
+  if it.ghost:sub(1, #typed) ~= typed then
     return false
+  elseif #typed == #it.ghost then
+    return "whole"
   end
   it.ghost = it.ghost:sub(#typed + 1)
   it.col = col
   it.prefix = line:sub(1, col)
   it.tick = api.nvim_buf_get_changedtick(buf)
   render(buf, s)
-  return true
+  return "partly"
+end
+
+-- Removes the suggestion of `buf` the user passed over (moved away, typed something else, left
+-- insert mode or the buffer, pressed the dismiss key): the server hears it was dismissed.
+local function drop(buf)
+  local s = buffers[buf]
+  report(s and s.item, "dismissed")
+  M.clear(buf)
 end
 
 local function schedule(buf, s)
@@ -240,10 +280,14 @@ local function on_text_changed(buf)
   if s.item and s.item.tick == api.nvim_buf_get_changedtick(buf) then
     return -- our own edit (a partial accept)
   end
-  if s.item and typed_through(buf, s) then
+  local typed = s.item and typed_through(buf, s)
+  if typed == "partly" then
     return
+  elseif typed == "whole" then
+    M.clear(buf) -- typed out: the server tells that from the text
+  else
+    drop(buf)
   end
-  M.clear(buf)
   schedule(buf, s)
 end
 
@@ -254,7 +298,7 @@ local function on_cursor_moved(buf)
   end
   local row, col = cursor()
   if row ~= s.item.row or col ~= s.item.col then
-    M.clear(buf)
+    drop(buf)
   end
 end
 
@@ -298,6 +342,7 @@ function M.accept(how)
     render(buf, s)
   end
   api.nvim_win_set_cursor(0, { row + 1, col })
+  report(it, "accepted")
   return true
 end
 
@@ -306,7 +351,7 @@ function M.dismiss()
   local buf = api.nvim_get_current_buf()
   local s = buffers[buf]
   local had = s ~= nil and (s.item ~= nil or s.pending ~= nil)
-  M.clear(buf)
+  drop(buf)
   return had
 end
 
@@ -361,7 +406,7 @@ function M.attach(buf)
   on("TextChangedI", on_text_changed)
   on("CursorMovedI", on_cursor_moved)
   on({ "CursorMoved", "CursorMovedI", "BufEnter" }, on_cursor_rest)
-  on({ "InsertLeave", "BufLeave" }, M.clear)
+  on({ "InsertLeave", "BufLeave" }, drop)
   on({ "BufUnload", "BufWipeout" }, M.detach)
 end
 

@@ -216,6 +216,9 @@ end
 local function set_keymaps(buf)
   local keys = M.config.keymaps or {}
   if use_builtin() then
+    -- Neovim inserts the item and then runs its command (`tandem.suggestionOutcome`, through
+    -- `workspace/executeCommand`), which tells the server the suggestion was accepted. Neovim
+    -- keeps the item to itself, so dismissals are not reported on this path.
     map(buf, keys.accept, function()
       if builtin_visible(buf) then
         vim.lsp.inline_completion.get({ bufnr = buf })

@@ -1,4 +1,5 @@
--- Pure helpers (no editor state): position encodings, partial accepts, version checks.
+-- Pure helpers (no editor state): position encodings, partial accepts, suggestion ids, version
+-- checks.
 local M = {}
 
 -- Length in bytes of the UTF-8 sequence that starts with byte `b`.
@@ -79,6 +80,17 @@ function M.insert_text(item)
     return t.value
   end
   return t
+end
+
+--- The id tandem gave an inline completion item (the argument of its
+--- `tandem.suggestionOutcome` command), or nil.
+function M.suggestion_id(item)
+  local cmd = type(item) == "table" and item.command
+  if type(cmd) ~= "table" or cmd.command ~= "tandem.suggestionOutcome" or type(cmd.arguments) ~= "table" then
+    return nil
+  end
+  local arg = cmd.arguments[1]
+  return type(arg) == "table" and type(arg.id) == "number" and arg.id or nil
 end
 
 --- Whether Neovim is at least `major.minor`.

@@ -19,7 +19,10 @@ test('every contributed command is registered by the extension', () => {
 
 test("no command of ours clashes with the server's (registered by the language client)", () => {
   const ours = pkg.contributes.commands.map((c: { command: string }) => c.command);
-  assert.ok(!ours.includes('tandem.explain'));
+  for (const server of ['tandem.explain', 'tandem.suggestionOutcome']) {
+    assert.ok(!ours.includes(server), server);
+    assert.ok(!source.includes(`registerCommand('${server}'`), server);
+  }
 });
 
 test('keybindings and menus name known commands', () => {

@@ -1,7 +1,8 @@
 // The extension itself (activation, status bar, inline suggestions through
-// vscode-languageclient, Explain Selection) under plain Node, with a stand-in `vscode` module
-// (vscode-stub.ts): against the real server, against a stand-in server that speaks the parts
-// of the contract the built server may lack (tandem/status, tandem.explain), and with no server.
+// vscode-languageclient, what accepting one tells the server, Explain Selection) under plain
+// Node, with a stand-in `vscode` module (vscode-stub.ts): against the real server, against a
+// stand-in server that answers at once and records what it gets (tandem/status, tandem.explain,
+// tandem.suggestionOutcome), and with no server.
 //
 //   TANDEM_BIN=../../target/release/tandem npm run test:server
 import assert from 'node:assert/strict';
@@ -36,6 +37,32 @@ async function until<T>(what: string, seconds: number, f: () => T | undefined | 
   }
 }
 
+type Command = { title: string; command: string; arguments: { id: number; outcome: string }[] };
+type Items = { insertText: string; range: Range; command?: Command }[];
+const token = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) };
+
+/** The inline suggestions VS Code gets at `position` of `doc`. */
+async function suggest(doc: unknown, position: Position): Promise<Items> {
+  const provider = await until('the inline completion provider', 5, () => fake.inlineProvider);
+  const result = (await provider.provideInlineCompletionItems(doc, position, { triggerKind: 0 }, token)) as
+    | Items
+    | { items: Items };
+  return Array.isArray(result) ? result : result.items;
+}
+
+/** What VS Code does once the user accepts an inline suggestion: runs its command. */
+async function accept(item: Items[number]): Promise<unknown> {
+  const command = item.command;
+  assert.ok(command, `the suggestion has a command: ${JSON.stringify(item)}`);
+  assert.equal(command.command, 'tandem.suggestionOutcome');
+  assert.equal(command.arguments.length, 1);
+  assert.equal(typeof command.arguments[0].id, 'number');
+  assert.equal(command.arguments[0].outcome, 'accepted');
+  const run = fake.commands.get(command.command);
+  assert.ok(run, `${command.command} is a VS Code command: ${[...fake.commands.keys()].join(', ')}`);
+  return run(...command.arguments);
+}
+
 afterEach(async () => {
   await extension.deactivate();
   fake.messages.length = 0;
@@ -50,7 +77,7 @@ test('no server: an error status and a message saying how to fix it', async () =
   assert.deepEqual([...fake.commands.keys()].sort(), ['tandem.explainSelection', 'tandem.restart', 'tandem.showStatus']);
 });
 
-test('the real server: status ready, an inline suggestion, no popup items', { timeout: 120_000 }, async () => {
+test('the real server: status ready, an inline suggestion, accepting it, no popup items', { timeout: 120_000 }, async () => {
   fake.settings = { path: tandem, 'completion.multiline': 'never' };
   await extension.activate(context as never);
   const seen: string[] = [];
@@ -65,23 +92,22 @@ test('the real server: status ready, an inline suggestion, no popup items', { ti
 
   const doc = textDocument(path.join(stateDir, 'add.py'), 'python', 'def add(a, b):\n    return \n');
   fake.openDocument.fire(doc);
-  const provider = await until('the inline completion provider', 5, () => fake.inlineProvider);
-  const token = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) };
-  type Items = { insertText: string; range: Range }[];
-  const result = (await provider.provideInlineCompletionItems(doc, new Position(1, 11), { triggerKind: 0 }, token)) as
-    | Items
-    | { items: Items };
-  const items = Array.isArray(result) ? result : result.items;
+  const items = await suggest(doc, new Position(1, 11));
   assert.equal(items[0].insertText, 'a + b');
   assert.deepEqual(items[0].range, new Range(1, 11, 1, 11));
+  // Accepting it runs its command on the server (which answers without an error).
+  await accept(items[0]);
+  assert.deepEqual(fake.messages, []);
 
   // The popup fallback stays out of VS Code, where suggestions come inline.
   const popup = await fake.completionProvider?.provideCompletionItems(doc, new Position(1, 11), {}, token);
   assert.equal(popup, undefined);
 });
 
-test('a server with tandem/status and tandem.explain: degraded status, explanation panel', { timeout: 30_000 }, async () => {
+test('a stand-in server: degraded status, explanation panel, an accepted suggestion', { timeout: 30_000 }, async () => {
   const standIn = path.join(root, 'editors', 'fake_server.py');
+  const log = path.join(stateDir, 'fake-server.log');
+  process.env.FAKE_TANDEM_LOG = log; // the stand-in records what it gets there
   fake.settings = { path: standIn };
   await extension.activate(context as never);
   await until('the degraded status', 10, () => fake.statusItem.text === '$(warning) tandem');
@@ -107,5 +133,22 @@ test('a server with tandem/status and tandem.explain: degraded status, explanati
   const again = String(fake.contentProviders.get('tandem-explain')?.provideTextDocumentContent());
   assert.match(again, /^# add\.py, lines 1-2\n/);
   assert.match(again, /\(0:0-2:0\)/);
+  assert.deepEqual(fake.messages, []);
+
+  // An accepted suggestion: its command goes to the server as workspace/executeCommand, with
+  // the suggestion's id.
+  const [item] = await suggest(doc, new Position(1, 16));
+  assert.equal(item.insertText, 'a + b');
+  await accept(item);
+  const sent = fs
+    .readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { method: string; params: { command?: string; arguments?: unknown } })
+    .filter((m) => m.method === 'workspace/executeCommand' && m.params.command === 'tandem.suggestionOutcome');
+  assert.deepEqual(
+    sent.map((m) => m.params.arguments),
+    [[{ id: item.command?.arguments[0].id, outcome: 'accepted' }]],
+  );
   assert.deepEqual(fake.messages, []);
 });

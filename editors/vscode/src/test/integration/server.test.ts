@@ -1,7 +1,8 @@
 // The extension's view of `tandem lsp`, checked against the real server and model: the
 // initializationOptions it builds are accepted, the status it derives from `tandem/metrics`
-// goes from loading to ready, and an inline completion comes back as vscode-languageclient
-// will receive it. A small JSON-RPC client over stdio stands in for the language client.
+// goes from loading to ready, an inline completion comes back as vscode-languageclient will
+// receive it, and running its command (what VS Code does on accepting it) counts it as
+// accepted. A small JSON-RPC client over stdio stands in for the language client.
 //
 //   TANDEM_BIN=../../target/release/tandem npm run test:server
 import assert from 'node:assert/strict';
@@ -114,6 +115,9 @@ test('settings, status and an inline completion against the real server', { time
   assert.equal(init.error, undefined);
   const caps = (init.result as { capabilities: Record<string, unknown> }).capabilities;
   assert.ok(caps.inlineCompletionProvider, 'inline completion offered');
+  // Listed, so that vscode-languageclient makes it a VS Code command.
+  const commands = (caps.executeCommandProvider as { commands?: string[] } | undefined)?.commands ?? [];
+  assert.ok(commands.includes('tandem.suggestionOutcome'), `commands: ${commands.join(', ')}`);
   client.notify('initialized', {});
 
   // The status bar's polling: loading (maybe), then ready.
@@ -148,7 +152,24 @@ test('settings, status and an inline completion against the real server', { time
     context: { triggerKind: 1 },
   });
   assert.equal(answer.error, undefined);
-  const items = answer.result as { insertText: string; range: unknown }[];
+  const items = answer.result as { insertText: string; range: unknown; command?: { command: string; arguments: unknown[] } }[];
   assert.equal(items[0].insertText, 'a + b');
   assert.deepEqual(items[0].range, { start: { line: 1, character: 11 }, end: { line: 1, character: 11 } });
+
+  // Accepting it: VS Code runs its command, the language client sends it to the server.
+  const command = items[0].command;
+  assert.equal(command?.command, 'tandem.suggestionOutcome');
+  const { id } = command.arguments[0] as { id: number };
+  assert.deepEqual(command.arguments, [{ id, outcome: 'accepted' }]);
+  const ran = await client.request('workspace/executeCommand', { command: command.command, arguments: command.arguments });
+  assert.equal(ran.error, undefined);
+  const m = (await client.request('tandem/metrics')).result as {
+    accepted: number;
+    recent: { id: number; outcome: string | null }[];
+  };
+  assert.equal(m.accepted, 1);
+  assert.ok(
+    m.recent.some((r) => r.id === id && r.outcome === 'accepted'),
+    `suggestion ${id} accepted in ${JSON.stringify(m.recent.map((r) => [r.id, r.outcome]))}`,
+  );
 });

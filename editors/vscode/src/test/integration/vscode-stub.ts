@@ -159,7 +159,8 @@ export class Fake {
       commands: anything('commands', {
         registerCommand: (id: string, f: Fn) => {
           this.commands.set(id, f);
-          return disposable;
+          // A stopped client's commands go with it.
+          return { dispose: () => this.commands.get(id) === f && this.commands.delete(id) };
         },
         executeCommand: async (command: string, ...args: unknown[]) => {
           this.executed.push({ command, args });
@@ -170,7 +171,7 @@ export class Fake {
         match: () => 10,
         registerInlineCompletionItemProvider: (_: unknown, p: { provideInlineCompletionItems: Fn }) => {
           this.inlineProvider = p;
-          return disposable;
+          return { dispose: () => this.inlineProvider === p && (this.inlineProvider = undefined) };
         },
         registerCompletionItemProvider: (_: unknown, p: { provideCompletionItems: Fn }) => {
           this.completionProvider = p;
