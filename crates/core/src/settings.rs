@@ -51,8 +51,8 @@ impl Aggressiveness {
     /// The least confidence a suggestion needs to be shown.
     pub fn threshold(self) -> f32 {
         match self {
-            Aggressiveness::Low => 0.6,
-            Aggressiveness::Medium => 0.3,
+            Aggressiveness::Low => 0.8,
+            Aggressiveness::Medium => 0.7,
             Aggressiveness::High => 0.0,
         }
     }
@@ -92,6 +92,9 @@ pub struct CompletionSettings {
     /// made from the prompt without its last token, and must begin with that token's text, so
     /// that the model picks the whole token itself (local models).
     pub token_healing: bool,
+    /// A suggestion must leave the document's syntax as valid as it was: a block is cut back to
+    /// the lines that do, a line that does not is not shown.
+    pub syntax_check: bool,
     /// How readily suggestions are shown (the confidence they must clear).
     pub aggressiveness: Aggressiveness,
     /// When a larger local model is installed, it answers again where the completion model has
@@ -117,6 +120,7 @@ impl Default for CompletionSettings {
             time_budget_ms: 10000,
             multiline: Multiline::Auto,
             token_healing: true,
+            syntax_check: true,
             aggressiveness: Aggressiveness::Medium,
             route_up: true,
             popup_wait_ms: 300,

@@ -14,7 +14,7 @@ use crate::metrics::{Metrics, Snapshot};
 use crate::router::Router;
 use crate::workspace::{ScanReport, Workspace};
 use std::path::Path;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Sender, channel};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
 use std::time::{Duration, Instant};
@@ -40,6 +40,9 @@ pub struct Engine {
     /// A larger local model that answers again where the completion model has little
     /// confidence, when one is loaded.
     larger: RwLock<Option<Arc<dyn Backend>>>,
+    /// The larger model is being loaded: a request that needs it waits (within its budget).
+    larger_loading: AtomicBool,
+    larger_ready: tokio::sync::Notify,
     pub(crate) cache: Mutex<Lru<Cached>>,
     pub(crate) metrics: Mutex<Metrics>,
     /// The last suggestion's id.
@@ -85,6 +88,8 @@ impl Engine {
             tuning: RwLock::new(Tuning { settings, weights: Weights::default(), encoding: Encoding::Utf16 }),
             backend: RwLock::new(None),
             larger: RwLock::new(None),
+            larger_loading: AtomicBool::new(false),
+            larger_ready: tokio::sync::Notify::new(),
             cache: Mutex::new(Lru::new(64)),
             metrics: Mutex::default(),
             last_id: AtomicU64::new(0),
@@ -118,10 +123,37 @@ impl Engine {
     /// The larger local model completions route up to, from now on.
     pub fn attach_larger(&self, backend: Arc<dyn Backend>) {
         write(&self.larger, Some(backend));
+        self.larger_loaded();
+    }
+
+    /// A larger model is being loaded: requests that would route up to it wait for it, within
+    /// their time budget, until [`Engine::attach_larger`] or [`Engine::larger_loaded`].
+    pub fn loading_larger(&self) {
+        self.larger_loading.store(true, Ordering::SeqCst);
+    }
+
+    /// The larger model's load is over (attached, or failed).
+    pub fn larger_loaded(&self) {
+        self.larger_loading.store(false, Ordering::SeqCst);
+        self.larger_ready.notify_waiters();
     }
 
     pub fn larger(&self) -> Option<Arc<dyn Backend>> {
         read(&self.larger)
+    }
+
+    /// The larger model, waiting until `deadline` for one being loaded.
+    pub(crate) async fn larger_by(&self, deadline: Instant) -> Option<Arc<dyn Backend>> {
+        let ready = self.larger_ready.notified();
+        tokio::pin!(ready);
+        ready.as_mut().enable();
+        if let Some(larger) = self.larger() {
+            return Some(larger);
+        }
+        if self.larger_loading.load(Ordering::SeqCst) {
+            let _ = tokio::time::timeout_at(deadline.into(), ready).await;
+        }
+        self.larger()
     }
 
     pub fn backend(&self) -> Option<Arc<dyn Backend>> {

@@ -205,16 +205,49 @@ pub struct Parsed<'a> {
     pub cursor: usize,
 }
 
+/// The closing brackets a start of a block leaves owed, innermost first (`None` when it closes
+/// one it did not open). Brackets inside string literals do not count.
+fn owed_closers(text: &str) -> Option<String> {
+    let mut open: Vec<char> = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in text.chars() {
+        match quote {
+            Some(_) if escaped => escaped = false,
+            Some(_) if c == '\\' => escaped = true,
+            Some(q) if c == q || c == '\n' => quote = None,
+            Some(_) => {}
+            None => match c {
+                '"' | '\'' | '`' => quote = Some(c),
+                '(' => open.push(')'),
+                '[' => open.push(']'),
+                '{' => open.push('}'),
+                ')' | ']' | '}' if open.pop() != Some(c) => return None,
+                _ => {}
+            },
+        }
+    }
+    Some(open.iter().rev().collect())
+}
+
 /// Keeps what of `text` leaves the document as valid as it was: the longest start of it, in whole
 /// lines, that adds no syntax error (unbalanced brackets, a broken string, a statement cut in
-/// two) to those the document already has. Nothing, when even its first line adds one. Each
-/// try parses again only what the insertion touches.
-pub fn valid(text: String, doc: Parsed<'_>) -> String {
+/// two) to those the document already has. Nothing, when even its first line adds one. A block,
+/// or a line that ends opening one, may be the start of something longer: the brackets it
+/// leaves open are taken as closed after it (the user goes on writing it); any other line must
+/// be whole. Each try parses again only what the insertion touches.
+pub fn valid(text: String, span: Span, doc: Parsed<'_>) -> String {
     let before = error_count(doc.tree);
     let lines: Vec<&str> = text.split('\n').collect();
     for n in (1..=lines.len()).rev() {
         let candidate = lines[..n].join("\n");
-        match with_insertion(doc.language, doc.text, doc.tree, doc.cursor, &candidate) {
+        // A block, or a line that opens one (`if x {`, `f(`), goes on after it.
+        let goes_on = span == Span::Block || candidate.trim_end().ends_with(['{', '(', '[']);
+        let closed = match owed_closers(&candidate) {
+            Some(closers) if goes_on && !closers.is_empty() => format!("{candidate}\n{closers}"),
+            _ => candidate.clone(),
+        };
+        match with_insertion(doc.language, doc.text, doc.tree, doc.cursor, &closed) {
             // Too large to check: as it is.
             None => return text,
             Some(tree) if error_count(&tree) <= before => return candidate,
@@ -434,7 +467,8 @@ mod tests {
         let cursor = doc.find("$0").unwrap();
         let doc = doc.replace("$0", "");
         let tree = tandem_context::outline::parse(language, &doc).unwrap();
-        valid(text.to_owned(), Parsed { language, text: &doc, tree: &tree, cursor })
+        let span = if text.contains('\n') { Span::Block } else { Span::Line };
+        valid(text.to_owned(), span, Parsed { language, text: &doc, tree: &tree, cursor })
     }
 
     #[test]
@@ -460,6 +494,18 @@ mod tests {
         let f = "fn f(v: &[u8]) -> usize {\n    $0\n}\n";
         assert_eq!(check_valid(rust, f, "v.len()"), "v.len()");
         assert_eq!(check_valid(rust, f, "let n = v.len();\n    n\n}"), "let n = v.len();\n    n");
+        // A block cut short is the start of a longer one: the brackets it opened are the user's
+        // to close.
+        let body = "fn f(x: Option<u8>) -> u8 {\n    $0\n}\n";
+        let start = "match x {\n        Some(v) => v,\n        None => 0,";
+        assert_eq!(check_valid(rust, body, start), start);
+        // So is a line that opens a block; a line that leaves a call open is not whole.
+        let go = "func f(xs []string) {\n\t$0\n}\n";
+        assert_eq!(check_valid(Language::Go, go, "for _, x := range xs {"), "for _, x := range xs {");
+        assert_eq!(check_valid(py, "x = compute($0)\n", "g(a, b"), "");
+        assert_eq!(owed_closers("f(a, [b, {c"), Some("}])".into()));
+        assert_eq!(owed_closers("s = \"(\" + f("), Some(")".into()));
+        assert_eq!(owed_closers("a)"), None);
     }
 
     #[test]

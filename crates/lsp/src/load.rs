@@ -61,12 +61,10 @@ fn larger(server: &Server, model: &str) {
     }
     let engine = server.engine().clone();
     let model = model.to_owned();
-    tokio::task::spawn_blocking(move || {
-        if let Ok(larger) = engine.router().local() {
-            if larger.info().model != model {
-                engine.attach_larger(larger);
-            }
-        }
+    engine.loading_larger();
+    tokio::task::spawn_blocking(move || match engine.router().local() {
+        Ok(larger) if larger.info().model != model => engine.attach_larger(larger),
+        _ => engine.larger_loaded(),
     });
 }
 

@@ -401,3 +401,45 @@ async fn workspace_definitions_reach_the_prompt_and_follow_file_events() {
     }
     assert!(found, "the new file's definitions never reached the prompt");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_suggestion_carries_the_command_that_reports_its_acceptance() {
+    let mut c = Client::with_fake(echo_prefix(), CompletionSettings::default()).await;
+    let r = c.initialize(json!({}), Value::Null).await;
+    let commands = &r["result"]["capabilities"]["executeCommandProvider"]["commands"];
+    assert!(commands.as_array().unwrap().contains(&json!("tandem.suggestionOutcome")), "{commands}");
+    c.ready().await;
+    c.open("file:///w/a.py", "def add(a, b):\n    return \n").await;
+    let item = items(&c.inline("file:///w/a.py", 1, 11).await)[0].clone();
+    let command = &item["command"];
+    assert_eq!(command["command"], "tandem.suggestionOutcome");
+    let id = command["arguments"][0]["id"].as_u64().unwrap();
+    assert!(id > 0);
+    assert_eq!(command["arguments"][0]["outcome"], "accepted");
+
+    // Bad reports change nothing and end nothing.
+    for params in [
+        Value::Null,
+        json!({"id": "x", "outcome": "accepted"}),
+        json!({"id": id, "outcome": "loved"}),
+        json!({"id": id + 1000, "outcome": "accepted"}),
+    ] {
+        c.notify("tandem/suggestionOutcome", params).await;
+    }
+    let bad = json!({"command": "tandem.suggestionOutcome", "arguments": [{"id": -1}]});
+    assert!(c.request("workspace/executeCommand", bad).await["error"].is_object());
+    let m = &c.request("tandem/metrics", Value::Null).await["result"];
+    assert_eq!(
+        (m["shown"].as_u64(), m["accepted"].as_u64(), m["dismissed"].as_u64()),
+        (Some(1), Some(0), Some(0))
+    );
+
+    // A dismissal, then the client runs the item's command: accepted after all.
+    c.notify("tandem/suggestionOutcome", json!({"id": id, "outcome": "dismissed"})).await;
+    let r = c.request("workspace/executeCommand", command.clone()).await;
+    assert_eq!(r["result"], Value::Null, "{r}");
+    let m = &c.request("tandem/metrics", Value::Null).await["result"];
+    assert_eq!((m["accepted"].as_u64(), m["dismissed"].as_u64()), (Some(1), Some(0)));
+    let record = m["recent"].as_array().unwrap().iter().find(|r| r["id"] == json!(id)).unwrap().clone();
+    assert_eq!(record["outcome"], "accepted");
+}

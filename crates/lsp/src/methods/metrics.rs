@@ -17,6 +17,8 @@ pub(crate) fn handle(server: &Server) -> Result<Value> {
                 o.insert("state".into(), json!("ready"));
                 let model = engine.backend().map(|b| b.info().model);
                 o.insert("model".into(), json!(model));
+                let larger = engine.larger().map(|b| b.info().model);
+                o.insert("larger_model".into(), json!(larger));
             }
             v
         }
