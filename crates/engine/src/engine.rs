@@ -10,11 +10,12 @@
 
 use crate::cache::{Cached, Lru};
 use crate::document::{Change, Document, DocumentError, Documents, Encoding};
+use crate::larger::{Larger, LargerLoader};
 use crate::metrics::{Metrics, Snapshot};
 use crate::router::Router;
 use crate::workspace::{ScanReport, Workspace};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::mpsc::{Sender, channel};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
 use std::time::{Duration, Instant};
@@ -38,11 +39,8 @@ pub struct Engine {
     /// The model completions use, once loaded.
     backend: RwLock<Option<Arc<dyn Backend>>>,
     /// A larger local model that answers again where the completion model has little
-    /// confidence, when one is loaded.
-    larger: RwLock<Option<Arc<dyn Backend>>>,
-    /// The larger model is being loaded: a request that needs it waits (within its budget).
-    larger_loading: AtomicBool,
-    larger_ready: tokio::sync::Notify,
+    /// confidence, when there is one.
+    pub(crate) larger: Arc<Larger>,
     pub(crate) cache: Mutex<Lru<Cached>>,
     pub(crate) metrics: Mutex<Metrics>,
     /// The last suggestion's id.
@@ -87,9 +85,7 @@ impl Engine {
             router: Arc::new(Router::new(Default::default(), Default::default(), None)),
             tuning: RwLock::new(Tuning { settings, weights: Weights::default(), encoding: Encoding::Utf16 }),
             backend: RwLock::new(None),
-            larger: RwLock::new(None),
-            larger_loading: AtomicBool::new(false),
-            larger_ready: tokio::sync::Notify::new(),
+            larger: Arc::default(),
             cache: Mutex::new(Lru::new(64)),
             metrics: Mutex::default(),
             last_id: AtomicU64::new(0),
@@ -122,38 +118,18 @@ impl Engine {
 
     /// The larger local model completions route up to, from now on.
     pub fn attach_larger(&self, backend: Arc<dyn Backend>) {
-        write(&self.larger, Some(backend));
-        self.larger_loaded();
+        self.larger.attach(backend);
     }
 
-    /// A larger model is being loaded: requests that would route up to it wait for it, within
-    /// their time budget, until [`Engine::attach_larger`] or [`Engine::larger_loaded`].
-    pub fn loading_larger(&self) {
-        self.larger_loading.store(true, Ordering::SeqCst);
+    /// The larger local model completions route up to, loaded by `loader` the first time a
+    /// request needs it.
+    pub fn larger_when_needed(&self, loader: LargerLoader) {
+        self.larger.load_when_needed(loader);
     }
 
-    /// The larger model's load is over (attached, or failed).
-    pub fn larger_loaded(&self) {
-        self.larger_loading.store(false, Ordering::SeqCst);
-        self.larger_ready.notify_waiters();
-    }
-
+    /// The larger model, when it is loaded.
     pub fn larger(&self) -> Option<Arc<dyn Backend>> {
-        read(&self.larger)
-    }
-
-    /// The larger model, waiting until `deadline` for one being loaded.
-    pub(crate) async fn larger_by(&self, deadline: Instant) -> Option<Arc<dyn Backend>> {
-        let ready = self.larger_ready.notified();
-        tokio::pin!(ready);
-        ready.as_mut().enable();
-        if let Some(larger) = self.larger() {
-            return Some(larger);
-        }
-        if self.larger_loading.load(Ordering::SeqCst) {
-            let _ = tokio::time::timeout_at(deadline.into(), ready).await;
-        }
-        self.larger()
+        self.larger.get()
     }
 
     pub fn backend(&self) -> Option<Arc<dyn Backend>> {

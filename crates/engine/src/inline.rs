@@ -466,7 +466,7 @@ impl Engine {
                     Duration::from_secs_f64((rec.prompt_ms + rec.generate_ms) * LARGER_SLOWDOWN / 1000.0);
                 let in_time = Instant::now() + expected < deadline;
                 let larger = match settings.route_up && route_up(&answer) && in_time {
-                    true => self.larger_by(deadline - expected).await,
+                    true => self.larger.by(deadline - expected).await,
                     false => None,
                 };
                 if let Some(larger) = larger.filter(|_| !expired()) {

@@ -20,6 +20,7 @@ mod explain;
 pub mod files;
 mod inline;
 mod kept;
+mod larger;
 mod metrics;
 mod postprocess;
 mod redact;
@@ -33,6 +34,7 @@ pub use document::{BadPosition, Change, DocumentError, Encoding, Place, offset, 
 pub use engine::{Engine, OpenDocument};
 pub use explain::{ExplainRequest, ExplainTimings, Reply};
 pub use inline::{EngineError, InlineAnswer, Suggestion, fim_prompt};
+pub use larger::LargerLoader;
 pub use metrics::{Outcome, Snapshot, Source};
 pub use redact::{PathRules, Redacted, redact};
 pub use routed::RoutedBackend;

@@ -114,10 +114,45 @@ async fn typing_a_suggestion_out_counts_as_accepting_it() {
     assert_eq!((shown(&rest).map(|(t, _)| t), rest.id), (Some("ute()"), first.id));
     assert_eq!(e.metrics().metrics.accepted, 0, "not yet");
     e.change("a.py", 3, &[Change { range: Some(((0, 8), (0, 8))), text: "ute()".into() }]).unwrap();
+    // The next request there finds it typed out.
     let next = e.complete("a.py", Place::Offset(13), false).await.unwrap();
-    assert_ne!(next.id, first.id, "a new suggestion after it");
+    assert_ne!(next.id, first.id);
     let m = e.metrics().metrics;
-    assert_eq!((m.shown, m.accepted, m.dismissed), (2, 1, 0));
+    assert_eq!((m.accepted, m.dismissed), (1, 0));
     let first_record = m.recent.iter().find(|r| r.id == first.id && r.outcome.is_some()).unwrap();
     assert_eq!(first_record.outcome, Some(Outcome::Accepted));
+}
+
+#[tokio::test]
+async fn the_larger_model_is_loaded_the_first_time_a_request_needs_it() {
+    let loads = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let large = FakeBackend::new(|_| "answer()".into()).with_token_probability(0.9);
+    let loader = |loads: &Arc<std::sync::atomic::AtomicUsize>| -> tandem_engine::LargerLoader {
+        let (loads, large) = (loads.clone(), large.clone());
+        Box::new(move || {
+            loads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Some(Arc::new(large) as Arc<dyn tandem_engine::Backend>)
+        })
+    };
+    // A sure answer needs no larger model: nothing is loaded.
+    let sure = FakeBackend::new(|_| "sure()".into()).with_token_probability(0.95);
+    let e = engine(&sure, Aggressiveness::Medium);
+    e.larger_when_needed(loader(&loads));
+    assert_eq!(shown(&complete(&e).await).map(|(t, _)| t), Some("sure()"));
+    assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 0);
+    assert!(e.larger().is_none());
+    // An unsure one loads it, waits for it, and takes its answer; it is loaded once.
+    let unsure = FakeBackend::new(|_| "guess()".into()).with_token_probability(0.05);
+    let e = engine(&unsure, Aggressiveness::Medium);
+    e.larger_when_needed(loader(&loads));
+    assert_eq!(shown(&complete(&e).await).map(|(t, _)| t), Some("answer()"));
+    e.set_settings(CompletionSettings { debounce_ms: 0, ..e.settings() });
+    e.change("a.py", 2, &[Change { range: Some(((0, 4), (0, 4))), text: "y".into() }]).unwrap();
+    let _ = e.complete("a.py", Place::Offset(5), true).await.unwrap();
+    assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(large.calls(), 2);
+    // A loader that finds no larger model leaves the answer as it was.
+    let e = engine(&unsure, Aggressiveness::High);
+    e.larger_when_needed(Box::new(|| None));
+    assert_eq!(shown(&complete(&e).await).map(|(t, _)| t), Some("guess()"));
 }

@@ -53,19 +53,18 @@ pub(crate) async fn model(server: Server) {
     }
 }
 
-/// Loads the larger local model (the router's, for explanations, when it is another one than
-/// the completion model `model`) for completions to route up to, when the settings want that.
+/// Lets completions route up to the larger local model (the router's, for explanations, when
+/// it is another one than the completion model `model`), when the settings want that: loaded
+/// the first time a request needs it.
 fn larger(server: &Server, model: &str) {
     if !server.settings().route_up {
         return;
     }
-    let engine = server.engine().clone();
+    let router = server.engine().router().clone();
     let model = model.to_owned();
-    engine.loading_larger();
-    tokio::task::spawn_blocking(move || match engine.router().local() {
-        Ok(larger) if larger.info().model != model => engine.attach_larger(larger),
-        _ => engine.larger_loaded(),
-    });
+    server
+        .engine()
+        .larger_when_needed(Box::new(move || router.local().ok().filter(|l| l.info().model != model)));
 }
 
 /// Indexes the workspace in the background (completions don't wait for it), then asks the
