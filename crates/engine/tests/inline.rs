@@ -56,7 +56,9 @@ async fn typing_through_a_suggestion_needs_no_model_call() {
     assert_eq!(fake.calls(), 1);
     insert(&e, "a.py", 2, (0, 5), "oo(");
     match complete(&e, "a.py", 8).await {
-        InlineAnswer::Text { text, source } => assert_eq!((text.as_str(), source), ("bar)", Source::Reuse)),
+        InlineAnswer::Text { text, source, .. } => {
+            assert_eq!((text.as_str(), source), ("bar)", Source::Reuse))
+        }
         other => panic!("{other:?}"),
     }
     assert_eq!(fake.calls(), 1);
