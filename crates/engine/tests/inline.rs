@@ -83,7 +83,8 @@ async fn the_same_prompt_is_answered_from_the_cache() {
 
 #[tokio::test(start_paused = true)]
 async fn a_newer_request_cancels_the_older_one_for_the_same_document() {
-    let fake = FakeBackend::new(|_| "a long answer that takes a while".into())
+    // (Answers are valid code where they go: a suggestion must not break the syntax.)
+    let fake = FakeBackend::new(|_| "compute_a_long_answer(slowly)".into())
         .with_piece_delay(Duration::from_millis(20));
     let e = Arc::new(engine(&fake));
     open(&e, "a.py", "x = \n");
@@ -98,13 +99,13 @@ async fn a_newer_request_cancels_the_older_one_for_the_same_document() {
     insert(&e, "a.py", 2, (0, 1), "y");
     let second = complete(&e, "a.py", 5).await;
     assert_eq!(first.await.unwrap(), InlineAnswer::Cancelled);
-    assert_eq!(text(second), "a long answer that takes a while");
+    assert_eq!(text(second), "compute_a_long_answer(slowly)");
     assert_eq!(e.metrics().metrics.cancelled, 1);
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_request_superseded_during_the_debounce_never_reaches_the_model() {
-    let fake = FakeBackend::new(|_| "y".into());
+    let fake = FakeBackend::new(|_| " + y".into());
     let e = Arc::new(engine(&fake));
     open(&e, "a.py", "x = \n");
     let first = tokio::spawn({
@@ -138,7 +139,8 @@ async fn an_edit_during_the_debounce_makes_the_request_stale() {
 
 #[tokio::test(start_paused = true)]
 async fn closing_a_document_cancels_its_request_and_forgets_it() {
-    let fake = FakeBackend::new(|_| "a long answer that takes a while".into())
+    // (Answers are valid code where they go: a suggestion must not break the syntax.)
+    let fake = FakeBackend::new(|_| "compute_a_long_answer(slowly)".into())
         .with_piece_delay(Duration::from_millis(20));
     let e = Arc::new(engine(&fake));
     open(&e, "a.py", "x = \n");

@@ -72,7 +72,10 @@ async fn the_command_and_code_action_are_offered_and_answer_from_the_local_model
     let mut c = Client::start(loader(model.clone()), CompletionSettings::default(), None).await;
     let r = c.initialize(json!({}), Value::Null).await;
     let caps = &r["result"]["capabilities"];
-    assert_eq!(caps["executeCommandProvider"]["commands"], json!(["tandem.explain"]));
+    assert_eq!(
+        caps["executeCommandProvider"]["commands"],
+        json!(["tandem.explain", "tandem.suggestionOutcome"])
+    );
     assert_eq!(caps["codeActionProvider"], true);
     assert_eq!(c.status("loading").await["model"], "");
     let ready = c.status("ready").await;

@@ -107,7 +107,8 @@ async fn utf16_and_utf8_positions_land_on_the_same_character() {
     let text = "s = \"😀é\" + x\n";
     for (caps, character) in [(json!({}), 11u32), (json!({"general": {"positionEncodings": ["utf-8"]}}), 14)]
     {
-        let fake = echo_prefix();
+        // An answer that keeps the line valid Python.
+        let fake = FakeBackend::new(|_| " 1 +".into());
         let mut c = Client::with_fake(fake.clone(), CompletionSettings::default()).await;
         c.initialize(caps, Value::Null).await;
         c.ready().await;
@@ -148,7 +149,7 @@ async fn cancel_request_stops_the_model_between_tokens() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_newer_request_for_the_document_wins() {
-    let fake = FakeBackend::new(|p| format!("<{}>", fim_prefix(p).len()))
+    let fake = FakeBackend::new(|p| format!("f({})", fim_prefix(p).len()))
         .with_piece_delay(Duration::from_millis(20));
     let mut c = Client::with_fake(fake.clone(), CompletionSettings::default()).await;
     c.initialize(json!({}), Value::Null).await;
@@ -160,7 +161,7 @@ async fn a_newer_request_for_the_document_wins() {
     }
     let second = c.send_inline("file:///w/a.py", 0, 6).await;
     assert_eq!(items(&c.response(first).await), Vec::<Value>::new());
-    assert_eq!(items(&c.response(second).await)[0]["insertText"], "<6>");
+    assert_eq!(items(&c.response(second).await)[0]["insertText"], "f(6)");
     assert_eq!(fake.cancelled(), 1);
 }
 
