@@ -134,6 +134,10 @@ async def test_where_the_cursor_rests_the_prompt_is_evaluated_before_the_first_r
 
 @pytest.mark.asyncio
 async def test_utf16_positions_with_non_ascii_text(client: LanguageClient):
+    # This test is about positions: whatever the model's confidence, the suggestion is shown.
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"completion": {"aggressiveness": "high"}})
+    )
     await wait_ready(client)
     text = 'def greet(name):\n    """Say hé to 😀 name."""\n    return "hé " + \n'
     uri = open_doc(client, "greet.py", text)
