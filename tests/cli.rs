@@ -353,8 +353,7 @@ fn stats_without_a_language_server_says_so() {
     let o = tandem().env("XDG_STATE_HOME", dir.path()).args(["stats"]).output().unwrap();
     assert_clean_error(&o, "no metrics at");
     std::fs::create_dir_all(dir.path().join("tandem")).unwrap();
-    let metrics =
-        r#"{"model":"m","requests":3,"reuse_hits":2,"cache_hits":0,"model_calls":1,"latency_p50_ms":12.0}"#;
+    let metrics = r#"{"model":"m","requests":3,"reuse_hits":2,"cache_hits":0,"model_calls":1,"latency_p50_ms":12.0,"shown":4,"hidden":1,"accepted":2}"#;
     std::fs::write(dir.path().join("tandem/metrics.json"), metrics).unwrap();
     let o = tandem().env("XDG_STATE_HOME", dir.path()).args(["stats"]).output().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
@@ -363,4 +362,5 @@ fn stats_without_a_language_server_says_so() {
         out.contains("requests         3") && out.contains("reuse hits     2") && out.contains("12 ms"),
         "{out}"
     );
+    assert!(out.contains("4 shown, 1 hidden") && out.contains("accepted       2"), "{out}");
 }

@@ -66,6 +66,10 @@ pub fn stats(json: bool) -> Result<ExitCode> {
     println!("  cancelled      {}", n("cancelled"));
     println!("  empty          {}", n("empty"));
     println!("  errors         {}", n("errors"));
+    println!("suggestions      {} shown, {} hidden (too unsure)", n("shown"), n("hidden"));
+    println!("  accepted       {}", n("accepted"));
+    println!("  dismissed      {}", n("dismissed"));
+    println!("  routed up      {}", n("routed_up"));
     println!("latency p50      {}", f("latency_p50_ms"));
     println!("latency p95      {}", f("latency_p95_ms"));
     if let Some(t) = v["mean_evaluated_tokens"].as_f64() {
