@@ -49,7 +49,7 @@ pub enum Aggressiveness {
 
 impl Aggressiveness {
     /// The least confidence a suggestion needs to be shown.
-    pub fn threshold(self) -> f32 {
+    pub const fn threshold(self) -> f32 {
         match self {
             Aggressiveness::Low => 0.8,
             Aggressiveness::Medium => 0.7,

@@ -27,7 +27,8 @@ use tandem_context::window::Anchor;
 use tandem_context::{Language, Tree};
 use tandem_core::text::{ceil_char_boundary, floor_char_boundary};
 use tandem_core::{
-    Cancel, CompletionSettings, ContextLayout, FimPrompt, GenerationParams, Multiline, Prompt, StopReason,
+    Aggressiveness, Cancel, CompletionSettings, ContextLayout, FimPrompt, GenerationParams, Multiline,
+    Prompt, StopReason,
 };
 use tandem_model::{Backend, BackendError, BackendKind, GenerateRequest};
 
@@ -168,7 +169,7 @@ struct Shaping<'a> {
 /// Below this confidence (or with nothing to show) a suggestion of the completion model is
 /// asked again of the larger model, when one is loaded: where the default aggressiveness would
 /// show nothing.
-const ROUTE_UP_BELOW: f32 = 0.7;
+const ROUTE_UP_BELOW: f32 = Aggressiveness::Medium.threshold();
 
 /// How much longer the larger model (1.5B) takes than the completion model (0.5B) for the same
 /// work, on these CPUs (`tandem bench`: prompt 97 against 318 tokens/s, generation 11 against

@@ -166,26 +166,37 @@ pub fn clean(raw: &str, before: &str, after: &str, span: Span) -> String {
 fn unmatched_closer(text: &str, rest: &str) -> Option<usize> {
     let line = text.split('\n').next().unwrap_or("");
     let mut depth = 0i32;
-    let mut quote: Option<char> = None;
-    for (i, c) in line.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'' | '`') => quote = Some(c),
-            (None, '(' | '[' | '{') => depth += 1,
-            (None, ')' | ']' | '}') => {
-                depth -= 1;
-                if depth < 0 {
-                    let run = &line[i..line[i..]
-                        .find(|c| !matches!(c, ')' | ']' | '}' | ';'))
-                        .map_or(line.len(), |n| i + n)];
-                    return rest.starts_with(run).then_some(i);
-                }
-            }
-            _ => {}
+    for (i, c) in brackets(line) {
+        if matches!(c, '(' | '[' | '{') {
+            depth += 1;
+            continue;
+        }
+        depth -= 1;
+        if depth < 0 {
+            let run = &line
+                [i..line[i..].find(|c| !matches!(c, ')' | ']' | '}' | ';')).map_or(line.len(), |n| i + n)];
+            return rest.starts_with(run).then_some(i);
         }
     }
     None
+}
+
+/// The brackets of `text` outside its string literals (`"…"`, `'…'`, `` `…` ``, each ending at
+/// its quote or at the end of the line; a backslash escapes), with their byte offsets.
+fn brackets(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    text.char_indices().filter(move |&(_, c)| {
+        match quote {
+            Some(_) if escaped => escaped = false,
+            Some(_) if c == '\\' => escaped = true,
+            Some(q) if c == q || c == '\n' => quote = None,
+            Some(_) => {}
+            None if matches!(c, '"' | '\'' | '`') => quote = Some(c),
+            None => return matches!(c, '(' | '[' | '{' | ')' | ']' | '}'),
+        }
+        false
+    })
 }
 
 /// Length of the longest suffix of `text` made only of closing brackets that is a prefix of
@@ -209,22 +220,13 @@ pub struct Parsed<'a> {
 /// one it did not open). Brackets inside string literals do not count.
 fn owed_closers(text: &str) -> Option<String> {
     let mut open: Vec<char> = Vec::new();
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for c in text.chars() {
-        match quote {
-            Some(_) if escaped => escaped = false,
-            Some(_) if c == '\\' => escaped = true,
-            Some(q) if c == q || c == '\n' => quote = None,
-            Some(_) => {}
-            None => match c {
-                '"' | '\'' | '`' => quote = Some(c),
-                '(' => open.push(')'),
-                '[' => open.push(']'),
-                '{' => open.push('}'),
-                ')' | ']' | '}' if open.pop() != Some(c) => return None,
-                _ => {}
-            },
+    for (_, c) in brackets(text) {
+        match c {
+            '(' => open.push(')'),
+            '[' => open.push(']'),
+            '{' => open.push('}'),
+            _ if open.pop() != Some(c) => return None,
+            _ => {}
         }
     }
     Some(open.iter().rev().collect())

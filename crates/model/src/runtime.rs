@@ -468,7 +468,7 @@ impl Runtime {
 const NEGLIGIBLE_LOGIT: f32 = 20.0;
 
 /// The natural log of the probability `logits` give token `id`.
-pub fn log_probability(logits: &[f32], id: u32) -> f32 {
+fn log_probability(logits: &[f32], id: u32) -> f32 {
     let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let floor = max - NEGLIGIBLE_LOGIT;
     let sum: f32 = logits.iter().filter(|&&l| l > floor).map(|l| (l - max).exp()).sum();
