@@ -9,6 +9,7 @@
 
 pub mod gather;
 pub mod highlight;
+pub mod implied;
 pub mod imports;
 pub mod index;
 pub mod language;

@@ -100,6 +100,11 @@ pub struct CompletionSettings {
     /// When a larger local model is installed, it answers again where the completion model has
     /// little confidence.
     pub route_up: bool,
+    /// After an edit settles, propose the edits it implies elsewhere (next edits).
+    pub next_edits: bool,
+    /// How long a document must be left alone before its last edit is analysed for next edits,
+    /// in milliseconds.
+    pub next_edit_delay_ms: u64,
     /// How long `textDocument/completion` may wait for the model, in milliseconds.
     pub popup_wait_ms: u64,
 }
@@ -123,6 +128,8 @@ impl Default for CompletionSettings {
             syntax_check: true,
             aggressiveness: Aggressiveness::Medium,
             route_up: true,
+            next_edits: true,
+            next_edit_delay_ms: 400,
             popup_wait_ms: 300,
         }
     }

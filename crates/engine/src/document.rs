@@ -4,6 +4,7 @@
 //! positions convert between editor positions (UTF-16 or UTF-8 code units) and byte offsets.
 
 use crate::kept::DocState;
+use crate::next_edits::{EditTrack, Shift};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
@@ -115,6 +116,8 @@ pub(crate) struct Document {
     pub indexed_at: Option<Instant>,
     /// What the completer keeps for this document.
     pub completion: DocState,
+    /// Its edits since the last one analysed for next edits.
+    pub track: EditTrack,
 }
 
 impl Document {
@@ -126,8 +129,10 @@ impl Document {
         rel: Option<String>,
     ) -> Self {
         let syntax = Language::detect(&language, path.as_deref().unwrap_or("")).map(Syntax::new);
+        let text = Arc::new(text);
         Self {
-            text: Arc::new(text),
+            track: EditTrack::new(text.clone()),
+            text,
             version,
             language,
             path,
@@ -165,16 +170,19 @@ impl Document {
         if let [c] = changes {
             let edit = self.resolve(uri, &self.text, c, enc)?;
             let text = Arc::make_mut(&mut self.text);
-            Self::apply(&mut self.syntax, text, edit, &c.text);
+            let shift = Self::apply(&mut self.syntax, text, edit, &c.text);
+            self.track.record(shift);
         } else {
             let mut text = (*self.text).clone();
             let mut syntax = self.syntax.clone();
+            let mut shifts = Vec::with_capacity(changes.len());
             for c in changes {
                 let edit = self.resolve(uri, &text, c, enc)?;
-                Self::apply(&mut syntax, &mut text, edit, &c.text);
+                shifts.push(Self::apply(&mut syntax, &mut text, edit, &c.text));
             }
             self.text = Arc::new(text);
             self.syntax = syntax;
+            shifts.into_iter().for_each(|s| self.track.record(s));
         }
         self.version = version;
         Ok(())
@@ -198,19 +206,23 @@ impl Document {
         Ok(Some((from, to)))
     }
 
-    fn apply(syntax: &mut Option<Syntax>, text: &mut String, range: Option<(usize, usize)>, new: &str) {
+    /// Makes one edit; answers how it moved the text's bytes.
+    fn apply(syntax: &mut Option<Syntax>, text: &mut String, range: Option<(usize, usize)>, new: &str) -> Shift {
         match range {
             None => {
                 if let Some(s) = syntax {
                     s.replace();
                 }
+                let shift = Shift { from: 0, to: text.len(), len: new.len() };
                 new.clone_into(text);
+                shift
             }
             Some((from, to)) => {
                 if let Some(s) = syntax {
                     s.edit(text, from, to, new);
                 }
                 text.replace_range(from..to, new);
+                Shift { from, to, len: new.len() }
             }
         }
     }
@@ -263,6 +275,11 @@ impl Documents {
     /// disk, is what counts.
     pub fn is_open(&self, rel: &str) -> bool {
         self.docs.values().any(|d| d.rel.as_deref() == Some(rel))
+    }
+
+    /// The URI of the open document that is the workspace file `rel`.
+    pub fn uri_of(&self, rel: &str) -> Option<&str> {
+        self.docs.iter().find(|(_, d)| d.rel.as_deref() == Some(rel)).map(|(u, _)| u.as_str())
     }
 
     /// The workspace paths of the open documents.

@@ -12,6 +12,7 @@ use crate::cache::{Cached, Lru};
 use crate::document::{Change, Document, DocumentError, Documents, Encoding};
 use crate::larger::{Larger, LargerLoader};
 use crate::metrics::{Metrics, Snapshot};
+use crate::next_edits::Proposals;
 use crate::router::Router;
 use crate::workspace::{ScanReport, Workspace};
 use std::path::Path;
@@ -47,6 +48,8 @@ pub struct Engine {
     pub(crate) last_id: AtomicU64,
     /// The warm-up in flight (see [`Engine::warm`]): a request that needs the model stops it.
     pub(crate) warming: Mutex<Option<Cancel>>,
+    /// The edits the last analysed edit implies (see [`Engine::next_edits`]).
+    pub(crate) next: Mutex<Proposals>,
     indexer: OnceLock<Sender<Job>>,
 }
 
@@ -90,6 +93,7 @@ impl Engine {
             metrics: Mutex::default(),
             last_id: AtomicU64::new(0),
             warming: Mutex::default(),
+            next: Mutex::default(),
             indexer: OnceLock::new(),
         }
     }

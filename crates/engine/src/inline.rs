@@ -45,6 +45,9 @@ pub struct Suggestion {
     /// replaces it with itself followed by the text, so that clients filtering by it keep it.
     pub word: String,
     pub word_start: (u32, u32),
+    /// The range the text replaces, when it is not inserted at the cursor: a next edit proposed
+    /// on the cursor's line (see [`Engine::next_edits`]).
+    pub replace: Option<((u32, u32), (u32, u32))>,
 }
 
 /// The suggestion, or why there is none.
@@ -234,6 +237,19 @@ impl Engine {
     pub async fn complete(&self, uri: &str, place: Place, explicit: bool) -> Result<Suggestion, EngineError> {
         let start = Instant::now();
         let Tuning { settings, weights, encoding } = self.tuning();
+        // A next edit proposed on the cursor's line is what the cursor came for.
+        if let Place::Position { line, character } = place
+            && let Some(edit) = self.next_edit_on_line(uri, line)
+        {
+            return Ok(Suggestion {
+                answer: InlineAnswer::Text { text: edit.text, source: Source::NextEdit, confidence: Some(edit.confidence) },
+                id: edit.id,
+                position: (line, character),
+                word: String::new(),
+                word_start: (line, character),
+                replace: Some(edit.range),
+            });
+        }
         let backend = self.backend();
         let cancel = Cancel::new();
         // Under the documents' lock: where the cursor is, the text near it, and whether the user
@@ -259,6 +275,7 @@ impl Engine {
                 position: (line, character),
                 word: word.to_owned(),
                 word_start: (line, character - units(word, encoding)),
+                replace: None,
             };
             let after_line = near_after.split('\n').next().unwrap_or("");
             let enabled = backend.is_some() && settings.language_enabled(&doc.language);
@@ -331,7 +348,8 @@ impl Engine {
     /// Records what became of suggestion `id` (see [`Suggestion::id`]), as the editor reports
     /// it. Answers whether `id` is a recent suggestion.
     pub fn outcome(&self, id: u64, outcome: Outcome) -> bool {
-        lock(&self.metrics).outcome(id, outcome)
+        let next = matches!(outcome, Outcome::Accepted | Outcome::Dismissed) && self.forget_next_edit(id);
+        lock(&self.metrics).outcome(id, outcome) || next
     }
 
     /// Evaluates the prompt a request at `place` in `uri` would make, so that the first request

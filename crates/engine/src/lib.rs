@@ -22,6 +22,7 @@ mod inline;
 mod kept;
 mod larger;
 mod metrics;
+mod next_edits;
 mod postprocess;
 mod redact;
 mod routed;
@@ -36,6 +37,7 @@ pub use explain::{ExplainRequest, ExplainTimings, Reply};
 pub use inline::{EngineError, InlineAnswer, Suggestion, fim_prompt};
 pub use larger::LargerLoader;
 pub use metrics::{Outcome, Snapshot, Source};
+pub use next_edits::NextEdit;
 pub use redact::{PathRules, Redacted, redact};
 pub use routed::RoutedBackend;
 pub use router::{
@@ -45,6 +47,7 @@ pub use router::{
 // What the faces need of the context crate, by name.
 pub use tandem_context::Language;
 pub use tandem_context::gather::{Context, Weights, file_cost};
+pub use tandem_context::implied::Kind as NextEditKind;
 pub use tandem_context::highlight::{Highlight, highlight};
 pub use tandem_context::language::fence_language;
 pub use tandem_context::map::Focus;

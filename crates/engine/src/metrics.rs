@@ -11,6 +11,8 @@ pub enum Source {
     Reuse,
     Cache,
     Model,
+    /// A next edit proposed on the cursor's line.
+    NextEdit,
 }
 
 /// What became of a suggestion once it was shown, as the editor reports it (or typing says).
@@ -129,7 +131,7 @@ impl Metrics {
                 self.model_calls += 1;
                 self.slot_hits += u64::from(r.restored_tokens > 0);
             }
-            None => {}
+            Some(Source::NextEdit) | None => {}
         }
         self.cancelled += r.cancelled as u64;
         self.empty += r.empty as u64;

@@ -409,6 +409,12 @@ impl Router {
         result
     }
 
+    /// Whether the privacy rules exclude the workspace file `rel`, under its name or, for a
+    /// link, its target's (resolving links touches the disk).
+    pub fn excludes(&self, rel: &str) -> bool {
+        excluded(&self.rules, lock(&self.root).as_ref(), &[rel]).is_some()
+    }
+
     /// Decides where `req` goes. When the remote side is down and its cooldown is over, this
     /// runs the health check first (one short request, once per cooldown).
     pub fn decide(&self, req: &RouteRequest<'_>) -> Result<Decision, RouteError> {

@@ -5,7 +5,9 @@
 //! know how models or context work inside.
 //!
 //! Custom methods: `tandem/metrics` (request, no params) returns the engine's counters and the
-//! timings of recent requests; `tandem/routing` (request, no params) the router's decisions.
+//! timings of recent requests; `tandem/routing` (request, no params) the router's decisions;
+//! `tandem/nextEdits` and `textDocument/copilotInlineEdit` the edits a document's last edit
+//! implies elsewhere.
 //! Commands: `tandem.explain` (see `methods/execute_command.rs`) and `tandem.suggestionOutcome`,
 //! which each suggestion carries (see `methods/suggestion_outcome.rs`). Notifications: from the
 //! server `tandem/status`; to it `tandem/cursorRest` and `tandem/suggestionOutcome`.
@@ -53,6 +55,8 @@ where
         .custom_method("tandem/cursorRest", Server::cursor_rest)
         .custom_method("tandem/suggestionOutcome", Server::suggestion_outcome)
         .custom_method("tandem/routing", Server::routing)
+        .custom_method("tandem/nextEdits", Server::next_edits)
+        .custom_method("textDocument/copilotInlineEdit", Server::copilot_inline_edit)
         .finish();
     let (to_server, server_in) = tokio::io::duplex(1 << 16);
     let (server_out, from_server) = tokio::io::duplex(1 << 16);

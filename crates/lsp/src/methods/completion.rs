@@ -29,6 +29,7 @@ pub(crate) async fn handle(server: &Server, params: CompletionParams) -> Result<
             position,
             word,
             word_start,
+            replace: None,
         }) => {
             // Clients filter by the word before the cursor: the item replaces that word with
             // the word followed by the suggestion.

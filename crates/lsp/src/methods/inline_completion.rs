@@ -15,11 +15,16 @@ pub(crate) async fn handle(
     let explicit = params.context.trigger_kind == InlineCompletionTriggerKind::INVOKED;
     let s = server.complete(&tdp.text_document.uri, tdp.position, explicit).await?;
     let at = Position::new(s.position.0, s.position.1);
+    // A next edit on the cursor's line replaces its own range.
+    let range = match s.replace {
+        Some(((l0, c0), (l1, c1))) => Range::new(Position::new(l0, c0), Position::new(l1, c1)),
+        None => Range::new(at, at),
+    };
     let items = match s.answer {
         InlineAnswer::Text { text, .. } => vec![InlineCompletionItem {
             insert_text: text,
             filter_text: None,
-            range: Some(Range::new(at, at)),
+            range: Some(range),
             command: Some(super::suggestion_outcome::accepted(s.id)),
             insert_text_format: None,
         }],

@@ -9,6 +9,7 @@ use tower_lsp_server::ls_types::*;
 
 pub(crate) mod code_action;
 pub(crate) mod completion;
+pub(crate) mod copilot_inline_edit;
 pub(crate) mod cursor_rest;
 pub(crate) mod did_change;
 pub(crate) mod did_change_configuration;
@@ -21,6 +22,7 @@ pub(crate) mod initialize;
 pub(crate) mod initialized;
 pub(crate) mod inline_completion;
 pub(crate) mod metrics;
+pub(crate) mod next_edits;
 pub(crate) mod routing;
 pub(crate) mod shutdown;
 pub(crate) mod suggestion_outcome;
@@ -82,6 +84,16 @@ impl Server {
         params: InlineCompletionParams,
     ) -> Result<Option<InlineCompletionResponse>> {
         inline_completion::handle(self, params).await
+    }
+
+    /// `tandem/nextEdits`.
+    pub async fn next_edits(&self, params: next_edits::NextEditsParams) -> Result<Value> {
+        next_edits::handle(self, params).await
+    }
+
+    /// `textDocument/copilotInlineEdit`.
+    pub async fn copilot_inline_edit(&self, params: copilot_inline_edit::InlineEditParams) -> Result<Value> {
+        copilot_inline_edit::handle(self, params).await
     }
 
     /// `tandem/cursorRest` (notification).

@@ -1,0 +1,687 @@
+//! Next edits: once an edit settles, the changes it implies elsewhere, in the document and in
+//! the workspace ([`Engine::next_edits`]).
+//!
+//! *Where* is deterministic: the syntax trees of the document before and after the edit say what
+//! changed (`tandem_context::implied`: a rename, a signature, a line with siblings or copies),
+//! and the trees of the document and of the workspace files that can see the name say where else
+//! it is due. *What* is computed where it is determined; a call that must pass a parameter the
+//! function just gained gets its argument from the local model (a fill-in-the-middle prompt
+//! showing the edit), checked with tree-sitter and kept only above the confidence the
+//! suggestions need. Nothing changes a buffer: the editor applies what the user accepts.
+//!
+//! Each document keeps its edits since the last analysed one ([`EditTrack`]): the text they
+//! started from and every byte shift since, so that proposals follow later edits, and an edit
+//! that applies a proposal is recognised as accepting it rather than as a new edit. Proposals
+//! live in one store ([`Proposals`]) until applied, dismissed, or replaced by the next edit's.
+
+use crate::document::{Documents, Encoding, position};
+use crate::engine::{Engine, Tuning, lock};
+use crate::inline::EngineError;
+use std::collections::VecDeque;
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use tandem_context::implied::{self, Change, Edit, Implied, Insertion, Kind, Scoped};
+use tandem_context::outline::parse;
+use tandem_context::syntax::{error_count, reparse, with_insertion};
+use tandem_context::{Language, Tree};
+use tandem_core::{Cancel, FimPrompt, GenerationParams, Prompt, StopReason};
+use tandem_model::{BackendKind, GenerateRequest};
+use tokio::time::Instant;
+
+/// Edits remembered per document as byte shifts; older ones are forgotten (a proposal made
+/// before them is then checked by its text alone).
+const MAX_SHIFTS: usize = 1024;
+/// Proposals kept for one edit.
+const MAX_PROPOSALS: usize = 64;
+/// Workspace files looked into for a name other files can see.
+const MAX_FILES: usize = 64;
+/// Proposals the model writes while the request waits; the rest are written after it answers.
+const WRITE_NOW: usize = 2;
+/// Bytes of the target file around a model-written argument shown to the model.
+const WINDOW_BEFORE: usize = 1800;
+const WINDOW_AFTER: usize = 400;
+
+/// How one edit moved a document's bytes: `from..to` became `len` bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Shift {
+    pub from: usize,
+    pub to: usize,
+    pub len: usize,
+}
+
+/// A document's edits since the last one analysed for next edits.
+#[derive(Debug)]
+pub(crate) struct EditTrack {
+    /// The text the last analysed edit left (the text as opened, at first), and its tree.
+    base: Arc<String>,
+    base_tree: Option<Tree>,
+    /// When the document last changed.
+    changed_at: Option<Instant>,
+    /// How many edits were ever made; the last [`MAX_SHIFTS`] of them, numbered.
+    seq: u64,
+    shifts: VecDeque<(u64, Shift)>,
+}
+
+impl EditTrack {
+    pub fn new(text: Arc<String>) -> Self {
+        Self { base: text, base_tree: None, changed_at: None, seq: 0, shifts: VecDeque::new() }
+    }
+
+    pub fn record(&mut self, shift: Shift) {
+        self.seq += 1;
+        self.shifts.push_back((self.seq, shift));
+        if self.shifts.len() > MAX_SHIFTS {
+            self.shifts.pop_front();
+        }
+        self.changed_at = Some(Instant::now());
+    }
+
+    /// Where `range` of the text after edit `since` is now, and whether an edit since touched
+    /// it, or the text right next to it (an edit inside it grows or shrinks it; one across its
+    /// ends makes it the edit's).
+    /// `None` when edits since then were forgotten.
+    fn map(&self, since: u64, range: &Range<usize>) -> Option<(Range<usize>, bool)> {
+        if since < self.seq && self.shifts.front().is_none_or(|(first, _)| *first > since + 1) {
+            return None;
+        }
+        let (mut r, mut touched) = (range.clone(), false);
+        for (_, s) in self.shifts.iter().filter(|(n, _)| *n > since) {
+            let delta = s.len as isize - (s.to - s.from) as isize;
+            let moved = |p: usize| (p as isize + delta).max(0) as usize;
+            if s.to < r.start {
+                r = moved(r.start)..moved(r.end);
+            } else if s.from > r.end {
+            } else {
+                touched = true;
+                r = r.start.min(s.from)..moved(r.end.max(s.to));
+            }
+        }
+        Some((r, touched))
+    }
+
+    fn settle(&mut self, text: Arc<String>, tree: Option<Tree>) {
+        self.base = text;
+        self.base_tree = tree;
+    }
+}
+
+/// Where a proposal's text is: an open document (after its edit number `seq`), or a workspace
+/// file on disk as the index holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Target {
+    Open { uri: String, seq: u64 },
+    File { rel: String },
+}
+
+#[derive(Clone, Debug)]
+struct Proposal {
+    id: u64,
+    target: Target,
+    range: Range<usize>,
+    /// The text at `range` when it was proposed.
+    old: String,
+    /// The replacement; `None` until the model has written it.
+    text: Option<String>,
+    insert_at: Option<Insertion>,
+    kind: Kind,
+    reason: String,
+    confidence: f32,
+    /// The edit it follows, for the model: the edited lines before and after, and the file.
+    edit: Arc<EditLines>,
+    /// Written by the model and found wanting: never shown.
+    rejected: bool,
+}
+
+#[derive(Debug)]
+struct EditLines {
+    path: String,
+    before: String,
+    after: String,
+    comment: &'static str,
+}
+
+/// The proposals of the last analysed edit that implied any.
+#[derive(Debug, Default)]
+pub(crate) struct Proposals {
+    items: Vec<Proposal>,
+    /// That edit: its document, the document's edit number after it, and the bytes it left.
+    origin: Option<(String, u64, Range<usize>)>,
+}
+
+impl Proposals {
+    /// Forgets proposal `id` (dismissed or accepted); whether it was one.
+    pub fn forget(&mut self, id: u64) -> bool {
+        let before = self.items.len();
+        self.items.retain(|p| p.id != id);
+        self.items.len() != before
+    }
+}
+
+/// A proposed edit, in editor terms.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NextEdit {
+    pub id: u64,
+    /// The document it changes: an open one's URI, else the file's path.
+    pub uri: Option<String>,
+    pub path: Option<PathBuf>,
+    /// `(line, character)` of its start and end, in the editor's encoding.
+    pub range: ((u32, u32), (u32, u32)),
+    pub text: String,
+    /// `rename`, `signature`, `sibling` or `repeat`.
+    pub kind: &'static str,
+    pub reason: String,
+    pub confidence: f32,
+}
+
+/// A proposal where it is now.
+struct Located {
+    text: Arc<str>,
+    range: Range<usize>,
+    uri: Option<String>,
+    rel: Option<String>,
+    /// Its replacement is already there: the user applied it.
+    applied: bool,
+}
+
+/// Whether `word` occurs in `text` as a whole word.
+fn has_word(text: &str, word: &str) -> bool {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(word).any(|(i, _)| {
+        !text[..i].chars().next_back().is_some_and(ident) && !text[i + word.len()..].chars().next().is_some_and(ident)
+    })
+}
+
+/// The lines `text[start..end]` lies on, at most 400 bytes.
+fn lines_of(text: &str, start: usize, end: usize) -> String {
+    let s = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let e = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    let lines = text[s..e].trim_end();
+    let cut = tandem_core::text::floor_char_boundary(lines, 400);
+    lines[..cut].to_owned()
+}
+
+impl Engine {
+    /// The edits the document's last edit implies, best first, once it has settled (left alone
+    /// for `next_edit_delay_ms`; this waits for that). An edit that applied proposals leaves
+    /// the others standing; any other edit replaces them with its own. Proposals the model
+    /// writes are written now for the first few; [`Engine::write_next_edits`] writes the rest.
+    pub async fn next_edits(&self, uri: &str) -> Result<Vec<NextEdit>, EngineError> {
+        let Tuning { settings, encoding, .. } = self.tuning();
+        if !settings.next_edits {
+            return Ok(Vec::new());
+        }
+        let delay = Duration::from_millis(settings.next_edit_delay_ms);
+        for _ in 0..100 {
+            let changed = lock(&self.docs).get_mut(uri)?.track.changed_at;
+            match changed.map(|t| t.elapsed()) {
+                Some(e) if e < delay => tokio::time::sleep(delay - e).await,
+                _ => break,
+            }
+        }
+        self.analyse(uri);
+        self.write_next_edits_up_to(WRITE_NOW, settings.aggressiveness.threshold()).await;
+        Ok(self.current(encoding))
+    }
+
+    /// Writes the proposals that wait for the model (for after [`Engine::next_edits`] answered:
+    /// the next one is ready when the user gets to it). A completion request stops it.
+    pub async fn write_next_edits(&self) {
+        let threshold = self.tuning().settings.aggressiveness.threshold();
+        self.write_next_edits_up_to(MAX_PROPOSALS, threshold).await;
+    }
+
+    /// The proposal for `uri` whose place starts on `line`, for an inline completion there:
+    /// `(id, start, end, text)` in editor terms.
+    pub(crate) fn next_edit_on_line(&self, uri: &str, line: u32) -> Option<NextEdit> {
+        self.current(self.encoding())
+            .into_iter()
+            .find(|e| e.uri.as_deref() == Some(uri) && e.range.0.0 == line && e.range.1.0 == line)
+    }
+
+    /// Forgets proposal `id` (the user dismissed or accepted it); whether it was one.
+    pub(crate) fn forget_next_edit(&self, id: u64) -> bool {
+        lock(&self.next).forget(id)
+    }
+
+    /// Finds the edit since the document's base, and what it implies.
+    fn analyse(&self, uri: &str) {
+        // What the analysis needs, under the lock.
+        let (text, base, base_tree, stale, rel, path, language, seq) = {
+            let mut docs = lock(&self.docs);
+            let Ok(doc) = docs.get_mut(uri) else { return };
+            let text = doc.text.clone();
+            if *text == *doc.track.base {
+                return;
+            }
+            let language = Language::detect(&doc.language, doc.path.as_deref().unwrap_or(""));
+            let stale = match doc.tree() {
+                Ok(tree) => Ok(tree),
+                Err(stale) => Err(stale),
+            };
+            (
+                text,
+                doc.track.base.clone(),
+                doc.track.base_tree.clone(),
+                stale,
+                doc.rel.clone(),
+                doc.path.clone(),
+                language,
+                doc.track.seq,
+            )
+        };
+        let Some((start, old_end, new_end)) = implied::changed_span(&base, &text) else { return };
+        let new_tree = match stale {
+            Ok(tree) => tree,
+            Err((lang, old)) => reparse(lang, &text, old.as_ref()),
+        };
+        let settle = |tree: Option<Tree>| {
+            if let Ok(doc) = lock(&self.docs).get_mut(uri)
+                && doc.track.seq == seq
+            {
+                doc.track.settle(text.clone(), tree);
+            }
+        };
+        // An edit that applied proposals accepts them; the others stand.
+        {
+            let docs = lock(&self.docs);
+            let mut next = lock(&self.next);
+            let applied: Vec<(u64, Range<usize>)> = next
+                .items
+                .iter()
+                .filter_map(|p| {
+                    let at = self.locate(&docs, p)?;
+                    (at.applied && at.uri.as_deref() == Some(uri)).then(|| (p.id, at.range))
+                })
+                .collect();
+            let covers = |a: usize, b: usize| applied.iter().any(|(_, r)| r.start <= a && b <= r.end);
+            if !applied.is_empty() && (covers(start, new_end) || applied.len() > 1) {
+                let ids: Vec<u64> = applied.iter().map(|(id, _)| *id).collect();
+                next.items.retain(|p| !ids.contains(&p.id));
+                drop((docs, next));
+                ids.iter().for_each(|&id| {
+                    self.outcome(id, crate::metrics::Outcome::Accepted);
+                });
+                settle(new_tree);
+                return;
+            }
+        }
+        let excluded = |rel: &str| self.router().excludes(rel);
+        let (Some(language), Some(new_tree)) = (language, new_tree) else {
+            settle(None);
+            return;
+        };
+        if rel.as_deref().is_some_and(excluded) {
+            settle(Some(new_tree));
+            return;
+        }
+        let Some(old_tree) = base_tree.or_else(|| parse(language, &base)) else {
+            settle(Some(new_tree));
+            return;
+        };
+        let edit = Edit {
+            language,
+            old: &base,
+            old_tree: &old_tree,
+            new: &text,
+            new_tree: &new_tree,
+            start,
+            old_end,
+            new_end,
+        };
+        let lines = Arc::new(EditLines {
+            path: path.unwrap_or_default(),
+            before: lines_of(&base, start, old_end),
+            after: lines_of(&text, start, new_end),
+            comment: language.comment(),
+        });
+        let mut found: Vec<(Target, Arc<str>, Implied)> = Vec::new();
+        let here: Arc<str> = Arc::from(text.as_str());
+        for Scoped { change, scope, visible } in implied::analyse(&edit) {
+            for p in implied::places(&text, &new_tree, &change, scope, start..new_end) {
+                found.push((Target::Open { uri: uri.to_owned(), seq }, here.clone(), p));
+            }
+            if visible {
+                found.extend(self.elsewhere(&change, language, rel.as_deref(), &excluded));
+            }
+        }
+        // Nearest first in the document, then the other files in path order.
+        let distance = |t: &Target, r: &Range<usize>| match t {
+            Target::Open { uri: u, .. } if u == uri => (0, String::new(), r.start.abs_diff(start)),
+            Target::Open { uri: u, .. } => (1, u.clone(), r.start),
+            Target::File { rel } => (1, rel.clone(), r.start),
+        };
+        found.sort_by(|a, b| distance(&a.0, &a.2.range).cmp(&distance(&b.0, &b.2.range)));
+        found.dedup_by(|a, b| a.0 == b.0 && a.2.range == b.2.range);
+        found.truncate(MAX_PROPOSALS);
+        if found.is_empty() {
+            // An edit that implies nothing leaves the standing proposals, unless it changed the
+            // edit they follow (undoing it, say).
+            let docs = lock(&self.docs);
+            let mut next = lock(&self.next);
+            let redone = next.origin.as_ref().is_some_and(|(u, s, r)| {
+                u == uri && docs.get(uri).and_then(|d| d.track.map(*s, r)).is_none_or(|(_, touched)| touched)
+            });
+            if redone {
+                *next = Proposals::default();
+            }
+            drop((docs, next));
+            settle(Some(new_tree));
+            return;
+        }
+        let items = found
+            .into_iter()
+            .map(|(target, text, p)| Proposal {
+                id: self.last_id.fetch_add(1, Ordering::Relaxed) + 1,
+                target,
+                old: text[p.range.clone()].to_owned(),
+                range: p.range,
+                text: p.text,
+                insert_at: p.insert_at,
+                kind: p.kind,
+                reason: p.reason,
+                confidence: p.confidence,
+                edit: lines.clone(),
+                rejected: false,
+            })
+            .collect();
+        *lock(&self.next) = Proposals { items, origin: Some((uri.to_owned(), seq, start..new_end)) };
+        settle(Some(new_tree));
+    }
+
+    /// The places `change` is due in the other workspace files of the language's family that
+    /// name it (their buffer when open), except those the privacy rules exclude.
+    fn elsewhere(
+        &self,
+        change: &Change,
+        language: Language,
+        this: Option<&str>,
+        excluded: &dyn Fn(&str) -> bool,
+    ) -> Vec<(Target, Arc<str>, Implied)> {
+        let needle = match change {
+            Change::Rename { old, .. } => old.as_str(),
+            Change::Calls { function, .. } => function.as_str(),
+            Change::Repeat { old, .. } => old.as_str(),
+            Change::Sibling { .. } => return Vec::new(),
+        };
+        let candidates: Vec<(String, Language, Arc<str>)> = {
+            let index = self.workspace.index();
+            let mut c: Vec<_> = index
+                .entries()
+                .filter(|(rel, e)| Some(*rel) != this && e.language.same_family(language))
+                .filter(|(_, e)| match change {
+                    Change::Repeat { .. } => e.text.contains(needle),
+                    _ => has_word(&e.text, needle),
+                })
+                .map(|(rel, e)| (rel.to_owned(), e.language, e.text.clone()))
+                .collect();
+            c.sort_by(|a, b| a.0.cmp(&b.0));
+            c.truncate(MAX_FILES);
+            c
+        };
+        let mut out = Vec::new();
+        for (rel, lang, indexed) in candidates {
+            if excluded(&rel) {
+                continue;
+            }
+            let (target, text) = {
+                let docs = lock(&self.docs);
+                match docs.uri_of(&rel).and_then(|u| Some((u.to_owned(), docs.get(u)?))) {
+                    Some((uri, d)) => (Target::Open { uri, seq: d.track.seq }, Arc::from(d.text.as_str())),
+                    None => (Target::File { rel: rel.clone() }, indexed),
+                }
+            };
+            let Some(tree) = parse(lang, &text) else { continue };
+            for p in implied::places(&text, &tree, change, 0..text.len(), 0..0) {
+                out.push((target.clone(), text.clone(), p));
+            }
+        }
+        out
+    }
+
+    /// Where proposal `p` is now, if it is still there (or was applied).
+    fn locate(&self, docs: &Documents, p: &Proposal) -> Option<Located> {
+        let (text, range, uri, rel, touched): (Arc<str>, _, _, _, _) = match &p.target {
+            Target::Open { uri, seq } => {
+                let d = docs.get(uri)?;
+                let (range, touched) = d.track.map(*seq, &p.range).unwrap_or((p.range.clone(), true));
+                (Arc::from(d.text.as_str()), range, Some(uri.clone()), d.rel.clone(), touched)
+            }
+            Target::File { rel } => match docs.uri_of(rel) {
+                // Opened since: its buffer, where the file's text was.
+                Some(uri) => {
+                    let d = docs.get(uri)?;
+                    (Arc::from(d.text.as_str()), p.range.clone(), Some(uri.to_owned()), Some(rel.clone()), true)
+                }
+                None => {
+                    let e = self.workspace.index();
+                    (e.get(rel)?.text.clone(), p.range.clone(), None, Some(rel.clone()), false)
+                }
+            },
+        };
+        let at = text.get(range.clone())?;
+        // Touched, it is still good only when it is exactly what the proposal wrote there.
+        let applied = touched && p.text.as_deref() == Some(at);
+        (!touched && at == p.old || applied).then_some(Located { text, range, uri, rel, applied })
+    }
+
+    /// The standing proposals, written and not applied, in editor terms.
+    fn current(&self, encoding: Encoding) -> Vec<NextEdit> {
+        let docs = lock(&self.docs);
+        let next = lock(&self.next);
+        let root = self.workspace.root();
+        next.items
+            .iter()
+            .filter(|p| !p.rejected)
+            .filter_map(|p| {
+                let text = p.text.clone()?;
+                let at = self.locate(&docs, p).filter(|a| !a.applied)?;
+                let start = position(&at.text, at.range.start, encoding);
+                let end = position(&at.text, at.range.end, encoding);
+                let path = match (&at.uri, &at.rel, &root) {
+                    (None, Some(rel), Some(root)) => Some(root.join(rel)),
+                    _ => None,
+                };
+                (at.uri.is_some() || path.is_some()).then(|| NextEdit {
+                    id: p.id,
+                    uri: at.uri,
+                    path,
+                    range: (start, end),
+                    text,
+                    kind: p.kind.name(),
+                    reason: p.reason.clone(),
+                    confidence: p.confidence,
+                })
+            })
+            .collect()
+    }
+
+    /// Has the model write up to `n` proposals that wait for it, nearest first; those below
+    /// `threshold` are rejected. Stops when a completion request needs the model.
+    async fn write_next_edits_up_to(&self, n: usize, threshold: f32) {
+        let Some(backend) = self.backend().filter(|b| b.info().kind == BackendKind::Local) else { return };
+        for _ in 0..n {
+            // The next proposal to write, and its place now.
+            let job = {
+                let docs = lock(&self.docs);
+                let next = lock(&self.next);
+                next.items.iter().filter(|p| p.text.is_none() && !p.rejected).find_map(|p| {
+                    let at = self.locate(&docs, p)?;
+                    Some((p.clone(), at.text, at.range))
+                })
+            };
+            let Some((p, text, range)) = job else { return };
+            let Some(ins) = p.insert_at else { return };
+            let at = range.start + (ins.at - p.range.start);
+            let cancel = Cancel::new();
+            if let Some(old) = lock(&self.warming).replace(cancel.clone()) {
+                old.cancel();
+            }
+            let written = write_argument(&*backend, &p.edit, &text, &range, at, ins, &cancel).await;
+            let stopped = cancel.is_cancelled();
+            {
+                let mut warming = lock(&self.warming);
+                if warming.as_ref().is_some_and(|c| c.same(&cancel)) {
+                    *warming = None;
+                }
+            }
+            if stopped {
+                return;
+            }
+            let mut next = lock(&self.next);
+            let Some(q) = next.items.iter_mut().find(|q| q.id == p.id) else { continue };
+            match written {
+                Some((new, confidence)) if confidence >= threshold => {
+                    q.text = Some(new);
+                    q.confidence = confidence;
+                }
+                Some((_, confidence)) => {
+                    q.rejected = true;
+                    q.confidence = confidence;
+                }
+                None => q.rejected = true,
+            }
+        }
+    }
+}
+
+/// The argument a call must now pass, written by the model in place (fill in the middle, the edit
+/// shown above as comments): the call's new text and the model's confidence. `None` when the
+/// model wrote nothing usable: more than one argument, a line break, or a call that no longer
+/// parses.
+async fn write_argument(
+    backend: &dyn tandem_model::Backend,
+    edit: &EditLines,
+    text: &str,
+    call: &Range<usize>,
+    at: usize,
+    ins: Insertion,
+    cancel: &Cancel,
+) -> Option<(String, f32)> {
+    use tandem_core::text::{ceil_char_boundary, floor_char_boundary};
+    let c = edit.comment;
+    let quote = |s: &str| s.lines().map(|l| format!("{c} {l}\n")).collect::<String>();
+    let header = format!(
+        "{c} {}: this edit was just made\n{c} before:\n{}{c} after:\n{}",
+        edit.path,
+        quote(&edit.before),
+        quote(&edit.after)
+    );
+    let from = ceil_char_boundary(text, at.saturating_sub(WINDOW_BEFORE));
+    let from = text[from..at].find('\n').map_or(from, |i| from + i + 1).min(at);
+    let to = floor_char_boundary(text, (at + WINDOW_AFTER).min(text.len()));
+    let before = if ins.comma_before { ", " } else { "" };
+    let after = if ins.comma_after { ", " } else { "" };
+    let prompt = FimPrompt {
+        prefix: format!("{header}{}{before}", &text[from..at]),
+        suffix: format!("{after}{}", &text[at..to]),
+        ..FimPrompt::default()
+    };
+    let params = GenerationParams {
+        max_tokens: 24,
+        stop: vec!["\n".into()],
+        time_budget: Some(Duration::from_secs(5)),
+        ..GenerationParams::default()
+    };
+    let request = GenerateRequest { prompt: Prompt::Fim(prompt), params, cancel: cancel.clone() };
+    let done = backend.generate(request).finish_with(|_| {}).await.ok()?;
+    if done.stop == StopReason::Cancelled {
+        return None;
+    }
+    let arg = one_argument(&done.text)?;
+    let confidence = crate::postprocess::confidence(&done.tokens, arg.len())?;
+    let inserted = format!("{before}{arg}{after}");
+    // The document with the argument in place parses no worse than without it.
+    let language = Language::from_path(&edit.path)?;
+    let tree = parse(language, text)?;
+    let with = with_insertion(language, text, &tree, at, &inserted)?;
+    if error_count(&with) > error_count(&tree) {
+        return None;
+    }
+    let new = format!("{}{inserted}{}", &text[call.start..at], &text[at..call.end]);
+    Some((new, confidence))
+}
+
+/// The first argument of `text`: up to a comma or closing bracket outside brackets and strings.
+/// `None` when empty or multi-line.
+fn one_argument(text: &str) -> Option<&str> {
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut end = text.len();
+    for (i, ch) in text.char_indices() {
+        if let Some(q) = quote {
+            match ch {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                _ if ch == q => quote = None,
+                _ => {}
+            }
+            continue;
+        }
+        match ch {
+            '"' | '\'' | '`' => quote = Some(ch),
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' if depth == 0 => {
+                end = i;
+                break;
+            }
+            ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => {
+                end = i;
+                break;
+            }
+            '\n' => return None,
+            _ => {}
+        }
+    }
+    let arg = text[..end].trim();
+    (!arg.is_empty() && quote.is_none() && depth == 0).then_some(arg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shifts_move_what_lies_after_them_and_grow_what_they_touch() {
+        let mut t = EditTrack::new(Arc::new(String::new()));
+        t.record(Shift { from: 0, to: 0, len: 3 }); // typed before
+        assert_eq!(t.map(0, &(10..15)), Some((13..18, false)));
+        t.record(Shift { from: 13, to: 18, len: 2 }); // replaced exactly
+        assert_eq!(t.map(0, &(10..15)), Some((13..15, true)));
+        t.record(Shift { from: 40, to: 41, len: 0 }); // after it
+        assert_eq!(t.map(0, &(10..15)), Some((13..15, true)));
+        assert_eq!(t.map(2, &(50..52)), Some((49..51, false)));
+        t.record(Shift { from: 51, to: 51, len: 1 }); // typed right after it
+        assert_eq!(t.map(3, &(49..51)), Some((49..52, true)));
+    }
+
+    #[test]
+    fn forgotten_shifts_make_a_place_unknown() {
+        let mut t = EditTrack::new(Arc::new(String::new()));
+        for _ in 0..MAX_SHIFTS + 5 {
+            t.record(Shift { from: 0, to: 0, len: 1 });
+        }
+        assert_eq!(t.map(0, &(0..1)), None);
+        assert!(t.map(t.seq, &(0..1)).is_some());
+    }
+
+    #[test]
+    fn one_argument_stops_at_the_list_s_end() {
+        assert_eq!(one_argument("depth)"), Some("depth"));
+        assert_eq!(one_argument(" f(a, b), c)"), Some("f(a, b)"));
+        assert_eq!(one_argument("\"a,b\")"), Some("\"a,b\""));
+        assert_eq!(one_argument(")"), None);
+        assert_eq!(one_argument("x\ny"), None);
+    }
+
+    #[test]
+    fn whole_words_only() {
+        assert!(has_word("a = area(1)", "area"));
+        assert!(!has_word("a = areas(1)", "area"));
+        assert!(!has_word("subarea", "area"));
+    }
+}
