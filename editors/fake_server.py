@@ -1,25 +1,36 @@
 #!/usr/bin/env python3
 """A stand-in for `tandem lsp` that answers at once, for testing the editor clients' explain,
-status and suggestion-outcome paths against the server contract (`tandem.explain`,
-`tandem/status`, `tandem.suggestionOutcome`, `tandem/suggestionOutcome`) without the model.
-Used by editors/nvim/test/contract.lua and the VS Code extension's integration test.
+status, suggestion-outcome and next-edit paths against the server contract (`tandem.explain`,
+`tandem/status`, `tandem.suggestionOutcome`, `tandem/suggestionOutcome`, `tandem/nextEdits`)
+without the model. Used by editors/nvim/test/contract.lua, the VS Code extension's integration
+test and editors/emacs/test/tandem-test.el.
 
 It records every message's method and params to the file named by FAKE_TANDEM_LOG (one JSON
 object a line), offers `tandem.explain` and `tandem.suggestionOutcome`, reports `tandem/status`
 loading then degraded, answers `tandem.explain` with markdown naming the range it got, suggests
 `a + b` inline (a second late when the document contains "slow"; a block after a line ending in
 "# block"), each suggestion with a new id (1, 2, ...) in its `tandem.suggestionOutcome` command,
-and exits with code 7 when a configuration change asks it to (`{"completion": {"crash": true}}`).
+answers `tandem/nextEdits` (about any document) once an open document has `def area(w,`: a
+rename proposal (`w`) for each other `width` word in it and in `uses.py` next to it (the editor's
+copy when it is open, else the file), each with an id from 101 on that stays with its place, none
+that was reported accepted or dismissed; and exits with code 7 when a configuration change asks it to
+(`{"completion": {"crash": true}}`).
 """
 
 import json
 import os
+import re
 import sys
 import threading
+from urllib.parse import unquote, urlparse
 
 lock = threading.Lock()
 documents = {}
 suggestions = 0
+# Next edits: the id of each proposed place (uri, line, character), and the ids reported
+# accepted or dismissed.
+places = {}
+done = set()
 
 
 def read():
@@ -62,6 +73,41 @@ def apply(text, change):
 
     r = change["range"]
     return text[: offset(r["start"])] + change["text"] + text[offset(r["end"]) :]
+
+
+def next_edits():
+    """The canned `tandem/nextEdits` answer: after `width` was renamed to `w` in
+    `def area(w, ...)`, the other `width` words of that document and of `uses.py` next to it."""
+    edited = [u for u, text in documents.items() if "def area(w," in text]
+    if not edited:
+        return []
+    uri = edited[-1]
+    targets = [uri]
+    if uri.startswith("file://"):
+        path = os.path.join(os.path.dirname(unquote(urlparse(uri).path)), "uses.py")
+        targets.append("file://" + path)
+    edits = []
+    for target in targets:
+        text = documents.get(target)
+        if text is None:
+            path = unquote(urlparse(target).path)
+            text = open(path).read() if os.path.exists(path) else ""
+        for n, line in enumerate(text.split("\n")):
+            if line.startswith("def area("):
+                continue
+            for m in re.finditer(r"\bwidth\b", line):
+                key = (target, n, m.start())
+                places.setdefault(key, 101 + len(places))
+                if places[key] in done:
+                    continue
+                edits.append({
+                    "id": places[key], "uri": target,
+                    "range": {"start": {"line": n, "character": m.start()},
+                              "end": {"line": n, "character": m.end()}},
+                    "newText": "w", "kind": "rename", "reason": "width was renamed to w",
+                    "confidence": 0.9 if target == uri else 0.8,
+                })
+    return edits
 
 
 def status(state, detail):
@@ -122,6 +168,11 @@ def main():
                 threading.Timer(1.0, send, [reply]).start()
             else:
                 send(reply)
+        elif method == "tandem/nextEdits":
+            send({"jsonrpc": "2.0", "id": id_, "result": {"edits": next_edits()}})
+        elif method == "tandem/suggestionOutcome":
+            if message["params"].get("outcome") in ("accepted", "dismissed"):
+                done.add(message["params"].get("id"))
         elif method == "workspace/didChangeConfiguration":
             if message["params"]["settings"]["completion"].get("crash"):
                 sys.exit(7)

@@ -19,7 +19,9 @@
 ;;   eglot runs one server per buffer and has no inline completions, so tandem replaces the
 ;;   usual server there and its suggestion arrives through `completion-at-point'.
 ;;
-;; Both: `tandem-explain' explains the region (or the current line) in a side window, and
+;; Both: `tandem-explain' explains the region (or the current line) in a side window,
+;; `tandem-next-edit' shows the next edit the last one implies (a renamed identifier's other
+;; uses, a changed signature's calls, ...) and applies it if you say so, and
 ;; `tandem-show-status' tells the server's state and latency.
 ;;
 ;;   (add-to-list 'load-path "/path/to/tandem/editors/emacs")
@@ -30,6 +32,7 @@
 
 (require 'cl-lib)
 (require 'subr-x)
+(require 'url-util)
 
 (defgroup tandem nil
   "Local code completions from tandem."
@@ -60,6 +63,14 @@ nil keeps the server's own settings (its config file, or its defaults)."
   "Seconds of idle time before lsp-mode asks for an inline suggestion.
 Set as `lsp-inline-completion-idle-delay' in buffers tandem serves."
   :type 'number)
+
+(defface tandem-next-edit
+  '((t :inherit shadow :slant italic))
+  "The replacement a next edit proposes, shown after its place.")
+
+(defface tandem-next-edit-place
+  '((t :inherit highlight))
+  "The text a next edit would replace.")
 
 (defvar tandem-status nil
   "The server's last `tandem/status' notification: a plist (:state :model :detail).")
@@ -346,6 +357,169 @@ the model is idle, so the first suggestion there comes sooner."
   (unless tandem--rest-timer
     (setq tandem--rest-timer
           (run-with-idle-timer 0.25 t (lambda () (ignore-errors (tandem--report-cursor-rest)))))))
+
+;;;; Next edits
+
+(declare-function lsp-request "lsp-mode")
+(declare-function lsp--versioned-text-document-identifier "lsp-mode")
+(declare-function eglot--VersionedTextDocumentIdentifier "eglot")
+(declare-function eglot--lsp-position-to-point "eglot")
+(declare-function eglot--signal-textDocument/didChange "eglot")
+(declare-function jsonrpc-request "jsonrpc")
+
+(defun tandem--next-edits-parse (result)
+  "The proposals of a `tandem/nextEdits' RESULT, best first.
+Malformed ones are left out.  Each is a plist (:id :uri :range :new-text :kind
+:reason)."
+  (let ((edits (tandem--get result "edits")))
+    (delq nil
+          (mapcar (lambda (e)
+                    (let* ((range (and (or (hash-table-p e) (consp e)) (tandem--get e "range")))
+                           (start (and range (tandem--get range "start")))
+                           (end (and range (tandem--get range "end"))))
+                      (when (and (numberp (tandem--get e "id"))
+                                 (stringp (tandem--get e "uri"))
+                                 (stringp (tandem--get e "newText"))
+                                 start end
+                                 (natnump (tandem--get start "line")) (natnump (tandem--get start "character"))
+                                 (natnump (tandem--get end "line")) (natnump (tandem--get end "character")))
+                        (list :id (tandem--get e "id")
+                              :uri (tandem--get e "uri")
+                              :range range
+                              :new-text (tandem--get e "newText")
+                              :kind (let ((k (tandem--get e "kind"))) (if (stringp k) k ""))
+                              :reason (let ((r (tandem--get e "reason"))) (if (stringp r) r ""))))))
+                  (and (or (vectorp edits) (consp edits)) (append edits nil))))))
+
+(defun tandem--uri-to-file (uri)
+  "The file name of the file: URI, or nil for another scheme."
+  (when (string-prefix-p "file://" uri)
+    (decode-coding-string (url-unhex-string (substring uri (length "file://"))) 'utf-8)))
+
+(defun tandem--position-point (position)
+  "The point of the LSP POSITION in the current buffer.
+Its character counts UTF-16 code units."
+  (save-excursion
+    (save-restriction
+      (widen)
+      (goto-char (point-min))
+      (forward-line (tandem--get position "line"))
+      (let ((units (tandem--get position "character"))
+            (eol (line-end-position)))
+        (while (and (> units 0) (< (point) eol))
+          (setq units (- units (if (> (char-after) #xFFFF) 2 1)))
+          (forward-char 1))
+        (point)))))
+
+(defun tandem--next-edit-label (new-text &optional width)
+  "What is shown after a next edit's place: `→' and NEW-TEXT.
+It is cut to WIDTH characters (default 40)."
+  (let ((text (replace-regexp-in-string "\n" "⏎" new-text))
+        (width (or width 40)))
+    (cond ((string-empty-p new-text) "→ (delete)")
+          ((> (length text) width) (concat "→ " (substring text 0 (1- width)) "…"))
+          (t (concat "→ " text)))))
+
+(defun tandem--next-edit-client ()
+  "How the current buffer talks to its tandem server, for next edits.
+A plist: :document (its versioned identifier), :request (a function of a
+method and params that returns the result) and :notify (a function of a method
+and params), and :position (a function from an LSP position to a point in the
+current buffer)."
+  (cond ((tandem--lsp-workspace)
+         (let ((workspace (tandem--lsp-workspace)))
+           (list :document (lsp--versioned-text-document-identifier)
+                 :request (lambda (method params)
+                            (let ((lsp--cur-workspace workspace)) (lsp-request method params)))
+                 :notify (lambda (method params)
+                           (let ((lsp--cur-workspace workspace)) (lsp-notify method params)))
+                 :position #'tandem--position-point)))
+        ((and (fboundp 'eglot-current-server) (eglot-current-server))
+         (let ((server (eglot-current-server)))
+           ;; eglot sends changes when idle: the server must have the text first.
+           (when (fboundp 'eglot--signal-textDocument/didChange)
+             (eglot--signal-textDocument/didChange))
+           (list :document (eglot--VersionedTextDocumentIdentifier)
+                 :request (lambda (method params) (jsonrpc-request server (intern (concat ":" method)) params))
+                 :notify (lambda (method params) (jsonrpc-notify server (intern (concat ":" method)) params))
+                 :position (if (fboundp 'eglot--lsp-position-to-point)
+                               (lambda (p) (eglot--lsp-position-to-point p))
+                             #'tandem--position-point))))
+        (t (user-error "tandem: no tandem server in this buffer \
+(see `tandem-lsp-setup', `tandem-eglot-setup')"))))
+
+(defun tandem--next-edit-offer (edit client)
+  "Show the next EDIT where it goes, and ask whether to apply it.
+EDIT is a plist from `tandem--next-edits-parse'.  Visit its file, mark its
+place and show the replacement after it, then apply it on `y' (an ordinary
+buffer edit).  CLIENT (from `tandem--next-edit-client', with :buffer the buffer
+it is for) tells the server what became of it: shown, then accepted or
+dismissed.  Return non-nil when it was applied."
+  (let* ((id (plist-get edit :id))
+         (new-text (plist-get edit :new-text))
+         (notify (lambda (outcome)
+                   (funcall (plist-get client :notify) "tandem/suggestionOutcome"
+                            (list :id id :outcome outcome))))
+         (file (tandem--uri-to-file (plist-get edit :uri))))
+    (unless file
+      (user-error "tandem: the next edit is in %s, not a file" (plist-get edit :uri)))
+    (push-mark nil t)
+    (unless (and buffer-file-name (file-equal-p file buffer-file-name))
+      (find-file file))
+    (let* ((range (plist-get edit :range))
+           (position (if (eq (current-buffer) (plist-get client :buffer))
+                         (plist-get client :position)
+                       #'tandem--position-point))
+           (beg (funcall position (tandem--get range "start")))
+           (end (funcall position (tandem--get range "end")))
+           (overlay (make-overlay beg end nil nil t))
+           (applied nil))
+      (overlay-put overlay 'face 'tandem-next-edit-place)
+      (overlay-put overlay 'after-string
+                   (concat " " (propertize (tandem--next-edit-label new-text) 'face 'tandem-next-edit)))
+      (goto-char beg)
+      (funcall notify "shown")
+      (unwind-protect
+          (condition-case quit
+              (if (y-or-n-p (format "tandem: %s; apply it? "
+                                    (let ((reason (plist-get edit :reason)))
+                                      (if (string-empty-p reason) (plist-get edit :kind) reason))))
+                  (progn
+                    (let ((beg (overlay-start overlay)) (end (overlay-end overlay)))
+                      (delete-overlay overlay)
+                      (goto-char beg)
+                      (delete-region beg end)
+                      (insert new-text)
+                      (goto-char beg))
+                    (setq applied t)
+                    (funcall notify "accepted"))
+                (funcall notify "dismissed"))
+            (quit (funcall notify "dismissed")
+                  (signal (car quit) (cdr quit))))
+        (delete-overlay overlay))
+      applied)))
+
+;;;###autoload
+(defun tandem-next-edit ()
+  "Show the next edit the last edit implies, and apply it if you say so.
+Asks the server (`tandem/nextEdits') for the edits implied by the last edit of
+this buffer: a renamed identifier's other uses, a changed signature's calls,
+the same change on sibling lines or where the old text repeats.  Goes to the
+best one (visiting its file), shows the replacement there and asks; run it
+again for the next one."
+  (interactive)
+  (let* ((client (append (list :buffer (current-buffer)) (tandem--next-edit-client)))
+         (result (condition-case err
+                     (funcall (plist-get client :request) "tandem/nextEdits"
+                              (list :textDocument (plist-get client :document)))
+                   (error (user-error "tandem: next edits failed: %s" (error-message-string err)))))
+         (edits (tandem--next-edits-parse result)))
+    (if (null edits)
+        (message "tandem: no next edit")
+      (when (tandem--next-edit-offer (car edits) client)
+        (message "tandem: applied%s" (if (cdr edits)
+                                         (format "; %d more proposed (M-x tandem-next-edit)" (length (cdr edits)))
+                                       ""))))))
 
 ;;;; Commands
 

@@ -153,3 +153,59 @@ def progress_kinds(client):
         for v in values:
             kinds.append(getattr(v, "kind", None))
     return kinds
+
+
+def change(client, uri, version, line, start, end, text):
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(
+                        start=types.Position(line=line, character=start), end=types.Position(line=line, character=end)
+                    ),
+                    text=text,
+                )
+            ],
+        )
+    )
+
+
+@pytest.mark.asyncio
+async def test_next_edits_follow_a_signature_change_to_another_file_and_a_rename_in_scope(client: LanguageClient):
+    (client.root / "app").mkdir()
+    (client.root / "app" / "main.py").write_text("from geo import area\n\nprint(area(2, 3))\nx = area(4, height=5)\n")
+    geo = "def area(width, height):\n    return width * height\n"
+    (client.root / "geo.py").write_text(geo)
+    await wait_ready(client)
+    for _ in range(100):  # the index is built in the background once the model is ready
+        uri = open_doc(client, "geo.py", geo)
+        change(client, uri, 2, 0, 9, 22, "width")  # "width, height" -> "width"
+        result = await client.protocol.send_request_async("tandem/nextEdits", {"textDocument": {"uri": uri}})
+        if result.edits:
+            break
+        client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+        await asyncio.sleep(0.1)
+    main = (client.root / "app" / "main.py").as_uri()
+    got = [(e.uri, e.range.start.line, e.range.start.character, e.range.end.character, e.newText, e.kind) for e in result.edits]
+    assert got == [(main, 2, 12, 15, "", "signature"), (main, 3, 10, 20, "", "signature")], got
+    assert all(isinstance(e.id, int) and e.reason for e in result.edits)
+
+    # Renaming the parameter: its use in the body, nowhere else.
+    change(client, uri, 3, 0, 9, 14, "w")
+    result = await client.protocol.send_request_async("tandem/nextEdits", {"textDocument": {"uri": uri}})
+    assert [(e.uri, e.range.start.line, e.newText, e.kind) for e in result.edits] == [(uri, 1, "w", "rename")]
+    # The same proposal in the shape next-edit clients read, and as the inline completion on its line.
+    copilot = await client.protocol.send_request_async(
+        "textDocument/copilotInlineEdit",
+        {"textDocument": {"uri": uri, "version": 3}, "position": {"line": 0, "character": 0}},
+    )
+    assert [(e.text, e.range.start.line, e.textDocument.uri, e.command.command) for e in copilot.edits] == [
+        ("w", 1, uri, "tandem.suggestionOutcome")
+    ]
+    items = await inline(client, uri, 1, 4)
+    assert [(i.insert_text, i.range.start.character, i.range.end.character) for i in items] == [("w", 11, 16)]
+    # Applied by the client, it is accepted, and nothing more is proposed.
+    change(client, uri, 4, 1, 11, 16, "w")
+    result = await client.protocol.send_request_async("tandem/nextEdits", {"textDocument": {"uri": uri}})
+    assert result.edits == []

@@ -62,6 +62,13 @@ pub struct Args {
     /// print each raw suggestion and its record (see `cases.rs`).
     #[arg(long, value_name = "FILE", conflicts_with = "typing")]
     cases: Option<String>,
+    /// Measure next edits on the source files of this workspace instead: functions renamed and
+    /// given a parameter at their definitions (see `nextedits.rs`).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["typing", "cases", "session"])]
+    next_edits: Option<std::path::PathBuf>,
+    /// With --next-edits: how many functions to edit.
+    #[arg(long, default_value_t = 30)]
+    edits: usize,
     /// Completion settings over the config file's, as JSON (`{"context": true}`).
     #[arg(long, value_name = "JSON")]
     settings: Option<String>,
@@ -87,6 +94,9 @@ pub fn run(
             None => Default::default(),
         };
         return crate::cases::run(manifest, choice, settings, weights, file);
+    }
+    if let Some(dir) = &args.next_edits {
+        return crate::nextedits::run(manifest, choice, settings, dir, args.edits, args.json);
     }
     if let Some(dir) = args.session {
         let session = crate::session::SessionArgs {

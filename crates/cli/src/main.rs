@@ -11,6 +11,7 @@ mod context;
 mod explain;
 mod lsp;
 mod models;
+mod nextedits;
 mod remote;
 mod session;
 mod store;

@@ -207,7 +207,12 @@ impl Document {
     }
 
     /// Makes one edit; answers how it moved the text's bytes.
-    fn apply(syntax: &mut Option<Syntax>, text: &mut String, range: Option<(usize, usize)>, new: &str) -> Shift {
+    fn apply(
+        syntax: &mut Option<Syntax>,
+        text: &mut String,
+        range: Option<(usize, usize)>,
+        new: &str,
+    ) -> Shift {
         match range {
             None => {
                 if let Some(s) = syntax {

@@ -242,7 +242,11 @@ impl Engine {
             && let Some(edit) = self.next_edit_on_line(uri, line)
         {
             return Ok(Suggestion {
-                answer: InlineAnswer::Text { text: edit.text, source: Source::NextEdit, confidence: Some(edit.confidence) },
+                answer: InlineAnswer::Text {
+                    text: edit.text,
+                    source: Source::NextEdit,
+                    confidence: Some(edit.confidence),
+                },
                 id: edit.id,
                 position: (line, character),
                 word: String::new(),
@@ -348,7 +352,7 @@ impl Engine {
     /// Records what became of suggestion `id` (see [`Suggestion::id`]), as the editor reports
     /// it. Answers whether `id` is a recent suggestion.
     pub fn outcome(&self, id: u64, outcome: Outcome) -> bool {
-        let next = matches!(outcome, Outcome::Accepted | Outcome::Dismissed) && self.forget_next_edit(id);
+        let next = self.next_edit_outcome(id, outcome);
         lock(&self.metrics).outcome(id, outcome) || next
     }
 

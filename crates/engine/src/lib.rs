@@ -47,10 +47,10 @@ pub use router::{
 // What the faces need of the context crate, by name.
 pub use tandem_context::Language;
 pub use tandem_context::gather::{Context, Weights, file_cost};
-pub use tandem_context::implied::Kind as NextEditKind;
 pub use tandem_context::highlight::{Highlight, highlight};
 pub use tandem_context::language::fence_language;
 pub use tandem_context::map::Focus;
+pub use tandem_context::outline::Kind as DefinitionKind;
 pub use tandem_core::text;
 pub use tandem_core::{Cancel, CompletionSettings, PrivacySettings, RouterSettings, Side};
 pub use tandem_model::Backend;

@@ -106,6 +106,10 @@ pub struct Metrics {
     pub hidden: u64,
     pub accepted: u64,
     pub dismissed: u64,
+    /// Next edits proposed, and accepted (applied or reported) or dismissed.
+    pub next_proposed: u64,
+    pub next_accepted: u64,
+    pub next_dismissed: u64,
     pub recent: VecDeque<RequestRecord>,
 }
 

@@ -17,6 +17,7 @@
 use crate::document::{Documents, Encoding, position};
 use crate::engine::{Engine, Tuning, lock};
 use crate::inline::EngineError;
+use crate::metrics::Outcome;
 use std::collections::VecDeque;
 use std::ops::Range;
 use std::path::PathBuf;
@@ -38,8 +39,9 @@ const MAX_SHIFTS: usize = 1024;
 const MAX_PROPOSALS: usize = 64;
 /// Workspace files looked into for a name other files can see.
 const MAX_FILES: usize = 64;
-/// Proposals the model writes while the request waits; the rest are written after it answers.
-const WRITE_NOW: usize = 2;
+/// Proposals the model writes while the request waits (the nearest); the rest are written
+/// after it answers.
+const WRITE_NOW: usize = 1;
 /// Bytes of the target file around a model-written argument shown to the model.
 const WINDOW_BEFORE: usize = 1800;
 const WINDOW_AFTER: usize = 400;
@@ -63,11 +65,30 @@ pub(crate) struct EditTrack {
     /// How many edits were ever made; the last [`MAX_SHIFTS`] of them, numbered.
     seq: u64,
     shifts: VecDeque<(u64, Shift)>,
+    /// The last analysed edit, for an edit that goes on with it.
+    previous: Option<Previous>,
+}
+
+/// An analysed edit: the text before it (and its tree), the document's edit number after it, and
+/// the bytes it left.
+#[derive(Debug)]
+struct Previous {
+    base: Arc<String>,
+    tree: Option<Tree>,
+    seq: u64,
+    span: Range<usize>,
 }
 
 impl EditTrack {
     pub fn new(text: Arc<String>) -> Self {
-        Self { base: text, base_tree: None, changed_at: None, seq: 0, shifts: VecDeque::new() }
+        Self {
+            base: text,
+            base_tree: None,
+            changed_at: None,
+            seq: 0,
+            shifts: VecDeque::new(),
+            previous: None,
+        }
     }
 
     pub fn record(&mut self, shift: Shift) {
@@ -101,11 +122,6 @@ impl EditTrack {
         }
         Some((r, touched))
     }
-
-    fn settle(&mut self, text: Arc<String>, tree: Option<Tree>) {
-        self.base = text;
-        self.base_tree = tree;
-    }
 }
 
 /// Where a proposal's text is: an open document (after its edit number `seq`), or a workspace
@@ -133,6 +149,8 @@ struct Proposal {
     edit: Arc<EditLines>,
     /// Written by the model and found wanting: never shown.
     rejected: bool,
+    /// The editor reported it accepted: not shown again, and its application is no new edit.
+    accepted: bool,
 }
 
 #[derive(Debug)]
@@ -152,11 +170,19 @@ pub(crate) struct Proposals {
 }
 
 impl Proposals {
-    /// Forgets proposal `id` (dismissed or accepted); whether it was one.
-    pub fn forget(&mut self, id: u64) -> bool {
+    /// Forgets proposal `id` (dismissed); whether it was one.
+    fn forget(&mut self, id: u64) -> bool {
         let before = self.items.len();
         self.items.retain(|p| p.id != id);
         self.items.len() != before
+    }
+
+    /// Marks proposal `id` accepted (its application follows); whether it was one not marked yet.
+    fn accept(&mut self, id: u64) -> bool {
+        self.items.iter_mut().find(|p| p.id == id && !p.accepted).is_some_and(|p| {
+            p.accepted = true;
+            true
+        })
     }
 }
 
@@ -190,7 +216,8 @@ struct Located {
 fn has_word(text: &str, word: &str) -> bool {
     let ident = |c: char| c.is_alphanumeric() || c == '_';
     text.match_indices(word).any(|(i, _)| {
-        !text[..i].chars().next_back().is_some_and(ident) && !text[i + word.len()..].chars().next().is_some_and(ident)
+        !text[..i].chars().next_back().is_some_and(ident)
+            && !text[i + word.len()..].chars().next().is_some_and(ident)
     })
 }
 
@@ -241,86 +268,76 @@ impl Engine {
             .find(|e| e.uri.as_deref() == Some(uri) && e.range.0.0 == line && e.range.1.0 == line)
     }
 
-    /// Forgets proposal `id` (the user dismissed or accepted it); whether it was one.
-    pub(crate) fn forget_next_edit(&self, id: u64) -> bool {
-        lock(&self.next).forget(id)
+    /// What became of proposal `id`, as the editor reports it; whether it is one.
+    pub(crate) fn next_edit_outcome(&self, id: u64, outcome: Outcome) -> bool {
+        let counted = match outcome {
+            Outcome::Accepted => lock(&self.next).accept(id),
+            Outcome::Dismissed => lock(&self.next).forget(id),
+            Outcome::Shown => return false,
+        };
+        if counted {
+            let mut m = lock(&self.metrics);
+            match outcome {
+                Outcome::Accepted => m.next_accepted += 1,
+                _ => m.next_dismissed += 1,
+            }
+        }
+        counted
     }
 
     /// Finds the edit since the document's base, and what it implies.
     fn analyse(&self, uri: &str) {
         // What the analysis needs, under the lock.
-        let (text, base, base_tree, stale, rel, path, language, seq) = {
+        let (text, stale, rel, path, language, seq) = {
             let mut docs = lock(&self.docs);
             let Ok(doc) = docs.get_mut(uri) else { return };
-            let text = doc.text.clone();
-            if *text == *doc.track.base {
+            if *doc.text == *doc.track.base {
                 return;
             }
             let language = Language::detect(&doc.language, doc.path.as_deref().unwrap_or(""));
-            let stale = match doc.tree() {
-                Ok(tree) => Ok(tree),
-                Err(stale) => Err(stale),
-            };
-            (
-                text,
-                doc.track.base.clone(),
-                doc.track.base_tree.clone(),
-                stale,
-                doc.rel.clone(),
-                doc.path.clone(),
-                language,
-                doc.track.seq,
-            )
+            (doc.text.clone(), doc.tree(), doc.rel.clone(), doc.path.clone(), language, doc.track.seq)
         };
-        let Some((start, old_end, new_end)) = implied::changed_span(&base, &text) else { return };
         let new_tree = match stale {
             Ok(tree) => tree,
             Err((lang, old)) => reparse(lang, &text, old.as_ref()),
         };
-        let settle = |tree: Option<Tree>| {
-            if let Ok(doc) = lock(&self.docs).get_mut(uri)
-                && doc.track.seq == seq
-            {
-                doc.track.settle(text.clone(), tree);
+        if self.accept_applied(uri) {
+            self.settle(uri, seq, &text, new_tree, None);
+            return;
+        }
+        // An edit that goes on with the previous one (a word typed in two goes, an undo) is
+        // analysed together with it, from the text before both.
+        let (base, base_tree) = {
+            let docs = lock(&self.docs);
+            let Some(doc) = docs.get(uri) else { return };
+            let t = &doc.track;
+            match t.previous.as_ref().filter(|p| t.map(p.seq, &p.span).is_none_or(|(_, touched)| touched)) {
+                Some(p) => {
+                    let mut next = lock(&self.next);
+                    if next.origin.as_ref().is_some_and(|(u, s, _)| u == uri && *s == p.seq) {
+                        *next = Proposals::default();
+                    }
+                    (p.base.clone(), p.tree.clone())
+                }
+                None => (t.base.clone(), t.base_tree.clone()),
             }
         };
-        // An edit that applied proposals accepts them; the others stand.
-        {
-            let docs = lock(&self.docs);
-            let mut next = lock(&self.next);
-            let applied: Vec<(u64, Range<usize>)> = next
-                .items
-                .iter()
-                .filter_map(|p| {
-                    let at = self.locate(&docs, p)?;
-                    (at.applied && at.uri.as_deref() == Some(uri)).then(|| (p.id, at.range))
-                })
-                .collect();
-            let covers = |a: usize, b: usize| applied.iter().any(|(_, r)| r.start <= a && b <= r.end);
-            if !applied.is_empty() && (covers(start, new_end) || applied.len() > 1) {
-                let ids: Vec<u64> = applied.iter().map(|(id, _)| *id).collect();
-                next.items.retain(|p| !ids.contains(&p.id));
-                drop((docs, next));
-                ids.iter().for_each(|&id| {
-                    self.outcome(id, crate::metrics::Outcome::Accepted);
-                });
-                settle(new_tree);
-                return;
-            }
-        }
+        let Some((start, old_end, new_end)) = implied::changed_span(&base, &text) else {
+            self.settle(uri, seq, &text, new_tree, None);
+            return;
+        };
         let excluded = |rel: &str| self.router().excludes(rel);
         let (Some(language), Some(new_tree)) = (language, new_tree) else {
-            settle(None);
+            self.settle(uri, seq, &text, None, None);
             return;
         };
-        if rel.as_deref().is_some_and(excluded) {
-            settle(Some(new_tree));
-            return;
-        }
-        let Some(old_tree) = base_tree.or_else(|| parse(language, &base)) else {
-            settle(Some(new_tree));
+        let previous = Previous { base: base.clone(), tree: base_tree.clone(), seq, span: start..new_end };
+        let old_tree = base_tree.or_else(|| parse(language, &base));
+        let (Some(old_tree), false) = (old_tree, rel.as_deref().is_some_and(excluded)) else {
+            self.settle(uri, seq, &text, Some(new_tree), Some(previous));
             return;
         };
+        let known = |name: &str| self.workspace.index().defining(name).next().is_some();
         let edit = Edit {
             language,
             old: &base,
@@ -330,6 +347,7 @@ impl Engine {
             start,
             old_end,
             new_end,
+            known: &known,
         };
         let lines = Arc::new(EditLines {
             path: path.unwrap_or_default(),
@@ -348,47 +366,81 @@ impl Engine {
             }
         }
         // Nearest first in the document, then the other files in path order.
-        let distance = |t: &Target, r: &Range<usize>| match t {
-            Target::Open { uri: u, .. } if u == uri => (0, String::new(), r.start.abs_diff(start)),
-            Target::Open { uri: u, .. } => (1, u.clone(), r.start),
-            Target::File { rel } => (1, rel.clone(), r.start),
-        };
-        found.sort_by(|a, b| distance(&a.0, &a.2.range).cmp(&distance(&b.0, &b.2.range)));
+        found.sort_by_key(|(target, _, p)| match target {
+            Target::Open { uri: u, .. } if u == uri => (0, String::new(), p.range.start.abs_diff(start)),
+            Target::Open { uri: u, .. } => (1, u.clone(), p.range.start),
+            Target::File { rel } => (1, rel.clone(), p.range.start),
+        });
         found.dedup_by(|a, b| a.0 == b.0 && a.2.range == b.2.range);
         found.truncate(MAX_PROPOSALS);
-        if found.is_empty() {
-            // An edit that implies nothing leaves the standing proposals, unless it changed the
-            // edit they follow (undoing it, say).
-            let docs = lock(&self.docs);
-            let mut next = lock(&self.next);
-            let redone = next.origin.as_ref().is_some_and(|(u, s, r)| {
-                u == uri && docs.get(uri).and_then(|d| d.track.map(*s, r)).is_none_or(|(_, touched)| touched)
-            });
-            if redone {
-                *next = Proposals::default();
-            }
-            drop((docs, next));
-            settle(Some(new_tree));
-            return;
+        // An edit that implies nothing leaves the standing proposals (it may be elsewhere).
+        if !found.is_empty() {
+            let items: Vec<Proposal> = found
+                .into_iter()
+                .map(|(target, text, p)| Proposal {
+                    id: self.last_id.fetch_add(1, Ordering::Relaxed) + 1,
+                    target,
+                    old: text[p.range.clone()].to_owned(),
+                    range: p.range,
+                    text: p.text,
+                    insert_at: p.insert_at,
+                    kind: p.kind,
+                    reason: p.reason,
+                    confidence: p.confidence,
+                    edit: lines.clone(),
+                    rejected: false,
+                    accepted: false,
+                })
+                .collect();
+            lock(&self.metrics).next_proposed += items.len() as u64;
+            *lock(&self.next) = Proposals { items, origin: Some((uri.to_owned(), seq, start..new_end)) };
         }
-        let items = found
-            .into_iter()
-            .map(|(target, text, p)| Proposal {
-                id: self.last_id.fetch_add(1, Ordering::Relaxed) + 1,
-                target,
-                old: text[p.range.clone()].to_owned(),
-                range: p.range,
-                text: p.text,
-                insert_at: p.insert_at,
-                kind: p.kind,
-                reason: p.reason,
-                confidence: p.confidence,
-                edit: lines.clone(),
-                rejected: false,
+        self.settle(uri, seq, &text, Some(new_tree), Some(previous));
+    }
+
+    /// The document's edits up to `seq` are analysed: `text` (with `tree`) is the new base, and
+    /// `previous` what an edit going on with this one starts from.
+    fn settle(
+        &self,
+        uri: &str,
+        seq: u64,
+        text: &Arc<String>,
+        tree: Option<Tree>,
+        previous: Option<Previous>,
+    ) {
+        if let Ok(doc) = lock(&self.docs).get_mut(uri)
+            && doc.track.seq == seq
+        {
+            doc.track.base = text.clone();
+            doc.track.base_tree = tree;
+            doc.track.previous = previous;
+        }
+    }
+
+    /// Whether the edits since the document's base applied standing proposals; if so, they are
+    /// accepted (and forgotten) and the others stand.
+    fn accept_applied(&self, uri: &str) -> bool {
+        let docs = lock(&self.docs);
+        let Some(doc) = docs.get(uri) else { return false };
+        let Some((start, _, new_end)) = implied::changed_span(&doc.track.base, &doc.text) else {
+            return false;
+        };
+        let mut next = lock(&self.next);
+        let applied: Vec<(u64, bool, Range<usize>)> = next
+            .items
+            .iter()
+            .filter_map(|p| {
+                let at = self.locate(&docs, p)?;
+                (at.applied && at.uri.as_deref() == Some(uri)).then_some((p.id, p.accepted, at.range))
             })
             .collect();
-        *lock(&self.next) = Proposals { items, origin: Some((uri.to_owned(), seq, start..new_end)) };
-        settle(Some(new_tree));
+        let (first, last) = (applied.iter().map(|a| a.2.start).min(), applied.iter().map(|a| a.2.end).max());
+        if !first.zip(last).is_some_and(|(a, b)| a <= start && new_end <= b) {
+            return false;
+        }
+        next.items.retain(|p| !applied.iter().any(|a| a.0 == p.id));
+        lock(&self.metrics).next_accepted += applied.iter().filter(|a| !a.1).count() as u64;
+        true
     }
 
     /// The places `change` is due in the other workspace files of the language's family that
@@ -404,6 +456,7 @@ impl Engine {
             Change::Rename { old, .. } => old.as_str(),
             Change::Calls { function, .. } => function.as_str(),
             Change::Repeat { old, .. } => old.as_str(),
+            Change::Delete { lines } => lines[0].as_str(),
             Change::Sibling { .. } => return Vec::new(),
         };
         let candidates: Vec<(String, Language, Arc<str>)> = {
@@ -412,7 +465,7 @@ impl Engine {
                 .entries()
                 .filter(|(rel, e)| Some(*rel) != this && e.language.same_family(language))
                 .filter(|(_, e)| match change {
-                    Change::Repeat { .. } => e.text.contains(needle),
+                    Change::Repeat { .. } | Change::Delete { .. } => e.text.contains(needle),
                     _ => has_word(&e.text, needle),
                 })
                 .map(|(rel, e)| (rel.to_owned(), e.language, e.text.clone()))
@@ -453,7 +506,13 @@ impl Engine {
                 // Opened since: its buffer, where the file's text was.
                 Some(uri) => {
                     let d = docs.get(uri)?;
-                    (Arc::from(d.text.as_str()), p.range.clone(), Some(uri.to_owned()), Some(rel.clone()), true)
+                    (
+                        Arc::from(d.text.as_str()),
+                        p.range.clone(),
+                        Some(uri.to_owned()),
+                        Some(rel.clone()),
+                        true,
+                    )
                 }
                 None => {
                     let e = self.workspace.index();
@@ -474,7 +533,7 @@ impl Engine {
         let root = self.workspace.root();
         next.items
             .iter()
-            .filter(|p| !p.rejected)
+            .filter(|p| !p.rejected && !p.accepted)
             .filter_map(|p| {
                 let text = p.text.clone()?;
                 let at = self.locate(&docs, p).filter(|a| !a.applied)?;

@@ -444,3 +444,51 @@ async fn a_suggestion_carries_the_command_that_reports_its_acceptance() {
     let record = m["recent"].as_array().unwrap().iter().find(|r| r["id"] == json!(id)).unwrap().clone();
     assert_eq!(record["outcome"], "accepted");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn next_edits_answer_in_both_shapes_and_bad_params_get_an_error() {
+    let settings = CompletionSettings { debounce_ms: 0, next_edit_delay_ms: 0, ..Default::default() };
+    let mut c = Client::with_fake(echo_prefix(), settings).await;
+    c.initialize(json!({}), Value::Null).await;
+    c.ready().await;
+    let uri = "file:///w/cfg.py";
+    c.open(uri, "a = get(\"a\")\nb = get(\"b\")\n").await;
+    let change = json!({"range": {"start": {"line": 0, "character": 11}, "end": {"line": 0, "character": 11}}, "text": ", 1"});
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [change]}),
+    )
+    .await;
+    let r = c.request("tandem/nextEdits", json!({"textDocument": {"uri": uri}})).await;
+    let edits = r["result"]["edits"].as_array().unwrap().clone();
+    assert_eq!(edits.len(), 1, "{r}");
+    let e = &edits[0];
+    assert_eq!(
+        (e["uri"].as_str(), e["newText"].as_str(), e["kind"].as_str()),
+        (Some(uri), Some(", 1"), Some("sibling"))
+    );
+    assert_eq!(
+        e["range"],
+        json!({"start": {"line": 1, "character": 11}, "end": {"line": 1, "character": 11}})
+    );
+    let r = c
+        .request(
+            "textDocument/copilotInlineEdit",
+            json!({"textDocument": {"uri": uri, "version": 2}, "position": {"line": 1, "character": 0}}),
+        )
+        .await;
+    let inline = &r["result"]["edits"][0];
+    assert_eq!((inline["text"].clone(), inline["range"].clone()), (e["newText"].clone(), e["range"].clone()));
+    assert_eq!(inline["textDocument"], json!({"uri": uri, "version": 2}));
+    assert_eq!(inline["command"]["arguments"][0]["id"], e["id"]);
+
+    // Bad params and unknown documents get errors; the server goes on.
+    for params in
+        [Value::Null, json!({"textDocument": 3}), json!({"textDocument": {"uri": "file:///w/none.py"}})]
+    {
+        assert!(c.request("tandem/nextEdits", params.clone()).await["error"].is_object(), "{params}");
+        assert!(c.request("textDocument/copilotInlineEdit", params).await["error"].is_object());
+    }
+    let r = c.request("tandem/nextEdits", json!({"textDocument": {"uri": uri}})).await;
+    assert_eq!(r["result"]["edits"].as_array().map(Vec::len), Some(1));
+}

@@ -1,7 +1,7 @@
 ;;; e2e-support.el --- what the end-to-end tests of tandem.el share  -*- lexical-binding: t; -*-
 
-;; Loaded by eglot-e2e.el and lsp-mode-e2e.el: output, waiting, the completion check, and the
-;; runner that exits 0 on success and 1 on failure.
+;; Loaded by eglot-e2e.el and lsp-mode-e2e.el: output, waiting, the completion and next-edit
+;; checks, and the runner that exits 0 on success and 1 on failure.
 
 ;;; Code:
 
@@ -37,6 +37,33 @@ with `completion-at-point', and check the line reads `    return a + b'."
     (unless (equal line "    return a + b")
       (error "After completion-at-point the line is %S" line))
     (tandem-e2e--say "completed: %S" line)))
+
+(defun tandem-e2e--next-edit ()
+  "Rename a parameter, and accept the next edit `tandem-next-edit' offers.
+At the end of the buffer, add `area' (`def area(width, height):' and two
+calls), rename `width' to `w' where it is defined, accept what is offered (`w'
+for the `width' of its body), and check the text."
+  (goto-char (point-max))
+  (let ((start (point)))
+    (insert "\n\ndef area(width, height):\n    return width * height\n\n\nprint(area(2, 3))\ntotal = area(4, 5)\n")
+    ;; The server takes the edits since the last it looked at for one edit: have it look at the
+    ;; added function first (declining whatever that implies).
+    (cl-letf (((symbol-function 'y-or-n-p) (lambda (_) nil)))
+      (tandem-next-edit))
+    (goto-char start)
+    (search-forward "area(width")
+    (replace-match "area(w")
+    (let ((prompts nil))
+      (cl-letf (((symbol-function 'y-or-n-p) (lambda (prompt) (push prompt prompts) t)))
+        (tandem-e2e--wait 60 "a next edit"
+                          (lambda () (or (progn (tandem-next-edit) prompts)
+                                         (progn (sleep-for 1) nil)))))
+      (tandem-e2e--say "next edit offered: %S" (car prompts)))
+    (let ((text (buffer-substring-no-properties start (point-max))))
+      (unless (equal text "\n\ndef area(w, height):\n    return w * height\n\n\nprint(area(2, 3))\ntotal = area(4, 5)\n")
+        (error "After the next edit the text is %S" text))
+      (tandem-e2e--say "next edit applied: %S"
+                       (buffer-substring-no-properties (line-beginning-position) (line-end-position))))))
 
 (defun tandem-e2e-main (name run)
   "Call RUN; say PASS or FAIL for the NAME test and exit 0 or 1."

@@ -44,6 +44,7 @@
                                      (lambda () (and said (string-match-p "^tandem: ready" said)))))
           (advice-remove 'message record))
         (tandem-e2e--say "status: %s" said))
+      (tandem-e2e--next-edit)
       (eglot-shutdown server))))
 
 (tandem-e2e-main "eglot" #'tandem-e2e--run)

@@ -57,6 +57,7 @@
       (unless (bound-and-true-p lsp-inline-completion-mode)
         (error "lsp-inline-completion-mode is off in a tandem buffer"))
       (tandem-e2e--say "lsp-inline-completion-mode is on"))
+    (tandem-e2e--next-edit)
     (lsp-workspace-shutdown (tandem--lsp-workspace))))
 
 (tandem-e2e-main "lsp-mode" #'tandem-e2e--run)

@@ -128,4 +128,194 @@ table, or a plist when PLIST)."
     (let ((this-command 'lsp-inline-completion-cancel))
       (should (equal (tandem-test--sending (tandem--lsp-inline-dismissed)) nil)))))
 
+(defconst tandem-test--fake-server
+  (expand-file-name "../../fake_server.py" (file-name-directory (or load-file-name buffer-file-name)))
+  "The stand-in server the editor clients' tests share.")
+
+;; Next edits: the answer read, the place found, the proposal shown and applied or not, and what
+;; the server hears of it.
+
+(defun tandem-test--edit (id line start end &optional uri)
+  "A `tandem/nextEdits' proposal as eglot parses it: `w' for LINE:START-END."
+  (list :id id :uri (or uri "file:///w/area.py")
+        :range (list :start (list :line line :character start) :end (list :line line :character end))
+        :newText "w" :kind "rename" :reason "width was renamed to w" :confidence 0.9))
+
+(ert-deftest tandem-next-edits-parse ()
+  (should (equal (tandem--next-edits-parse (list :edits (vector (tandem-test--edit 3 1 11 16))))
+                 (list (list :id 3 :uri "file:///w/area.py"
+                             :range '(:start (:line 1 :character 11) :end (:line 1 :character 16))
+                             :new-text "w" :kind "rename" :reason "width was renamed to w"))))
+  ;; As lsp-mode parses it: hash tables.
+  (let ((result (json-parse-string
+                 "{\"edits\": [{\"id\": 4, \"uri\": \"file:///a.py\", \"newText\": \"\",
+                    \"range\": {\"start\": {\"line\": 0, \"character\": 0},
+                               \"end\": {\"line\": 0, \"character\": 3}}}]}")))
+    (let ((edit (car (tandem--next-edits-parse result))))
+      (should (equal (plist-get edit :id) 4))
+      (should (equal (plist-get edit :new-text) ""))
+      (should (equal (plist-get edit :kind) ""))
+      (should (equal (tandem--get (tandem--get (plist-get edit :range) "end") "character") 3))))
+  ;; Malformed ones are left out.
+  (should-not (tandem--next-edits-parse (list :edits (vector (plist-put (tandem-test--edit 5 0 0 1) :id "5")))))
+  (should-not (tandem--next-edits-parse (list :edits (vector (plist-put (tandem-test--edit 5 0 0 1) :range nil)))))
+  (should-not (tandem--next-edits-parse (list :edits (vector 3 nil))))
+  (should-not (tandem--next-edits-parse (list :edits [])))
+  (should-not (tandem--next-edits-parse nil)))
+
+(ert-deftest tandem-next-edit-places ()
+  (should (equal (tandem--uri-to-file "file:///tmp/a%20b/%C3%A9.py") "/tmp/a b/é.py"))
+  (should-not (tandem--uri-to-file "untitled:Untitled-1"))
+  (with-temp-buffer
+    ;; "a😀b": the emoji takes two UTF-16 code units.
+    (insert "x\na😀b = 1\n")
+    (should (equal (tandem--position-point '(:line 1 :character 0)) 3))
+    (should (equal (tandem--position-point '(:line 1 :character 3)) 5))
+    (should (equal (tandem--position-point '(:line 1 :character 4)) 6))
+    (should (equal (tandem--position-point (quote (:line 1 :character 99))) 10))
+    (should (equal (tandem--position-point '(:line 0 :character 1)) 2)))
+  (should (equal (tandem--next-edit-label "w") "→ w"))
+  (should (equal (tandem--next-edit-label "") "→ (delete)"))
+  (should (equal (tandem--next-edit-label "a\nb") "→ a⏎b"))
+  (should (equal (tandem--next-edit-label "abcdefgh" 5) "→ abcd…")))
+
+(ert-deftest tandem-next-edit-needs-a-server ()
+  (with-temp-buffer
+    (should-error (tandem-next-edit) :type 'user-error)))
+
+(defmacro tandem-test--in-workspace (&rest body)
+  "Run BODY visiting area.py (with `width' renamed to `w' in its first line) in a new
+directory that also has uses.py; `dir', `area' and `uses' name them."
+  `(let* ((dir (file-name-as-directory (file-truename (make-temp-file "tandem-next-" t))))
+          (area (expand-file-name "area.py" dir))
+          (uses (expand-file-name "uses.py" dir)))
+     (with-temp-file area (insert "def area(w, height):\n    half = width / 2\n    return width * height\n"))
+     (with-temp-file uses (insert "width = 3\nprint(width)\n"))
+     (unwind-protect
+         (save-window-excursion
+           (with-current-buffer (find-file-noselect area)
+             ,@body))
+       (dolist (f (list area uses))
+         (let ((b (find-buffer-visiting f)))
+           (when b (with-current-buffer b (set-buffer-modified-p nil)) (kill-buffer b))))
+       (delete-directory dir t))))
+
+(defun tandem-test--client (edits record)
+  "A stand-in for `tandem--next-edit-client': it answers EDITS and calls RECORD
+with each (METHOD PARAMS) it is sent."
+  (list :document '(:uri "file:///w/area.py" :version 3)
+        :request (lambda (method params)
+                   (funcall record (list method params))
+                   (list :edits (vconcat edits)))
+        :notify (lambda (method params) (funcall record (list method params)))
+        :position #'tandem--position-point))
+
+(ert-deftest tandem-next-edit-accepted ()
+  (tandem-test--in-workspace
+   (let* ((uri (concat "file://" area))
+          (sent nil)
+          (prompts nil)
+          (shown nil))
+     (cl-letf (((symbol-function 'tandem--next-edit-client)
+                (lambda () (tandem-test--client (list (tandem-test--edit 7 1 11 16 uri)
+                                                      (tandem-test--edit 8 2 11 16 uri))
+                                                (lambda (m) (push m sent)))))
+               ((symbol-function 'y-or-n-p)
+                (lambda (prompt)
+                  ;; What is on screen while it asks: the place and the replacement after it.
+                  (push prompt prompts)
+                  (setq shown (mapcar (lambda (o) (list (buffer-substring (overlay-start o) (overlay-end o))
+                                                        (substring-no-properties (overlay-get o 'after-string))
+                                                        (overlay-get o 'face)))
+                                      (overlays-in (point-min) (point-max))))
+                  t)))
+       (goto-char (point-min))
+       (tandem-next-edit))
+     (should (equal prompts '("tandem: width was renamed to w; apply it? ")))
+     (should (equal shown '(("width" " → w" tandem-next-edit-place))))
+     (should (equal (buffer-string) "def area(w, height):\n    half = w / 2\n    return width * height\n"))
+     (should (equal (point) (+ (line-beginning-position) 11)))
+     (should (equal (line-number-at-pos) 2))
+     (should-not (overlays-in (point-min) (point-max)))
+     (should (equal (reverse sent)
+                    '(("tandem/nextEdits" (:textDocument (:uri "file:///w/area.py" :version 3)))
+                      ("tandem/suggestionOutcome" (:id 7 :outcome "shown"))
+                      ("tandem/suggestionOutcome" (:id 7 :outcome "accepted"))))))))
+
+(ert-deftest tandem-next-edit-dismissed-in-another-file ()
+  (tandem-test--in-workspace
+   (let ((sent nil)
+         (text (buffer-string)))
+     (cl-letf (((symbol-function 'tandem--next-edit-client)
+                (lambda () (tandem-test--client (list (tandem-test--edit 9 1 6 11 (concat "file://" uses)))
+                                                (lambda (m) (push m sent)))))
+               ((symbol-function 'y-or-n-p) (lambda (_) nil)))
+       (tandem-next-edit)
+       ;; It went to uses.py, to the place, and left it as it was.
+       (should (equal buffer-file-name uses))
+       (should (equal (buffer-substring (point) (line-end-position)) "width)"))
+       (should (equal (buffer-string) "width = 3\nprint(width)\n"))
+       (should-not (overlays-in (point-min) (point-max))))
+     (should (equal (with-current-buffer (find-buffer-visiting area) (buffer-string)) text))
+     (should (equal (cdr (reverse sent))
+                    '(("tandem/suggestionOutcome" (:id 9 :outcome "shown"))
+                      ("tandem/suggestionOutcome" (:id 9 :outcome "dismissed"))))))))
+
+(ert-deftest tandem-next-edit-none ()
+  (let ((said nil))
+    (cl-letf (((symbol-function 'tandem--next-edit-client)
+               (lambda () (tandem-test--client nil #'ignore)))
+              ((symbol-function 'message)
+               (lambda (fmt &rest args) (setq said (apply #'format fmt args)))))
+      (with-temp-buffer
+        (insert "x = 1\n")
+        (tandem-next-edit)
+        (should (equal (buffer-string) "x = 1\n"))))
+    (should (equal said "tandem: no next edit"))))
+
+;; The eglot path against the stand-in server (editors/fake_server.py) over JSON-RPC, with eglot
+;; itself stood in for: the request, its answer as jsonrpc parses it, the outcome notifications.
+
+(ert-deftest tandem-next-edit-against-the-stand-in-server ()
+  (skip-unless (and (executable-find "python3") (require 'jsonrpc nil t)))
+  (tandem-test--in-workspace
+   (let* ((log (expand-file-name "fake.log" dir))
+          (process-environment (cons (concat "FAKE_TANDEM_LOG=" log) process-environment))
+          (fake tandem-test--fake-server)
+          (server (make-instance
+                   'jsonrpc-process-connection
+                   :name "fake tandem"
+                   :process (make-process :name "fake tandem" :command (list "python3" fake)
+                                          :connection-type 'pipe :coding 'utf-8-emacs-unix
+                                          :noquery t :stderr (get-buffer-create " *fake tandem stderr*"))
+                   :notification-dispatcher #'ignore
+                   :request-dispatcher #'ignore))
+          (uri (concat "file://" area)))
+     (unwind-protect
+         (progn
+           (jsonrpc-request server :initialize (list :processId (emacs-pid) :capabilities nil :rootUri nil))
+           (jsonrpc-notify server :textDocument/didOpen
+                           (list :textDocument (list :uri uri :languageId "python" :version 1
+                                                     :text (buffer-string))))
+           (cl-letf (((symbol-function 'eglot-current-server) (lambda () server))
+                     ((symbol-function 'eglot--VersionedTextDocumentIdentifier)
+                      (lambda () (list :uri uri :version 1)))
+                     ((symbol-function 'y-or-n-p) (lambda (_) t)))
+             (goto-char (point-min))
+             (tandem-next-edit))
+           (should (equal (buffer-string) "def area(w, height):\n    half = w / 2\n    return width * height\n"))
+           ;; A request after the notifications: they are all in the log when it is answered.
+           (jsonrpc-request server :shutdown nil)
+           (let ((heard (mapcar (lambda (l) (json-parse-string l :object-type 'plist))
+                                (split-string (with-temp-buffer (insert-file-contents log) (buffer-string))
+                                              "\n" t))))
+             (should (equal (plist-get (seq-find (lambda (m) (equal (plist-get m :method) "tandem/nextEdits")) heard)
+                                       :params)
+                            (list :textDocument (list :uri uri :version 1))))
+             (should (equal (mapcar (lambda (m) (plist-get m :params))
+                                    (seq-filter (lambda (m) (equal (plist-get m :method) "tandem/suggestionOutcome"))
+                                                heard))
+                            '((:id 101 :outcome "shown") (:id 101 :outcome "accepted"))))))
+       (jsonrpc-shutdown server t)))))
+
 ;;; tandem-test.el ends here

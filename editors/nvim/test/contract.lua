@@ -1,8 +1,9 @@
 -- The plugin against the server contract it codes to, with a stand-in server that answers at
 -- once (editors/fake_server.py): `tandem/status` drives the status, `:TandemExplain` sends the exact
 -- selected range to `tandem.explain` and shows the markdown in a floating window, the
--- settings arrive as initializationOptions, and what became of each suggestion (shown,
--- accepted, dismissed) reaches the server with the suggestion's id.
+-- settings arrive as initializationOptions, what became of each suggestion (shown,
+-- accepted, dismissed) reaches the server with the suggestion's id, and next edits are marked,
+-- jumped to, accepted and dismissed.
 --
 --   nvim --headless -u NONE -i NONE -n -c "luafile editors/nvim/test/contract.lua"
 local t = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "driver.lua")
@@ -245,6 +246,131 @@ t.run("nvim contract", function()
     seen[key] = true
   end
   say("suggestion outcomes reported: %d messages", #outcomes(log))
+
+  -- Next edits: renaming `width` to `w` in `def area(` makes the stand-in propose `w` for the
+  -- other `width` words, two in this file and two in uses.py (not open). They are marked here,
+  -- jumped to (the other file opened), accepted, gone stale, dismissed, and what became of each
+  -- reaches the server.
+  local area = dir .. "/area.py"
+  vim.fn.writefile({ "def area(width, height):", "    half = width / 2", "    return width * height" }, area)
+  vim.fn.writefile({ "width = 3", "print(width)" }, dir .. "/uses.py")
+  t.edit(area)
+  local area_uri, uses_uri = vim.uri_from_fname(area), vim.uri_from_fname(dir .. "/uses.py")
+  -- Typing in insert mode asks nothing (a pause in a word is no edit); leaving it asks.
+  vim.wait(500) -- the request after leaving insert mode in add.py
+  local before = #requests(log, "tandem/nextEdits")
+  input("gg0f(lciww")
+  vim.wait(600)
+  eq(before, #requests(log, "tandem/nextEdits"), "nothing asked in insert mode")
+  input("<Esc>")
+  local ne = wait_for(5000, "next edits after the rename", function()
+    local n = t.next_edits()
+    return #n.list == 4 and #n.marks == 2 and n
+  end)
+  eq("def area(w, height):", t.line(1), "the renamed line")
+  eq({ { row = 1, col = 11, text = "→ w" }, { row = 2, col = 11, text = "→ w" } }, ne.marks, "marks after the lines")
+  local function brief(list)
+    return vim.tbl_map(function(p)
+      return { p.uri == area_uri and "area" or p.uri == uses_uri and "uses" or p.uri, p.row, p.col, p.marked }
+    end, list)
+  end
+  eq({ { "area", 1, 11, true }, { "area", 2, 11, true }, { "uses", 0, 0, false }, { "uses", 1, 6, false } },
+    brief(ne.list), "the proposals, uses.py not marked")
+  local ids = vim.tbl_map(function(p)
+    return p.id
+  end, ne.list)
+  local sent = requests(log, "tandem/nextEdits")
+  eq(area_uri, sent[#sent].textDocument.uri, "asked about the edited file")
+  eq("number", type(sent[#sent].textDocument.version), "with its version")
+  -- What the server heard of next edits (ids from 101 on), in order.
+  local function heard_next()
+    return vim.tbl_filter(function(o)
+      return o.id >= 101
+    end, outcomes(log))
+  end
+  wait_for(2000, "the marked ones reported shown", function()
+    return #heard_next() == 2
+  end)
+  eq({ { id = ids[1], outcome = "shown", via = "notification" }, { id = ids[2], outcome = "shown", via = "notification" } },
+    heard_next(), "shown: the marked ones")
+
+  -- Jump to the first, accept it: the buffer changes, the server hears it, the rest stays.
+  input("<M-n>")
+  wait_for(2000, "the jump", function()
+    return vim.deep_equal(lua("return vim.api.nvim_win_get_cursor(0)"), { 2, 11 })
+  end)
+  input("<M-y>")
+  wait_for(2000, "the accepted edit", function()
+    return t.line(2) == "    half = w / 2"
+  end)
+  eq("n", t.mode(), "still in normal mode")
+  wait_for(2000, "the acceptance to reach the server", function()
+    local h = heard_next()
+    return h[#h].outcome == "accepted" and h[#h].id == ids[1]
+  end)
+  ne = wait_for(5000, "the next edits asked again", function()
+    local n = t.next_edits()
+    return #n.list == 3 and #requests(log, "tandem/nextEdits") > #sent and n
+  end)
+  eq({ { "area", 2, 11, true }, { "uses", 0, 0, false }, { "uses", 1, 6, false } }, brief(ne.list), "the rest")
+
+  -- Jump twice: the next place here, then uses.py, opened and marked.
+  input("<M-n>")
+  wait_for(2000, "the second place", function()
+    return vim.deep_equal(lua("return vim.api.nvim_win_get_cursor(0)"), { 3, 11 })
+  end)
+  input("<M-n>")
+  wait_for(5000, "uses.py to open at its first place", function()
+    return lua("return vim.api.nvim_buf_get_name(0)") == vim.fn.resolve(dir .. "/uses.py")
+      and vim.deep_equal(lua("return vim.api.nvim_win_get_cursor(0)"), { 1, 0 })
+  end)
+  ne = wait_for(5000, "marks in uses.py", function()
+    local n = t.next_edits()
+    return #n.marks == 2 and n
+  end)
+  eq({ { row = 0, col = 0, text = "→ w" }, { row = 1, col = 6, text = "→ w" } }, ne.marks, "marks in uses.py")
+  -- Editing a place by hand makes its proposal stale: it goes at once.
+  local asked = #requests(log, "tandem/nextEdits")
+  input("ciwheight<Esc>")
+  wait_for(2000, "the stale proposal to go", function()
+    local n = t.next_edits()
+    return #n.marks == 1 and n.marks[1].row == 1
+  end)
+  eq("height = 3", t.line(1), "the edited line")
+  -- Dismiss: every proposal goes, and the server hears it of each.
+  wait_for(5000, "the next edits asked again after the edit", function()
+    return #requests(log, "tandem/nextEdits") > asked
+  end)
+  vim.wait(300) -- its answer
+  eq({ { "area", 2, 11, true }, { "uses", 1, 6, true } }, brief(t.next_edits().list), "the rest, answered again")
+  input("<M-d>")
+  wait_for(2000, "the dismissal", function()
+    local n = t.next_edits()
+    return #n.list == 0 and #n.marks == 0
+  end)
+  local dismissed = wait_for(2000, "the dismissals to reach the server", function()
+    local d = vim.tbl_filter(function(o)
+      return o.outcome == "dismissed"
+    end, heard_next())
+    return #d >= 2 and d
+  end)
+  vim.wait(200) -- nothing more comes
+  eq({ ids[2], ids[4] }, vim.tbl_map(function(o)
+    return o.id
+  end, vim.tbl_filter(function(o)
+    return o.outcome == "dismissed"
+  end, heard_next())), "dismissed: the two left")
+  eq(2, #dismissed, "two dismissed")
+  eq({}, vim.tbl_filter(function(o)
+    return o.id == ids[1] and o.outcome ~= "shown" and o.outcome ~= "accepted"
+  end, heard_next()), "nothing more of the accepted one")
+  vim.wait(500)
+  eq(0, #t.next_edits().list, "dismissed ones stay gone")
+  -- With nothing proposed the keys do what they did: <M-y> accepts nothing.
+  input("<M-y>")
+  vim.wait(200)
+  eq({ "height = 3", "print(width)" }, lua("return vim.api.nvim_buf_get_lines(0, 0, -1, false)"), "uses.py untouched")
+  say("next edits: marked, jumped to (across files), accepted, gone stale, dismissed")
 
   -- configure() sends the changed settings; a server that dies shows as an error.
   lua("require('tandem').configure({ max_tokens = 8 })")

@@ -81,6 +81,23 @@ function M.wait_ghost(ms, what)
   end)
 end
 
+--- The next edits the plugin holds (`require("tandem.nextedit").list()`), and the text after the
+--- lines of the current buffer's marks (`marks`: `{ row, col, text }`).
+function M.next_edits()
+  return M.lua([[
+    local n = require("tandem.nextedit")
+    local marks = {}
+    for _, m in ipairs(vim.api.nvim_buf_get_extmarks(0, n.namespace, 0, -1, { details = true })) do
+      local text = {}
+      for _, chunk in ipairs(m[4].virt_text or {}) do
+        text[#text + 1] = chunk[1]
+      end
+      marks[#marks + 1] = { row = m[2], col = m[3], text = table.concat(text) }
+    end
+    return { list = n.list(), marks = marks }
+  ]])
+end
+
 --- Starts the editor under test with the plugin set up with `opts`, in a new temporary
 --- directory (returned), with XDG_STATE_HOME inside it.
 function M.start(opts)

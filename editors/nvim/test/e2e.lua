@@ -1,6 +1,7 @@
 -- End-to-end test of the Neovim plugin with the real `tandem lsp` and the real model: typing,
 -- ghost text, dismiss, accept word, accept, the server's count of dismissed and accepted
--- suggestions (where the server has `tandem.suggestionOutcome`), and explain (where it has it).
+-- suggestions (where the server has `tandem.suggestionOutcome`), explain (where it has it), and
+-- next edits (renaming a parameter marks its other use, which is jumped to and accepted).
 --
 --   TANDEM_BIN=target/release/tandem nvim --headless -u NONE -i NONE -n -c "luafile editors/nvim/test/e2e.lua"
 --
@@ -131,4 +132,65 @@ t.run("nvim e2e", function()
   else
     say("skipped explain: this server does not offer tandem.explain (contract.lua tests it)")
   end
+
+  -- Next edits: rename the parameter `width` to `w` where `area` is defined; the server proposes
+  -- `w` for its use in the body, marked at the end of that line; jump there and accept it.
+  input("<Esc>")
+  lua([[
+    for _, w in ipairs(vim.api.nvim_list_wins()) do
+      if vim.api.nvim_win_get_config(w).relative ~= "" then
+        vim.api.nvim_win_close(w, true)
+      end
+    end
+  ]])
+  local area = dir .. "/area.py"
+  vim.fn.writefile({
+    "def area(width, height):",
+    "    return width * height",
+    "",
+    "",
+    "print(area(2, 3))",
+    "total = area(4, 5)",
+  }, area)
+  t.edit(area)
+  input("gg0f(lciww<Esc>")
+  wait_for(5000, "the renamed parameter", function()
+    return line(1) == "def area(w, height):" and t.mode() == "n"
+  end)
+  local ne = wait_for(30000, "a next edit on the use of width", function()
+    local n = t.next_edits()
+    for _, p in ipairs(n.list) do
+      if p.marked and p.row == 1 and p.col == 11 and p.end_col == 16 and p.new_text == "w" then
+        return n
+      end
+    end
+  end)
+  for _, p in ipairs(ne.list) do
+    say("next edit %d (%s, %s): %d:%d-%d:%d -> %q", p.id, p.kind, p.reason, p.row, p.col, p.end_row, p.end_col, p.new_text)
+  end
+  local on_use = vim.tbl_filter(function(m)
+    return m.row == 1
+  end, ne.marks)
+  eq("→ w", on_use[1] and on_use[1].text, "the replacement after the line")
+  input("<M-n>")
+  wait_for(2000, "the jump to the use", function()
+    return vim.deep_equal(lua("return vim.api.nvim_win_get_cursor(0)"), { 2, 11 })
+  end)
+  input("<M-y>")
+  wait_for(2000, "the accepted next edit", function()
+    return line(2) == "    return w * height"
+  end)
+  eq({ "def area(w, height):", "    return w * height", "", "", "print(area(2, 3))", "total = area(4, 5)" },
+    lua("return vim.api.nvim_buf_get_lines(0, 0, -1, false)"), "the buffer after accepting")
+  eq("n", t.mode(), "mode after accepting a next edit")
+  say("next edit accepted: %q", line(2))
+  -- Asked again after the accepted edit: nothing is left to rename.
+  vim.wait(2000)
+  local left = t.next_edits().list
+  for _, p in ipairs(left) do
+    say("left after accepting: next edit %d (%s, %s) %d:%d -> %q", p.id, p.kind, p.reason, p.row, p.col, p.new_text)
+  end
+  eq({}, vim.tbl_filter(function(p)
+    return p.new_text == "w"
+  end, left), "no rename left")
 end)

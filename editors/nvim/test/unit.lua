@@ -60,6 +60,45 @@ eq(
 )
 eq({ "only" }, explain.format({ markdown = "only" }), "format without origin")
 
+-- Next edits: the answer's proposals (malformed ones left out), the text after a line, where
+-- "jump" goes and what "accept" takes.
+local nextedit = require("tandem.nextedit")
+local range = { start = { line = 1, character = 11 }, ["end"] = { line = 1, character = 16 } }
+local edit = { id = 3, uri = "file:///w/a.py", range = range, newText = "w", kind = "rename", reason = "r", confidence = 0.9 }
+eq({ { id = 3, uri = "file:///w/a.py", range = range, new_text = "w", kind = "rename", reason = "r", confidence = 0.9 } },
+  nextedit.parse({ edits = { edit } }), "a proposal")
+eq({ { id = 4, uri = "u", range = range, new_text = "", kind = "", reason = "", confidence = nil } },
+  nextedit.parse({ edits = { { id = 4, uri = "u", range = range, newText = "" } } }), "a deletion, no kind")
+eq({}, nextedit.parse({ edits = { { id = "5", uri = "u", range = range, newText = "x" } } }), "a string id")
+eq({}, nextedit.parse({ edits = { { id = 5, uri = "u", range = { start = {} }, newText = "x" } } }), "a bad range")
+eq({}, nextedit.parse({ edits = {} }), "no edits")
+eq({}, nextedit.parse(vim.NIL), "null")
+eq("→ w", nextedit.label("w"), "label")
+eq("→ (delete)", nextedit.label(""), "label of a deletion")
+eq("→ a⏎b", nextedit.label("a\nb"), "line breaks in a label")
+eq("→ abcd…", nextedit.label("abcdefgh", 5), "a long label is cut")
+eq("→ é…", nextedit.label("ééé", 2), "cut by characters")
+local places = {
+  { uri = "a", row = 1, col = 11, end_row = 1, end_col = 16 },
+  { uri = "b", row = 0, col = 0, end_row = 0, end_col = 5 },
+  { uri = "a", row = 3, col = 4, end_row = 3, end_col = 9 },
+  { uri = "a", row = 1, col = 2, end_row = 1, end_col = 7 },
+}
+eq(4, nextedit.next_place(places, { uri = "a", row = 0, col = 0 }), "jump: the next place in the file")
+eq(1, nextedit.next_place(places, { uri = "a", row = 1, col = 2 }), "jump: from a place to the next")
+eq(3, nextedit.next_place(places, { uri = "a", row = 1, col = 12 }), "jump: from inside a place")
+eq(2, nextedit.next_place(places, { uri = "a", row = 3, col = 4 }), "jump: then another file")
+eq(1, nextedit.next_place(places, { uri = "b", row = 0, col = 0 }), "jump: back to the best place of the other file")
+eq(2, nextedit.next_place({ places[1], places[4] }, { uri = "a", row = 2, col = 0 }), "jump: wraps around")
+eq(1, nextedit.next_place({ places[2] }, { uri = "b", row = 0, col = 0 }), "jump: the only place")
+eq(nil, nextedit.next_place({}, { uri = "a", row = 0, col = 0 }), "jump: nowhere")
+eq(1, nextedit.place_at(places, { uri = "a", row = 1, col = 11 }), "accept: at the start")
+eq(1, nextedit.place_at(places, { uri = "a", row = 1, col = 16 }), "accept: at the end")
+eq(4, nextedit.place_at(places, { uri = "a", row = 1, col = 8 }), "accept: nearest on the line")
+eq(3, nextedit.place_at(places, { uri = "a", row = 3, col = 0 }), "accept: on the line")
+eq(nil, nextedit.place_at(places, { uri = "a", row = 2, col = 0 }), "accept: not on another line")
+eq(nil, nextedit.place_at(places, { uri = "c", row = 1, col = 11 }), "accept: not in another file")
+
 -- A missing server binary: one clear error, no client, status "error".
 local messages = {}
 vim.notify = function(msg, level)

@@ -1,7 +1,8 @@
 // tandem for VS Code: starts `tandem lsp` and lets vscode-languageclient turn its LSP 3.18
 // inline completions into VS Code inline suggestions. Adds a status bar item, an "Explain
-// Selection" command whose markdown answer opens in a preview panel, and maps settings to the
-// server's initializationOptions.
+// Selection" command whose markdown answer opens in a preview panel, next edits (the other
+// edits an edit implies, shown where they go: Tab jumps to one and accepts it, Escape dismisses
+// them; nextEditsView.ts), and maps settings to the server's initializationOptions.
 //
 // Accepted suggestions reach the server, which tunes what it shows from how often they are
 // taken, without code here: each item carries the command `tandem.suggestionOutcome` (with the
@@ -27,6 +28,7 @@ import { findServer, notFoundMessage } from './server';
 import { completionSettings, initializationOptions, type Lookup } from './settings';
 import { type Status, fromMetrics, fromNotification, view } from './status';
 import { reportCursorRest } from './rest';
+import { NextEdits } from './nextEditsView';
 
 const EXPLAIN_URI = vscode.Uri.parse('tandem-explain:/Explanation.md');
 const METHOD_NOT_FOUND = -32601;
@@ -278,6 +280,11 @@ async function showStatus(): Promise<void> {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const nextEdits = new NextEdits({
+    client: () => client,
+    enabled: () => config().get<boolean>('nextEdits.enabled', true),
+    serves: (doc) => vscode.languages.match((documentSelector() ?? []) as vscode.DocumentSelector, doc) > 0,
+  });
   statusItem = vscode.window.createStatusBarItem('tandem.status', vscode.StatusBarAlignment.Right, 100);
   statusItem.name = 'tandem';
   statusItem.command = 'tandem.showStatus';
@@ -303,6 +310,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
     reportCursorRest(() => client),
+    nextEdits,
+    vscode.commands.registerCommand('tandem.nextEdit.jump', () => nextEdits.jump()),
+    vscode.commands.registerCommand('tandem.nextEdit.accept', () => nextEdits.accept()),
+    vscode.commands.registerCommand('tandem.nextEdit.dismiss', () => nextEdits.dismiss()),
     { dispose: () => void stop() },
   );
   await start();

@@ -12,6 +12,7 @@ export const COMPLETION_KEYS: Readonly<Record<string, string>> = {
   timeBudgetMs: 'time_budget_ms',
   multiline: 'multiline',
   popupWaitMs: 'popup_wait_ms',
+  nextEditDelayMs: 'next_edit_delay_ms',
 };
 
 /** The value a user set for `tandem.completion.<key>`, or undefined when it was left alone. */

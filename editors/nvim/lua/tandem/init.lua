@@ -1,6 +1,7 @@
 -- tandem for Neovim: starts `tandem lsp` for file buffers and shows its inline completions as
 -- ghost text (Neovim's own vim.lsp.inline_completion from 0.12 on, this plugin's before), with
--- accept / dismiss keymaps, a status for statuslines, and :TandemExplain.
+-- accept / dismiss keymaps, a status for statuslines, :TandemExplain, and next edits (the
+-- other edits an edit implies, marked where they go, to jump to, accept or dismiss).
 local util = require("tandem.util")
 
 local M = {}
@@ -22,13 +23,23 @@ local defaults = {
   -- "auto": Neovim's vim.lsp.inline_completion where it exists (0.12+), else this plugin's
   -- ghost text; true / false force one or the other.
   builtin = "auto",
-  -- Insert-mode keys; false turns one off. Unused keys fall through to their normal meaning.
+  -- Next edits: once an edit settles, ask the server for the other edits it implies (a rename's
+  -- other uses, a changed signature's calls, ...) and mark them; false turns them off.
+  next_edits = true,
+  -- Milliseconds after a change in normal mode, or after leaving insert mode, before asking for
+  -- next edits (the server also waits for the document to settle: its next_edit_delay_ms).
+  next_edit_debounce_ms = 150,
+  -- Keys; false turns one off. Unused keys fall through to their normal meaning. The first five
+  -- are insert-mode keys (inline suggestions), the next_edit_* ones normal-mode keys.
   keymaps = {
     accept = "<Tab>",
     accept_word = "<M-w>",
     accept_line = "<M-l>",
     dismiss = "<C-]>",
     suggest = "<M-\\>",
+    next_edit = "<M-n>", -- jump to the next proposed place (opening its file)
+    next_edit_accept = "<M-y>", -- apply the proposal at the cursor
+    next_edit_dismiss = "<M-d>", -- dismiss the proposals
   },
 }
 
@@ -195,17 +206,25 @@ local function feed(lhs)
   api.nvim_feedkeys(api.nvim_replace_termcodes(lhs, true, false, true), "n", false)
 end
 
--- Maps `lhs` in insert mode: `fn` returns false when it did nothing, and then the key does
--- what it would have done.
-local function map(buf, lhs, fn, desc)
+-- Maps `lhs` in insert mode (or `mode`): `fn` returns false when it did nothing, and then the
+-- key does what it would have done.
+local function map(buf, lhs, fn, desc, mode)
   if not lhs or lhs == "" then
     return
   end
-  vim.keymap.set("i", lhs, function()
+  vim.keymap.set(mode or "i", lhs, function()
     if not fn() then
       feed(lhs)
     end
   end, { buffer = buf, silent = true, desc = desc })
+end
+
+local function set_next_edit_keymaps(buf)
+  local keys = M.config.keymaps or {}
+  local nextedit = require("tandem.nextedit")
+  map(buf, keys.next_edit, nextedit.jump, "tandem: jump to the next edit", "n")
+  map(buf, keys.next_edit_accept, nextedit.accept, "tandem: accept the next edit at the cursor", "n")
+  map(buf, keys.next_edit_dismiss, nextedit.dismiss, "tandem: dismiss the next edits", "n")
 end
 
 local function builtin_visible(buf)
@@ -215,6 +234,9 @@ end
 
 local function set_keymaps(buf)
   local keys = M.config.keymaps or {}
+  if M.config.next_edits then
+    set_next_edit_keymaps(buf)
+  end
   if use_builtin() then
     -- Neovim inserts the item and then runs its command (`tandem.suggestionOutcome`, through
     -- `workspace/executeCommand`), which tells the server the suggestion was accepted. Neovim
@@ -282,6 +304,9 @@ function M.attach(buf)
   else
     require("tandem.ghost").attach(buf)
   end
+  if M.config.next_edits then
+    require("tandem.nextedit").attach(buf)
+  end
   set_keymaps(buf)
 end
 
@@ -326,6 +351,8 @@ end
 function M.setup(opts)
   M.config = vim.tbl_deep_extend("force", vim.deepcopy(defaults), opts or {})
   vim.cmd("highlight default link TandemGhost Comment")
+  vim.cmd("highlight default link TandemNextEdit Comment")
+  vim.cmd("highlight default link TandemNextEditRange DiffChange")
   local group = api.nvim_create_augroup("tandem", { clear = true })
   api.nvim_create_autocmd("FileType", {
     group = group,
@@ -337,6 +364,22 @@ function M.setup(opts)
     require("tandem.explain").run(args.line1, args.line2)
   end, { range = true, desc = "tandem: explain the selected lines" })
   api.nvim_create_user_command("TandemStatus", show_status, { desc = "tandem: server state and metrics" })
+  api.nvim_create_user_command("TandemNextEdit", function(args)
+    local nextedit = require("tandem.nextedit")
+    local action = args.args == "" and "jump" or args.args
+    local done = ({ jump = nextedit.jump, accept = nextedit.accept, dismiss = nextedit.dismiss })[action]
+    if not done then
+      M.error("TandemNextEdit: jump, accept or dismiss, not " .. action)
+    elseif not done() then
+      vim.notify("tandem: no next edit" .. (action == "accept" and " at the cursor" or ""), vim.log.levels.INFO)
+    end
+  end, {
+    nargs = "?",
+    complete = function()
+      return { "jump", "accept", "dismiss" }
+    end,
+    desc = "tandem: jump to (default), accept or dismiss the next edits",
+  })
   for _, buf in ipairs(api.nvim_list_bufs()) do
     if api.nvim_buf_is_loaded(buf) then
       M.attach(buf)

@@ -93,6 +93,13 @@ function M.suggestion_id(item)
   return type(arg) == "table" and type(arg.id) == "number" and arg.id or nil
 end
 
+--- The version of `buf` the LSP client last sent the server (its changedtick where Neovim
+--- keeps no separate count).
+function M.version(buf)
+  local versions = vim.lsp.util.buf_versions
+  return versions and versions[buf] or vim.api.nvim_buf_get_changedtick(buf)
+end
+
 --- Whether Neovim is at least `major.minor`.
 function M.has(version)
   return vim.fn.has("nvim-" .. version) == 1

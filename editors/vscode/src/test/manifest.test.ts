@@ -35,3 +35,21 @@ test('keybindings and menus name known commands', () => {
     assert.ok(ours.has(command) || command.startsWith('editor.action.inlineSuggest.'), command);
   }
 });
+
+test('Tab and Escape act on next edits only when no suggestion, snippet or selection wants them', () => {
+  const bindings = pkg.contributes.keybindings.filter((k: { command: string }) => k.command.startsWith('tandem.nextEdit.'));
+  assert.deepEqual(
+    bindings.map((k: { command: string; key: string }) => `${k.key} ${k.command}`),
+    ['tab tandem.nextEdit.accept', 'tab tandem.nextEdit.jump', 'escape tandem.nextEdit.dismiss'],
+  );
+  for (const { command, when } of bindings) {
+    for (const guard of ['!suggestWidgetVisible', '!inlineSuggestionVisible', '!inSnippetMode', '!editorHasMultipleSelections', 'editorTextFocus']) {
+      assert.ok(when.split(' && ').includes(guard), `${command}: ${guard}`);
+    }
+  }
+  const when = (command: string) => bindings.find((k: { command: string }) => k.command === command).when.split(' && ');
+  assert.ok(when('tandem.nextEdit.accept').includes('tandem.nextEditAtCursor'));
+  assert.ok(when('tandem.nextEdit.jump').includes('tandem.nextEditPending'));
+  assert.ok(when('tandem.nextEdit.jump').includes('!tandem.nextEditAtCursor'));
+  assert.ok(when('tandem.nextEdit.dismiss').includes('tandem.nextEditPending'));
+});

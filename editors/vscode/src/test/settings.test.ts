@@ -21,6 +21,7 @@ test('every server setting has a VS Code setting', () => {
     'languages',
     'max_tokens',
     'multiline',
+    'next_edit_delay_ms',
     'popup_wait_ms',
     'prefix_tokens',
     'suffix_tokens',

@@ -1,7 +1,8 @@
 // A stand-in for the `vscode` module, enough to run the extension and vscode-languageclient
 // under plain Node: the parts the tests look at are small real implementations that record what
-// happens (status bar, messages, commands, providers, documents); everything else is a
-// permissive proxy that accepts any call.
+// happens (status bar, messages, commands, providers, documents and their edits, editors, their
+// selections and decorations); everything else is a permissive proxy that accepts any call.
+import * as fs from 'node:fs';
 import Module from 'node:module';
 
 type Fn = (...args: unknown[]) => unknown;
@@ -78,14 +79,40 @@ export class Uri {
 
 class EventEmitter<T> {
   private listeners: ((e: T) => void)[] = [];
-  readonly event = (f: (e: T) => void): typeof disposable => {
-    this.listeners.push(f);
-    return disposable;
+  readonly event = (f: (e: T) => void, thisArg?: unknown): typeof disposable => {
+    const g = thisArg === undefined ? f : f.bind(thisArg);
+    this.listeners.push(g);
+    return { dispose: () => void (this.listeners = this.listeners.filter((h) => h !== g)) };
   };
   fire(e: T): void {
-    this.listeners.forEach((f) => f(e));
+    [...this.listeners].forEach((f) => f(e));
   }
   dispose(): void {}
+}
+
+export class CancellationTokenSource {
+  private cancelled = false;
+  private readonly emitter = new EventEmitter<void>();
+  readonly token = {
+    isCancellationRequested: false,
+    onCancellationRequested: this.emitter.event,
+  };
+  cancel(): void {
+    if (!this.cancelled) {
+      this.cancelled = true;
+      this.token.isCancellationRequested = true;
+      this.emitter.fire();
+    }
+  }
+  dispose(): void {}
+}
+
+/** The edits of a WorkspaceEdit (replacements only). */
+export class WorkspaceEdit {
+  readonly edits: { uri: Uri; range: Range; newText: string }[] = [];
+  replace(uri: Uri, range: Range, newText: string): void {
+    this.edits.push({ uri, range, newText });
+  }
 }
 
 export class InlineCompletionItem {
@@ -100,20 +127,110 @@ export class InlineCompletionList {
   constructor(readonly items: InlineCompletionItem[]) {}
 }
 
-/** A text document as VS Code hands it to the language client. */
-export function textDocument(file: string, languageId: string, text: string): Record<string, unknown> {
-  const lines = text.split('\n');
-  return {
-    uri: Uri.file(file),
-    fileName: file,
-    languageId,
-    version: 1,
-    isClosed: false,
-    isUntitled: false,
-    lineCount: lines.length,
-    getText: () => text,
-    lineAt: (n: number) => ({ text: lines[n], range: new Range(n, 0, n, lines[n].length) }),
-  };
+/** A text document as VS Code hands it to the language client, which edits change (`edit`). */
+export class TextDocument {
+  version = 1;
+  readonly isClosed = false;
+  readonly isUntitled = false;
+  readonly uri: Uri;
+  constructor(
+    readonly fileName: string,
+    readonly languageId: string,
+    private text: string,
+  ) {
+    this.uri = Uri.file(fileName);
+  }
+  private get lines(): string[] {
+    return this.text.split('\n');
+  }
+  get lineCount(): number {
+    return this.lines.length;
+  }
+  getText(range?: Range): string {
+    return range ? this.text.slice(this.offsetAt(range.start), this.offsetAt(range.end)) : this.text;
+  }
+  lineAt(n: number): { text: string; range: Range } {
+    const line = this.lines[n];
+    return { text: line, range: new Range(n, 0, n, line.length) };
+  }
+  offsetAt(p: Position): number {
+    const lines = this.lines;
+    let offset = 0;
+    for (let i = 0; i < p.line && i < lines.length; i++) {
+      offset += lines[i].length + 1;
+    }
+    return offset + Math.min(p.character, lines[p.line]?.length ?? 0);
+  }
+  /** Replaces `range` with `text` as typing would, and tells the listeners (the language client, the extension). */
+  edit(range: Range, text: string): void {
+    const start = this.offsetAt(range.start);
+    const end = this.offsetAt(range.end);
+    this.text = this.text.slice(0, start) + text + this.text.slice(end);
+    this.version++;
+    fake?.changeDocument.fire({
+      document: this,
+      contentChanges: [{ range, rangeOffset: start, rangeLength: end - start, text }],
+      reason: undefined,
+    });
+  }
+}
+
+export function textDocument(file: string, languageId: string, text: string): TextDocument {
+  return new TextDocument(file, languageId, text);
+}
+
+type Decoration = { range: Range; hoverMessage?: string; renderOptions?: { after?: { contentText?: string } } };
+
+/** A decoration type: its options, as created. */
+export class DecorationType {
+  constructor(readonly options: Record<string, unknown>) {}
+  dispose(): void {}
+}
+
+/** A text editor: its selection (setting it tells the listeners) and its decorations. */
+export class TextEditor {
+  readonly decorations = new Map<DecorationType, Decoration[]>();
+  private current: Selection;
+  constructor(
+    readonly document: TextDocument,
+    selection = new Selection(0, 0, 0, 0),
+  ) {
+    this.current = selection;
+  }
+  get selection(): Selection {
+    return this.current;
+  }
+  set selection(s: Selection) {
+    this.current = s;
+    fake?.selectionChange.fire({ textEditor: this, selections: [s] });
+  }
+  get selections(): Selection[] {
+    return [this.current];
+  }
+  setDecorations(type: DecorationType, decorations: Decoration[]): void {
+    this.decorations.set(type, decorations);
+  }
+  revealRange(): void {}
+  /** The text shown after lines (`after` decorations): `line: text`. */
+  after(): string[] {
+    const out: string[] = [];
+    for (const [type, list] of this.decorations) {
+      if (type.options.after) {
+        out.push(...list.map((d) => `${d.range.start.line}: ${d.renderOptions?.after?.contentText ?? ''}`));
+      }
+    }
+    return out;
+  }
+  /** The ranges highlighted (decorations without `after`): `line:character-line:character`. */
+  highlighted(): string[] {
+    const out: string[] = [];
+    for (const [type, list] of this.decorations) {
+      if (!type.options.after) {
+        out.push(...list.map((d) => `${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character}`));
+      }
+    }
+    return out;
+  }
 }
 
 /** What the extension did, for the tests to look at, and knobs for them to turn. */
@@ -127,7 +244,32 @@ export class Fake {
   inlineProvider: { provideInlineCompletionItems: Fn } | undefined;
   completionProvider: { provideCompletionItems: Fn } | undefined;
   readonly openDocument = new EventEmitter<unknown>();
-  activeTextEditor: unknown;
+  readonly changeDocument = new EventEmitter<unknown>();
+  readonly selectionChange = new EventEmitter<unknown>();
+  readonly activeEditorChange = new EventEmitter<unknown>();
+  /** The documents opened through `workspace.openTextDocument`. */
+  readonly documents: TextDocument[] = [];
+  activeTextEditor: TextEditor | undefined;
+
+  /** Shows `doc` in the active editor (a new one), as `window.showTextDocument` does. */
+  show(doc: TextDocument, selection?: Selection): TextEditor {
+    const editor = new TextEditor(doc, selection);
+    this.activeTextEditor = editor;
+    this.activeEditorChange.fire(editor);
+    return editor;
+  }
+
+  /** The document of `uri` the editor has, or the file read and opened. */
+  open(uri: Uri): TextDocument {
+    const open = [...this.documents, this.activeTextEditor?.document].find((d) => d?.uri.toString() === uri.toString());
+    if (open) {
+      return open;
+    }
+    const doc = new TextDocument(uri.fsPath, 'python', fs.readFileSync(uri.fsPath, 'utf8'));
+    this.documents.push(doc);
+    this.openDocument.fire(doc);
+    return doc;
+  }
 
   module(): unknown {
     return anything('vscode', {
@@ -137,6 +279,8 @@ export class Fake {
       Selection,
       Uri,
       EventEmitter,
+      CancellationTokenSource,
+      WorkspaceEdit,
       InlineCompletionItem,
       InlineCompletionList,
       InlineCompletionTriggerKind: { Invoke: 0, Automatic: 1 },
@@ -155,6 +299,14 @@ export class Fake {
         get activeTextEditor() {
           return fake?.activeTextEditor;
         },
+        get visibleTextEditors() {
+          return fake?.activeTextEditor ? [fake.activeTextEditor] : [];
+        },
+        onDidChangeTextEditorSelection: this.selectionChange.event,
+        onDidChangeActiveTextEditor: this.activeEditorChange.event,
+        onDidChangeVisibleTextEditors: this.activeEditorChange.event,
+        createTextEditorDecorationType: (options: Record<string, unknown>) => new DecorationType(options),
+        showTextDocument: async (doc: TextDocument) => this.show(doc),
       }),
       commands: anything('commands', {
         registerCommand: (id: string, f: Fn) => {
@@ -188,6 +340,14 @@ export class Fake {
           return disposable;
         },
         onDidOpenTextDocument: this.openDocument.event,
+        onDidChangeTextDocument: this.changeDocument.event,
+        openTextDocument: async (uri: Uri) => this.open(uri),
+        applyEdit: async (edit: WorkspaceEdit) => {
+          for (const e of edit.edits) {
+            this.open(e.uri).edit(e.range, e.newText);
+          }
+          return true;
+        },
         textDocuments: [],
         workspaceFolders: undefined,
       }),
