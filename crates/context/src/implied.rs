@@ -103,6 +103,12 @@ pub enum Change {
     Delete {
         lines: Vec<String>,
     },
+    /// A piece of text (whole words) replaced in a comment or a string: its other occurrences in
+    /// the file's comments and strings (a typo, a phrase).
+    Text {
+        old: String,
+        new: String,
+    },
 }
 
 /// A change and where it applies in the edited file.
@@ -182,8 +188,14 @@ pub fn analyse(edit: &Edit) -> Vec<Scoped> {
             visible: false,
         });
         if old.trim().len() >= MIN_REPEAT {
-            found.push(Scoped { change: Change::Repeat { old, new }, scope: whole, visible: true });
+            found.push(Scoped { change: Change::Repeat { old, new }, scope: whole.clone(), visible: true });
         }
+    }
+    if !found.iter().any(|f| matches!(f.change, Change::Rename { .. } | Change::Calls { .. }))
+        && in_prose(edit.old_tree, edit.start, edit.old_end)
+        && let Some((old, new)) = changed_words(edit)
+    {
+        found.push(Scoped { change: Change::Text { old, new }, scope: whole, visible: false });
     }
     found
 }
@@ -201,7 +213,14 @@ pub fn places(
     scope: Range<usize>,
     skip: Range<usize>,
 ) -> Vec<Implied> {
-    let outside = |r: &Range<usize>| r.end <= skip.start || r.start >= skip.end;
+    // Not the edit itself, nor an insertion at either of its ends.
+    let outside = |r: &Range<usize>| {
+        if r.is_empty() {
+            r.start < skip.start || r.start > skip.end
+        } else {
+            r.end <= skip.start || r.start >= skip.end
+        }
+    };
     let inside = |r: &Range<usize>| r.start >= scope.start && r.end <= scope.end;
     let mut out: Vec<Implied> = match change {
         Change::Rename { old, new } => identifiers(tree.root_node(), text, old)
@@ -250,6 +269,22 @@ pub fn places(
                     reason: format!("a copy of the line that became `{}`", clip(new)),
                     confidence: 0.85,
                 })
+            })
+            .collect(),
+        Change::Text { old, new } => whole_words(text, old, &scope)
+            .into_iter()
+            .filter(|r| in_prose(tree, r.start, r.end))
+            .take(MAX_TEXT_PLACES)
+            .map(|r| {
+                let (range, changed) = narrowed(text, r, new);
+                Implied {
+                    range,
+                    text: Some(changed),
+                    insert_at: None,
+                    kind: Kind::Repeat,
+                    reason: format!("`{}` became `{}` at the edit", clip(old), clip(new)),
+                    confidence: 0.7,
+                }
             })
             .collect(),
         Change::Delete { lines } => {
@@ -743,6 +778,61 @@ fn call_edit(text: &str, call: &Call, function: &str, change: &ArgChange, receiv
 // ---------------------------------------------------------------------------------------------
 // Lines: siblings and copies
 
+/// The most places one replaced piece of text is proposed at.
+const MAX_TEXT_PLACES: usize = 50;
+
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// The text the edit replaced and what replaced it, widened to whole words where the edit cut
+/// into one (`remoevd` → `removed`, not `oe` → `o`), when it stays on one line and the old text
+/// says something (three characters or more, a letter or digit among them).
+fn changed_words(edit: &Edit) -> Option<(String, String)> {
+    let (old_span, new_span) = (&edit.old[edit.start..edit.old_end], &edit.new[edit.start..edit.new_end]);
+    let starts_word =
+        old_span.chars().next().is_some_and(is_word) || new_span.chars().next().is_some_and(is_word);
+    let ends_word = old_span.chars().next_back().is_some_and(is_word)
+        || new_span.chars().next_back().is_some_and(is_word);
+    let before = &edit.old[..edit.start];
+    let left = if starts_word { before.len() - before.trim_end_matches(is_word).len() } else { 0 };
+    let after = &edit.old[edit.old_end..];
+    let right = if ends_word { after.len() - after.trim_start_matches(is_word).len() } else { 0 };
+    let old = &edit.old[edit.start - left..edit.old_end + right];
+    let new = &edit.new[edit.start - left..edit.new_end + right];
+    let says = old.trim().chars().count() >= 3 && old.chars().any(char::is_alphanumeric);
+    (says && old != new && !old.contains('\n') && !new.contains('\n'))
+        .then(|| (old.to_owned(), new.to_owned()))
+}
+
+/// Whether `start..end` lies in a comment or a string: prose whose copies elsewhere mean the
+/// same (names in code are for the rename to follow; equal numbers are mostly a coincidence).
+fn in_prose(tree: &Tree, start: usize, end: usize) -> bool {
+    let mut n = tree.root_node().descendant_for_byte_range(start, end);
+    for _ in 0..4 {
+        let Some(node) = n else { return false };
+        let kind = node.kind();
+        if ["comment", "string"].iter().any(|w| kind.contains(w)) {
+            return true;
+        }
+        n = node.parent();
+    }
+    false
+}
+
+/// Where `piece` occurs in `text` within `scope`, not as part of a longer word.
+fn whole_words(text: &str, piece: &str, scope: &Range<usize>) -> Vec<Range<usize>> {
+    let hay = &text[scope.clone()];
+    hay.match_indices(piece)
+        .map(|(i, _)| scope.start + i..scope.start + i + piece.len())
+        .filter(|r| {
+            let cut_before = piece.starts_with(is_word) && text[..r.start].ends_with(is_word);
+            let cut_after = piece.ends_with(is_word) && text[r.end..].starts_with(is_word);
+            !cut_before && !cut_after
+        })
+        .collect()
+}
+
 /// When the edit deleted whole lines (and put nothing in their place): those lines, without
 /// their indentation, if they say enough to be worth deleting elsewhere.
 fn deleted_lines(edit: &Edit) -> Option<Vec<String>> {
@@ -1143,6 +1233,24 @@ mod tests {
             .collect();
         assert_eq!(got, vec!["area"]);
         assert!(new[..new.find('\n').unwrap()].contains("import area"));
+    }
+
+    #[test]
+    fn a_word_fixed_in_one_place_is_fixed_where_it_recurs() {
+        let old = "warn(\"x is deprecated and will be remoevd\")\nwarn(\"y is deprecated and will be remoevd soon\")\n";
+        let new = old.replacen("remoevd", "removed", 1);
+        let got = implied(Language::Python, old, &new);
+        assert_eq!(got, vec![("ev".into(), Some("ve".into()), Kind::Repeat)]);
+        // Not inside longer words.
+        let old = "# limit 500\n# up to 500 of them, port 5000\nLIMIT = 500\n";
+        let new = old.replacen("500", "32", 1);
+        assert_eq!(
+            implied(Language::Python, old, &new),
+            vec![("500".into(), Some("32".into()), Kind::Repeat)]
+        );
+        // A number in code is not prose.
+        let old = "LIMIT = 500\nprint(500)\n";
+        assert!(implied(Language::Python, old, &old.replacen("500", "32", 1)).is_empty());
     }
 
     #[test]

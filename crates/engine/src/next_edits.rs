@@ -365,6 +365,19 @@ impl Engine {
                 found.extend(self.elsewhere(&change, language, rel.as_deref(), &excluded));
             }
         }
+        // A place two changes reach keeps the first (the more specific) one's edit.
+        let mut kept: Vec<(Target, Arc<str>, Implied)> = Vec::with_capacity(found.len());
+        for f in found {
+            let overlaps = |k: &(Target, Arc<str>, Implied)| {
+                k.0 == f.0
+                    && k.2.range.start < f.2.range.end.max(f.2.range.start + 1)
+                    && f.2.range.start < k.2.range.end.max(k.2.range.start + 1)
+            };
+            if !kept.iter().any(overlaps) {
+                kept.push(f);
+            }
+        }
+        let mut found = kept;
         // Nearest first in the document, then the other files in path order.
         found.sort_by_key(|(target, _, p)| match target {
             Target::Open { uri: u, .. } if u == uri => (0, String::new(), p.range.start.abs_diff(start)),
@@ -457,7 +470,7 @@ impl Engine {
             Change::Calls { function, .. } => function.as_str(),
             Change::Repeat { old, .. } => old.as_str(),
             Change::Delete { lines } => lines[0].as_str(),
-            Change::Sibling { .. } => return Vec::new(),
+            Change::Sibling { .. } | Change::Text { .. } => return Vec::new(),
         };
         let candidates: Vec<(String, Language, Arc<str>)> = {
             let index = self.workspace.index();

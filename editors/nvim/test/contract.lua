@@ -101,7 +101,11 @@ t.run("nvim contract", function()
   assert(shown.text:find("degraded: remote unreachable", 1, true), "degraded noted: " .. shown.text)
   say("explained lines: %s", vim.inspect(shown.text))
 
-  -- A linewise range: whole lines.
+  -- A linewise range: whole lines. Its answer replaces the first one's window (still open) with
+  -- a new one showing the new answer, and the cursor stays in the code.
+  local first = lua("return require('tandem.explain').window")
+  local source = lua("return { win = vim.api.nvim_get_current_win(), buf = vim.api.nvim_get_current_buf() }")
+  eq(true, lua("return vim.api.nvim_win_is_valid(...)", first), "the first explanation still open")
   lua("vim.cmd('1,2TandemExplain')")
   wait_for(5000, "the second explain request", function()
     return #requests(log, "workspace/executeCommand") == 2
@@ -111,10 +115,38 @@ t.run("nvim contract", function()
     requests(log, "workspace/executeCommand")[2].arguments[1].range,
     "line range"
   )
+  local second = wait_for(5000, "the second explain answer", function()
+    local a = lua("return require('tandem.explain').last")
+    return type(a) == "table" and a.markdown:find("(0:0-1:16)", 1, true) and a
+  end)
+  eq(true, second.degraded, "second answer")
+  shown = lua([[
+    local first = ...
+    local w = require("tandem.explain").window
+    if not (w and vim.api.nvim_win_is_valid(w)) then return nil end
+    return {
+      win = w,
+      float = vim.api.nvim_win_get_config(w).relative ~= "",
+      text = table.concat(vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(w), 0, -1, false), "\n"),
+      first_open = vim.api.nvim_win_is_valid(first),
+      current = { win = vim.api.nvim_get_current_win(), buf = vim.api.nvim_get_current_buf() },
+    }
+  ]], first)
+  assert(shown, "no window for the second explanation")
+  eq(true, shown.float, "the second explanation in a floating window")
+  assert(shown.win ~= first, "the second explanation in the first one's window")
+  eq(false, shown.first_open, "the first explanation's window closed")
+  assert(shown.text:find("(0:0-1:16)", 1, true), "the second answer shown: " .. shown.text)
+  assert(not shown.text:find("(1:5-1:13)", 1, true), "the first answer gone: " .. shown.text)
+  eq(source, shown.current, "the cursor stays in the code")
+  say("explained again: %s", vim.inspect(shown.text))
 
-  -- A buffer unloaded and loaded again gets its ghost text back.
-  lua("vim.cmd('bunload!')")
+  -- A buffer unloaded and loaded again gets its ghost text back. (The only listed buffer cannot
+  -- be unloaded: E90.)
+  lua("vim.cmd('enew'); vim.cmd('bunload! ' .. ...)", source.buf)
+  eq(false, lua("return vim.api.nvim_buf_is_loaded(...)", source.buf), "add.py unloaded")
   t.edit(file)
+  eq(source.buf, lua("return vim.api.nvim_get_current_buf()"), "add.py loaded again in its buffer")
   input("Goreturn ")
   local g = t.wait_ghost(5000, "ghost text in the reloaded buffer")
   eq("a + b", g.text, "suggestion after reloading")

@@ -43,16 +43,30 @@ function M.format(answer)
   return lines
 end
 
+--- Shows `lines` in a new floating window in place of the last explanation's, leaving the cursor
+--- where it is.
 local function show(lines)
+  -- The last explanation's window goes, whichever buffer it was opened from (the preview only
+  -- replaces a float opened from the current buffer).
+  if M.window and api.nvim_win_is_valid(M.window) then
+    api.nvim_win_close(M.window, true)
+  end
+  M.window = nil
   local _, win = vim.lsp.util.open_floating_preview(lines, "markdown", {
     border = "rounded",
     focus_id = "tandem_explain",
+    -- With a focus_id and focus on (the default), a call while a float with that id is open
+    -- moves the cursor into the old float and returns it without showing `lines`.
+    focus = false,
     max_width = math.max(40, math.floor(vim.o.columns * 0.6)),
     max_height = math.max(10, math.floor(vim.o.lines * 0.6)),
   })
   M.window = win
   return win
 end
+
+-- Counts explain requests, so that only the answer to the last one is shown.
+local generation = 0
 
 --- Explains lines `line1`..`line2` of the current buffer (exactly the selection when it came
 --- from a characterwise visual selection of those lines).
@@ -67,7 +81,12 @@ function M.run(line1, line2)
   local arg = { uri = vim.uri_from_bufnr(buf), range = M.range(buf, line1, line2, c.offset_encoding) }
   vim.notify("tandem: explaining…", vim.log.levels.INFO)
   M.last = nil
+  generation = generation + 1
+  local this = generation
   util.request(c, "workspace/executeCommand", { command = "tandem.explain", arguments = { arg } }, function(err, result)
+    if this ~= generation then
+      return -- a later explain was asked for: its answer is the one to show
+    end
     if err then
       local msg = err.message or vim.inspect(err)
       if err.code == -32601 then
