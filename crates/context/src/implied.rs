@@ -1254,6 +1254,42 @@ mod tests {
     }
 
     #[test]
+    fn signatures_and_renames_in_go_typescript_java_and_c() {
+        // Go: a parameter removed, a call through a package qualifier.
+        let old = "package geo\n\nfunc Area(w int, h int) int { return w * h }\n\nfunc use() int { return geo.Area(2, 3) + Area(4, 5) }\n";
+        let new = old.replacen("Area(w int, h int)", "Area(w int)", 1);
+        let got = implied(Language::Go, old, &new);
+        assert_eq!(
+            got,
+            vec![
+                (", 3".into(), Some(String::new()), Kind::Signature),
+                (", 5".into(), Some(String::new()), Kind::Signature)
+            ]
+        );
+        // TypeScript: typed parameters reordered.
+        let old = "function move(dx: number, dy: number): void {}\nmove(1, 2);\n";
+        let new = old.replacen("dx: number, dy: number", "dy: number, dx: number", 1);
+        assert_eq!(
+            implied(Language::TypeScript, old, &new),
+            vec![("1, 2".into(), Some("2, 1".into()), Kind::Signature)]
+        );
+        // Java: a local renamed within its method only.
+        let old = "class A {\n  int f(int n) {\n    int total = n;\n    return total + 1;\n  }\n  int g() { int total = 2; return total; }\n}\n";
+        let new = old.replacen("int total = n;", "int sum = n;", 1);
+        assert_eq!(
+            implied(Language::Java, old, &new),
+            vec![("total".into(), Some("sum".into()), Kind::Rename)]
+        );
+        // C: a function renamed at its declarator, its calls follow.
+        let old = "int area(int w, int h) { return w * h; }\nint main(void) { return area(2, 3); }\n";
+        let new = old.replacen("int area(", "int surface(", 1);
+        assert_eq!(
+            implied(Language::C, old, &new),
+            vec![("area".into(), Some("surface".into()), Kind::Rename)]
+        );
+    }
+
+    #[test]
     fn an_edit_that_changes_nothing_elsewhere_implies_nothing() {
         let old = "def f():\n    return 1\n";
         let new = "def f():\n    return 2\n";

@@ -4,10 +4,11 @@
 //! positions convert between editor positions (UTF-16 or UTF-8 code units) and byte offsets.
 
 use crate::kept::DocState;
-use crate::next_edits::{EditTrack, Shift};
+use crate::track::{EditTrack, Shift};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
+use tandem_context::implied::changed_span;
 use tandem_context::lines::{line_count, line_end, line_of, line_start};
 use tandem_context::syntax::Syntax;
 use tandem_context::{Language, Tree};
@@ -131,7 +132,7 @@ impl Document {
         let syntax = Language::detect(&language, path.as_deref().unwrap_or("")).map(Syntax::new);
         let text = Arc::new(text);
         Self {
-            track: EditTrack::new(text.clone()),
+            track: EditTrack::default(),
             text,
             version,
             language,
@@ -170,8 +171,8 @@ impl Document {
         if let [c] = changes {
             let edit = self.resolve(uri, &self.text, c, enc)?;
             let text = Arc::make_mut(&mut self.text);
-            let shift = Self::apply(&mut self.syntax, text, edit, &c.text);
-            self.track.record(shift);
+            let (shift, removed) = Self::apply(&mut self.syntax, text, edit, &c.text);
+            self.track.record(shift, &removed);
         } else {
             let mut text = (*self.text).clone();
             let mut syntax = self.syntax.clone();
@@ -182,7 +183,9 @@ impl Document {
             }
             self.text = Arc::new(text);
             self.syntax = syntax;
-            shifts.into_iter().for_each(|s| self.track.record(s));
+            for (shift, removed) in shifts {
+                self.track.record(shift, &removed);
+            }
         }
         self.version = version;
         Ok(())
@@ -206,28 +209,32 @@ impl Document {
         Ok(Some((from, to)))
     }
 
-    /// Makes one edit; answers how it moved the text's bytes.
+    /// Makes one edit; answers how it moved the text's bytes and what it removed. A whole
+    /// replacement counts as the bytes that differ (clients that send the whole text on every
+    /// keystroke edit one place too).
     fn apply(
         syntax: &mut Option<Syntax>,
         text: &mut String,
         range: Option<(usize, usize)>,
         new: &str,
-    ) -> Shift {
+    ) -> (Shift, String) {
         match range {
             None => {
                 if let Some(s) = syntax {
                     s.replace();
                 }
-                let shift = Shift { from: 0, to: text.len(), len: new.len() };
+                let (from, to, new_end) = changed_span(text, new).unwrap_or((0, 0, 0));
+                let removed = text[from..to].to_owned();
                 new.clone_into(text);
-                shift
+                (Shift { from, to, len: new_end - from }, removed)
             }
             Some((from, to)) => {
                 if let Some(s) = syntax {
                     s.edit(text, from, to, new);
                 }
+                let removed = text[from..to].to_owned();
                 text.replace_range(from..to, new);
-                Shift { from, to, len: new.len() }
+                (Shift { from, to, len: new.len() }, removed)
             }
         }
     }

@@ -27,6 +27,7 @@ mod postprocess;
 mod redact;
 mod routed;
 mod router;
+mod track;
 mod workspace;
 
 pub use answer::{ExplainError, Progress};

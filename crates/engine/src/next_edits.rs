@@ -9,7 +9,7 @@
 //! showing the edit), checked with tree-sitter and kept only above the confidence the
 //! suggestions need. Nothing changes a buffer: the editor applies what the user accepts.
 //!
-//! Each document keeps its edits since the last analysed one ([`EditTrack`]): the text they
+//! Each document keeps its edits since the last analysed one (`track::EditTrack`): the text they
 //! started from and every byte shift since, so that proposals follow later edits, and an edit
 //! that applies a proposal is recognised as accepting it rather than as a new edit. Proposals
 //! live in one store ([`Proposals`]) until applied, dismissed, or replaced by the next edit's.
@@ -18,7 +18,7 @@ use crate::document::{Documents, Encoding, position};
 use crate::engine::{Engine, Tuning, lock};
 use crate::inline::EngineError;
 use crate::metrics::Outcome;
-use std::collections::VecDeque;
+use crate::track::Previous;
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -30,11 +30,7 @@ use tandem_context::syntax::{error_count, reparse, with_insertion};
 use tandem_context::{Language, Tree};
 use tandem_core::{Cancel, FimPrompt, GenerationParams, Prompt, StopReason};
 use tandem_model::{BackendKind, GenerateRequest};
-use tokio::time::Instant;
 
-/// Edits remembered per document as byte shifts; older ones are forgotten (a proposal made
-/// before them is then checked by its text alone).
-const MAX_SHIFTS: usize = 1024;
 /// Proposals kept for one edit.
 const MAX_PROPOSALS: usize = 64;
 /// Workspace files looked into for a name other files can see.
@@ -45,84 +41,6 @@ const WRITE_NOW: usize = 1;
 /// Bytes of the target file around a model-written argument shown to the model.
 const WINDOW_BEFORE: usize = 1800;
 const WINDOW_AFTER: usize = 400;
-
-/// How one edit moved a document's bytes: `from..to` became `len` bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Shift {
-    pub from: usize,
-    pub to: usize,
-    pub len: usize,
-}
-
-/// A document's edits since the last one analysed for next edits.
-#[derive(Debug)]
-pub(crate) struct EditTrack {
-    /// The text the last analysed edit left (the text as opened, at first), and its tree.
-    base: Arc<String>,
-    base_tree: Option<Tree>,
-    /// When the document last changed.
-    changed_at: Option<Instant>,
-    /// How many edits were ever made; the last [`MAX_SHIFTS`] of them, numbered.
-    seq: u64,
-    shifts: VecDeque<(u64, Shift)>,
-    /// The last analysed edit, for an edit that goes on with it.
-    previous: Option<Previous>,
-}
-
-/// An analysed edit: the text before it (and its tree), the document's edit number after it, and
-/// the bytes it left.
-#[derive(Debug)]
-struct Previous {
-    base: Arc<String>,
-    tree: Option<Tree>,
-    seq: u64,
-    span: Range<usize>,
-}
-
-impl EditTrack {
-    pub fn new(text: Arc<String>) -> Self {
-        Self {
-            base: text,
-            base_tree: None,
-            changed_at: None,
-            seq: 0,
-            shifts: VecDeque::new(),
-            previous: None,
-        }
-    }
-
-    pub fn record(&mut self, shift: Shift) {
-        self.seq += 1;
-        self.shifts.push_back((self.seq, shift));
-        if self.shifts.len() > MAX_SHIFTS {
-            self.shifts.pop_front();
-        }
-        self.changed_at = Some(Instant::now());
-    }
-
-    /// Where `range` of the text after edit `since` is now, and whether an edit since touched
-    /// it, or the text right next to it (an edit inside it grows or shrinks it; one across its
-    /// ends makes it the edit's).
-    /// `None` when edits since then were forgotten.
-    fn map(&self, since: u64, range: &Range<usize>) -> Option<(Range<usize>, bool)> {
-        if since < self.seq && self.shifts.front().is_none_or(|(first, _)| *first > since + 1) {
-            return None;
-        }
-        let (mut r, mut touched) = (range.clone(), false);
-        for (_, s) in self.shifts.iter().filter(|(n, _)| *n > since) {
-            let delta = s.len as isize - (s.to - s.from) as isize;
-            let moved = |p: usize| (p as isize + delta).max(0) as usize;
-            if s.to < r.start {
-                r = moved(r.start)..moved(r.end);
-            } else if s.from > r.end {
-            } else {
-                touched = true;
-                r = r.start.min(s.from)..moved(r.end.max(s.to));
-            }
-        }
-        Some((r, touched))
-    }
-}
 
 /// Where a proposal's text is: an open document (after its edit number `seq`), or a workspace
 /// file on disk as the index holds it.
@@ -291,7 +209,7 @@ impl Engine {
         let (text, stale, rel, path, language, seq) = {
             let mut docs = lock(&self.docs);
             let Ok(doc) = docs.get_mut(uri) else { return };
-            if *doc.text == *doc.track.base {
+            if doc.track.base_seq == doc.track.seq {
                 return;
             }
             let language = Language::detect(&doc.language, doc.path.as_deref().unwrap_or(""));
@@ -302,39 +220,49 @@ impl Engine {
             Err((lang, old)) => reparse(lang, &text, old.as_ref()),
         };
         if self.accept_applied(uri) {
-            self.settle(uri, seq, &text, new_tree, None);
+            self.settle(uri, seq, new_tree, None);
             return;
         }
         // An edit that goes on with the previous one (a word typed in two goes, an undo) is
         // analysed together with it, from the text before both.
-        let (base, base_tree) = {
+        let (base_seq, base, base_tree) = {
             let docs = lock(&self.docs);
             let Some(doc) = docs.get(uri) else { return };
             let t = &doc.track;
-            match t.previous.as_ref().filter(|p| t.map(p.seq, &p.span).is_none_or(|(_, touched)| touched)) {
+            let (base_seq, tree) = match t
+                .previous
+                .as_ref()
+                .filter(|p| t.map(p.seq, &p.span).is_none_or(|(_, touched)| touched))
+            {
                 Some(p) => {
                     let mut next = lock(&self.next);
                     if next.origin.as_ref().is_some_and(|(u, s, _)| u == uri && *s == p.seq) {
                         *next = Proposals::default();
                     }
-                    (p.base.clone(), p.tree.clone())
+                    (p.base_seq, p.tree.clone())
                 }
-                None => (t.base.clone(), t.base_tree.clone()),
-            }
+                None => (t.base_seq, t.base_tree.clone()),
+            };
+            (base_seq, t.text_at(base_seq, &text), tree)
+        };
+        // Edits forgotten since: nothing to compare with.
+        let Some(base) = base else {
+            self.settle(uri, seq, new_tree, None);
+            return;
         };
         let Some((start, old_end, new_end)) = implied::changed_span(&base, &text) else {
-            self.settle(uri, seq, &text, new_tree, None);
+            self.settle(uri, seq, new_tree, None);
             return;
         };
         let excluded = |rel: &str| self.router().excludes(rel);
         let (Some(language), Some(new_tree)) = (language, new_tree) else {
-            self.settle(uri, seq, &text, None, None);
+            self.settle(uri, seq, None, None);
             return;
         };
-        let previous = Previous { base: base.clone(), tree: base_tree.clone(), seq, span: start..new_end };
+        let previous = Previous { base_seq, tree: base_tree.clone(), seq, span: start..new_end };
         let old_tree = base_tree.or_else(|| parse(language, &base));
         let (Some(old_tree), false) = (old_tree, rel.as_deref().is_some_and(excluded)) else {
-            self.settle(uri, seq, &text, Some(new_tree), Some(previous));
+            self.settle(uri, seq, Some(new_tree), Some(previous));
             return;
         };
         let known = |name: &str| self.workspace.index().defining(name).next().is_some();
@@ -408,23 +336,16 @@ impl Engine {
             lock(&self.metrics).next_proposed += items.len() as u64;
             *lock(&self.next) = Proposals { items, origin: Some((uri.to_owned(), seq, start..new_end)) };
         }
-        self.settle(uri, seq, &text, Some(new_tree), Some(previous));
+        self.settle(uri, seq, Some(new_tree), Some(previous));
     }
 
-    /// The document's edits up to `seq` are analysed: `text` (with `tree`) is the new base, and
-    /// `previous` what an edit going on with this one starts from.
-    fn settle(
-        &self,
-        uri: &str,
-        seq: u64,
-        text: &Arc<String>,
-        tree: Option<Tree>,
-        previous: Option<Previous>,
-    ) {
+    /// The document's edits up to `seq` are analysed: the text after them (whose tree is `tree`)
+    /// is the new base, and `previous` what an edit going on with this one starts from.
+    fn settle(&self, uri: &str, seq: u64, tree: Option<Tree>, previous: Option<Previous>) {
         if let Ok(doc) = lock(&self.docs).get_mut(uri)
             && doc.track.seq == seq
         {
-            doc.track.base = text.clone();
+            doc.track.base_seq = seq;
             doc.track.base_tree = tree;
             doc.track.previous = previous;
         }
@@ -435,9 +356,8 @@ impl Engine {
     fn accept_applied(&self, uri: &str) -> bool {
         let docs = lock(&self.docs);
         let Some(doc) = docs.get(uri) else { return false };
-        let Some((start, _, new_end)) = implied::changed_span(&doc.track.base, &doc.text) else {
-            return false;
-        };
+        let Some(base) = doc.track.text_at(doc.track.base_seq, &doc.text) else { return false };
+        let Some((start, _, new_end)) = implied::changed_span(&base, &doc.text) else { return false };
         let mut next = lock(&self.next);
         let applied: Vec<(u64, bool, Range<usize>)> = next
             .items
@@ -716,30 +636,6 @@ fn one_argument(text: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn shifts_move_what_lies_after_them_and_grow_what_they_touch() {
-        let mut t = EditTrack::new(Arc::new(String::new()));
-        t.record(Shift { from: 0, to: 0, len: 3 }); // typed before
-        assert_eq!(t.map(0, &(10..15)), Some((13..18, false)));
-        t.record(Shift { from: 13, to: 18, len: 2 }); // replaced exactly
-        assert_eq!(t.map(0, &(10..15)), Some((13..15, true)));
-        t.record(Shift { from: 40, to: 41, len: 0 }); // after it
-        assert_eq!(t.map(0, &(10..15)), Some((13..15, true)));
-        assert_eq!(t.map(2, &(50..52)), Some((49..51, false)));
-        t.record(Shift { from: 51, to: 51, len: 1 }); // typed right after it
-        assert_eq!(t.map(3, &(49..51)), Some((49..52, true)));
-    }
-
-    #[test]
-    fn forgotten_shifts_make_a_place_unknown() {
-        let mut t = EditTrack::new(Arc::new(String::new()));
-        for _ in 0..MAX_SHIFTS + 5 {
-            t.record(Shift { from: 0, to: 0, len: 1 });
-        }
-        assert_eq!(t.map(0, &(0..1)), None);
-        assert!(t.map(t.seq, &(0..1)).is_some());
-    }
 
     #[test]
     fn one_argument_stops_at_the_list_s_end() {
