@@ -4,7 +4,9 @@
 //! (every place is found and written without the model: the time is the *where*), and a
 //! parameter without a default added (its call sites need an argument the model writes: the time
 //! includes writing the first one). Reports the index's size, and per kind of edit the
-//! latency p50/p95 of `next_edits` once the edit has settled and the places proposed.
+//! latency p50/p95 of `next_edits` once the edit has settled and the places proposed (the
+//! proposals the model writes after the answer are written before the next edit, as the
+//! language server does in the background).
 
 use crate::client::percentiles;
 use crate::models::{self, Choice};
@@ -110,6 +112,8 @@ pub fn run(
             let asked = Instant::now();
             let proposed = runtime.block_on(engine.next_edits(&uri))?;
             let ms = asked.elapsed().as_secs_f64() * 1e3;
+            // As the server does after answering: the model writes the rest, before the next edit.
+            runtime.block_on(engine.write_next_edits());
             match kind {
                 "rename" => {
                     rename_ms.push(ms);

@@ -778,6 +778,89 @@ fn call_edit(text: &str, call: &Call, function: &str, change: &ArgChange, receiv
 // ---------------------------------------------------------------------------------------------
 // Lines: siblings and copies
 
+/// What a file must contain for `change` to be due in it: a name (as a whole word) or a line's
+/// text; `None` for changes that stay in the edited file.
+pub fn needle(change: &Change) -> Option<(&str, bool)> {
+    match change {
+        Change::Rename { old, .. } => Some((old, true)),
+        Change::Calls { function, .. } => Some((function, true)),
+        Change::Repeat { old, .. } => Some((old, false)),
+        Change::Delete { lines } => Some((&lines[0], false)),
+        Change::Sibling { .. } | Change::Text { .. } => None,
+    }
+}
+
+/// Lines of context parsed on either side of a place in another file.
+const AROUND: usize = 25;
+/// How far up a window reaches for a line that starts at the margin (a top-level item).
+const UP_TO_MARGIN: usize = 150;
+/// Windows parsed per file.
+const MAX_WINDOWS: usize = 24;
+
+/// The places `change` is due in another file, found by parsing only the code around each
+/// occurrence of its needle (from the nearest line above at the margin, where a top-level item
+/// starts, to a few lines below): a rename in a large workspace costs the lines around its uses,
+/// not whole files.
+pub fn places_near(language: Language, text: &str, change: &Change) -> Vec<Implied> {
+    let Some((needle, word)) = needle(change) else { return Vec::new() };
+    let hits = if word {
+        whole_words(text, needle, &(0..text.len()))
+    } else {
+        text.match_indices(needle).map(|(i, _)| i..i + needle.len()).collect()
+    };
+    let mut windows: Vec<Range<usize>> = Vec::new();
+    for hit in hits {
+        let w = window_around(text, hit.start);
+        let full = windows.len() == MAX_WINDOWS;
+        match windows.last_mut() {
+            Some(last) if w.start <= last.end => last.end = last.end.max(w.end),
+            _ if full => break,
+            _ => windows.push(w),
+        }
+    }
+    let mut out = Vec::new();
+    for w in windows {
+        let part = &text[w.clone()];
+        let Some(tree) = crate::outline::parse(language, part) else { continue };
+        for mut p in places(part, &tree, change, 0..part.len(), 0..0) {
+            p.range = p.range.start + w.start..p.range.end + w.start;
+            if let Some(i) = &mut p.insert_at {
+                i.at += w.start;
+            }
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// The lines around byte `at`: from the nearest line above that starts at the margin (at most
+/// [`UP_TO_MARGIN`] lines up, at least [`AROUND`]) to [`AROUND`] lines below.
+fn window_around(text: &str, at: usize) -> Range<usize> {
+    let line_start = |i: usize| text[..i].rfind('\n').map_or(0, |n| n + 1);
+    let mut start = line_start(at);
+    for k in 0..UP_TO_MARGIN {
+        if start == 0 {
+            break;
+        }
+        let line = &text[start..text[start..].find('\n').map_or(text.len(), |n| start + n)];
+        if k >= AROUND && !line.is_empty() && !line.starts_with(char::is_whitespace) {
+            break;
+        }
+        start = line_start(start - 1);
+    }
+    let mut end = at;
+    for _ in 0..=AROUND {
+        match text[end..].find('\n') {
+            Some(n) => end += n + 1,
+            None => {
+                end = text.len();
+                break;
+            }
+        }
+    }
+    start..end
+}
+
 /// The most places one replaced piece of text is proposed at.
 const MAX_TEXT_PLACES: usize = 50;
 
@@ -1287,6 +1370,22 @@ mod tests {
             implied(Language::C, old, &new),
             vec![("area".into(), Some("surface".into()), Kind::Rename)]
         );
+    }
+
+    #[test]
+    fn places_in_another_file_are_found_from_the_code_around_each_use() {
+        let mut other =
+            String::from("def helper():\n    \"\"\"area is mentioned here\"\"\"\n    return 1\n\n");
+        for k in 0..200 {
+            other.push_str(&format!("def f{k}(x):\n    y = x + {k}\n    return y\n\n"));
+        }
+        other.push_str("def late():\n    return area(3, 4)  # area of it\n");
+        let change = Change::Rename { old: "area".into(), new: "surface".into() };
+        let tree = parse(Language::Python, &other).unwrap();
+        let whole = places(&other, &tree, &change, 0..other.len(), 0..0);
+        let near = places_near(Language::Python, &other, &change);
+        assert_eq!(near, whole);
+        assert_eq!(near.len(), 1, "the call, not the docstring or the comment");
     }
 
     #[test]

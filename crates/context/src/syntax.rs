@@ -140,6 +140,29 @@ pub fn with_insertion(
     reparse(language, &changed, Some(&edited))
 }
 
+/// The tree of `old`, the text `new` was before `new[start..new_end]` replaced
+/// `old[start..old_end]`, parsed from `new`'s tree with that edit undone: only what the edit
+/// touched is parsed again. `None` when `old` is too large to parse.
+pub fn before_edit(
+    language: Language,
+    new: &str,
+    tree: &Tree,
+    old: &str,
+    (start, old_end, new_end): (usize, usize, usize),
+) -> Option<Tree> {
+    let mut edited = tree.clone();
+    let start_position = point(new, start);
+    edited.edit(&InputEdit {
+        start_byte: start,
+        old_end_byte: new_end,
+        new_end_byte: old_end,
+        start_position,
+        old_end_position: point(new, new_end),
+        new_end_position: end_point(start_position, &old[start..old_end]),
+    });
+    reparse(language, old, Some(&edited))
+}
+
 /// Width of a line's indentation, a tab counting four.
 pub fn indent_width(line: &str) -> usize {
     line.chars().take_while(|c| *c == ' ' || *c == '\t').map(|c| if c == '\t' { 4 } else { 1 }).sum()
@@ -213,6 +236,17 @@ fn indent_step(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_tree_before_an_edit_is_the_tree_of_the_text_before_it() {
+        let old = "def f(a):\n    return a\n\ndef g():\n    pass\n";
+        let new = "def f(a, b):\n    return a\n\ndef g():\n    pass\n";
+        let tree = parse(Language::Python, new).unwrap();
+        let back = before_edit(Language::Python, new, &tree, old, (7, 7, 10)).unwrap();
+        let fresh = parse(Language::Python, old).unwrap();
+        assert_eq!(back.root_node().to_sexp(), fresh.root_node().to_sexp());
+        assert_eq!(back.root_node().end_byte(), old.len());
+    }
 
     /// Applies `edits` (start, old end, inserted) to `text` and to its syntax, and checks that
     /// the incremental parse gives the tree a fresh parse gives.

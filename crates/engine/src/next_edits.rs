@@ -26,7 +26,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tandem_context::implied::{self, Change, Edit, Implied, Insertion, Kind, Scoped};
 use tandem_context::outline::parse;
-use tandem_context::syntax::{error_count, reparse, with_insertion};
+use tandem_context::syntax::{self, error_count, reparse, with_insertion};
 use tandem_context::{Language, Tree};
 use tandem_core::{Cancel, FimPrompt, GenerationParams, Prompt, StopReason};
 use tandem_model::{BackendKind, GenerateRequest};
@@ -260,7 +260,8 @@ impl Engine {
             return;
         };
         let previous = Previous { base_seq, tree: base_tree.clone(), seq, span: start..new_end };
-        let old_tree = base_tree.or_else(|| parse(language, &base));
+        let old_tree = base_tree
+            .or_else(|| syntax::before_edit(language, &text, &new_tree, &base, (start, old_end, new_end)));
         let (Some(old_tree), false) = (old_tree, rel.as_deref().is_some_and(excluded)) else {
             self.settle(uri, seq, Some(new_tree), Some(previous));
             return;
@@ -385,22 +386,13 @@ impl Engine {
         this: Option<&str>,
         excluded: &dyn Fn(&str) -> bool,
     ) -> Vec<(Target, Arc<str>, Implied)> {
-        let needle = match change {
-            Change::Rename { old, .. } => old.as_str(),
-            Change::Calls { function, .. } => function.as_str(),
-            Change::Repeat { old, .. } => old.as_str(),
-            Change::Delete { lines } => lines[0].as_str(),
-            Change::Sibling { .. } | Change::Text { .. } => return Vec::new(),
-        };
+        let Some((needle, word)) = implied::needle(change) else { return Vec::new() };
         let candidates: Vec<(String, Language, Arc<str>)> = {
             let index = self.workspace.index();
             let mut c: Vec<_> = index
                 .entries()
                 .filter(|(rel, e)| Some(*rel) != this && e.language.same_family(language))
-                .filter(|(_, e)| match change {
-                    Change::Repeat { .. } | Change::Delete { .. } => e.text.contains(needle),
-                    _ => has_word(&e.text, needle),
-                })
+                .filter(|(_, e)| if word { has_word(&e.text, needle) } else { e.text.contains(needle) })
                 .map(|(rel, e)| (rel.to_owned(), e.language, e.text.clone()))
                 .collect();
             c.sort_by(|a, b| a.0.cmp(&b.0));
@@ -419,8 +411,7 @@ impl Engine {
                     None => (Target::File { rel: rel.clone() }, indexed),
                 }
             };
-            let Some(tree) = parse(lang, &text) else { continue };
-            for p in implied::places(&text, &tree, change, 0..text.len(), 0..0) {
+            for p in implied::places_near(lang, &text, change) {
                 out.push((target.clone(), text.clone(), p));
             }
         }
