@@ -790,19 +790,22 @@ pub fn needle(change: &Change) -> Option<(&str, bool)> {
     }
 }
 
-/// Lines of context parsed on either side of a place in another file.
+/// Lines parsed below a place in another file.
 const AROUND: usize = 25;
-/// How far up a window reaches for a line that starts at the margin (a top-level item).
-const UP_TO_MARGIN: usize = 150;
 /// Windows parsed per file.
 const MAX_WINDOWS: usize = 24;
 
 /// The places `change` is due in another file, found by parsing only the code around each
-/// occurrence of its needle (from the nearest line above at the margin, where a top-level item
-/// starts, to a few lines below): a rename in a large workspace costs the lines around its uses,
-/// not whole files.
-pub fn places_near(language: Language, text: &str, change: &Change) -> Vec<Implied> {
+/// occurrence of its needle: from the last of `boundaries` before it (where a top-level
+/// definition starts or ends, from the file's outline, so a window never starts inside a string
+/// or a comment) to a few lines below. A rename in a large workspace costs the code around its
+/// uses, not whole files. Without boundaries, the whole file is parsed.
+pub fn places_near(language: Language, text: &str, change: &Change, boundaries: &[usize]) -> Vec<Implied> {
     let Some((needle, word)) = needle(change) else { return Vec::new() };
+    if boundaries.is_empty() {
+        let Some(tree) = crate::outline::parse(language, text) else { return Vec::new() };
+        return places(text, &tree, change, 0..text.len(), 0..0);
+    }
     let hits = if word {
         whole_words(text, needle, &(0..text.len()))
     } else {
@@ -810,12 +813,21 @@ pub fn places_near(language: Language, text: &str, change: &Change) -> Vec<Impli
     };
     let mut windows: Vec<Range<usize>> = Vec::new();
     for hit in hits {
-        let w = window_around(text, hit.start);
+        let start = boundaries
+            .iter()
+            .copied()
+            .filter(|&b| b <= hit.start && text.is_char_boundary(b))
+            .max()
+            .unwrap_or(0);
+        let mut end = hit.end;
+        for _ in 0..=AROUND {
+            end = text[end..].find('\n').map_or(text.len(), |n| end + n + 1);
+        }
         let full = windows.len() == MAX_WINDOWS;
         match windows.last_mut() {
-            Some(last) if w.start <= last.end => last.end = last.end.max(w.end),
+            Some(last) if start <= last.end => last.end = last.end.max(end),
             _ if full => break,
-            _ => windows.push(w),
+            _ => windows.push(start..end),
         }
     }
     let mut out = Vec::new();
@@ -831,34 +843,6 @@ pub fn places_near(language: Language, text: &str, change: &Change) -> Vec<Impli
         }
     }
     out
-}
-
-/// The lines around byte `at`: from the nearest line above that starts at the margin (at most
-/// [`UP_TO_MARGIN`] lines up, at least [`AROUND`]) to [`AROUND`] lines below.
-fn window_around(text: &str, at: usize) -> Range<usize> {
-    let line_start = |i: usize| text[..i].rfind('\n').map_or(0, |n| n + 1);
-    let mut start = line_start(at);
-    for k in 0..UP_TO_MARGIN {
-        if start == 0 {
-            break;
-        }
-        let line = &text[start..text[start..].find('\n').map_or(text.len(), |n| start + n)];
-        if k >= AROUND && !line.is_empty() && !line.starts_with(char::is_whitespace) {
-            break;
-        }
-        start = line_start(start - 1);
-    }
-    let mut end = at;
-    for _ in 0..=AROUND {
-        match text[end..].find('\n') {
-            Some(n) => end += n + 1,
-            None => {
-                end = text.len();
-                break;
-            }
-        }
-    }
-    start..end
 }
 
 /// The most places one replaced piece of text is proposed at.
@@ -1383,8 +1367,16 @@ mod tests {
         let change = Change::Rename { old: "area".into(), new: "surface".into() };
         let tree = parse(Language::Python, &other).unwrap();
         let whole = places(&other, &tree, &change, 0..other.len(), 0..0);
-        let near = places_near(Language::Python, &other, &change);
+        let outline = Outline::from_tree(Language::Python, &other, &tree);
+        let bounds: Vec<usize> = outline
+            .definitions
+            .iter()
+            .filter(|d| d.parent.is_none())
+            .flat_map(|d| [d.range.start, d.range.end])
+            .collect();
+        let near = places_near(Language::Python, &other, &change, &bounds);
         assert_eq!(near, whole);
+        assert_eq!(places_near(Language::Python, &other, &change, &[]), whole);
         assert_eq!(near.len(), 1, "the call, not the docstring or the comment");
     }
 

@@ -25,7 +25,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tandem_context::implied::{self, Change, Edit, Implied, Insertion, Kind, Scoped};
-use tandem_context::outline::parse;
+use tandem_context::outline::{MAX_PARSE_BYTES, parse};
 use tandem_context::syntax::{self, error_count, reparse, with_insertion};
 use tandem_context::{Language, Tree};
 use tandem_core::{Cancel, FimPrompt, GenerationParams, Prompt, StopReason};
@@ -39,8 +39,8 @@ const MAX_FILES: usize = 64;
 /// after it answers.
 const WRITE_NOW: usize = 1;
 /// Bytes of the target file around a model-written argument shown to the model.
-const WINDOW_BEFORE: usize = 1800;
-const WINDOW_AFTER: usize = 400;
+const WINDOW_BEFORE: usize = 1000;
+const WINDOW_AFTER: usize = 300;
 
 /// Where a proposal's text is: an open document (after its edit number `seq`), or a workspace
 /// file on disk as the index holds it.
@@ -210,6 +210,13 @@ impl Engine {
             let mut docs = lock(&self.docs);
             let Ok(doc) = docs.get_mut(uri) else { return };
             if doc.track.base_seq == doc.track.seq {
+                return;
+            }
+            // Too large to parse: nothing to compare, and no copy of it is made.
+            if doc.text.len() > MAX_PARSE_BYTES {
+                doc.track.base_seq = doc.track.seq;
+                doc.track.base_tree = None;
+                doc.track.previous = None;
                 return;
             }
             let language = Language::detect(&doc.language, doc.path.as_deref().unwrap_or(""));
@@ -387,31 +394,39 @@ impl Engine {
         excluded: &dyn Fn(&str) -> bool,
     ) -> Vec<(Target, Arc<str>, Implied)> {
         let Some((needle, word)) = implied::needle(change) else { return Vec::new() };
-        let candidates: Vec<(String, Language, Arc<str>)> = {
+        let candidates: Vec<(String, Language, Arc<str>, Vec<usize>)> = {
             let index = self.workspace.index();
             let mut c: Vec<_> = index
                 .entries()
                 .filter(|(rel, e)| Some(*rel) != this && e.language.same_family(language))
                 .filter(|(_, e)| if word { has_word(&e.text, needle) } else { e.text.contains(needle) })
-                .map(|(rel, e)| (rel.to_owned(), e.language, e.text.clone()))
+                .map(|(rel, e)| {
+                    // Where top-level definitions start and end: windows parsed around a use start there.
+                    let top = e.outline.definitions.iter().filter(|d| d.parent.is_none());
+                    let bounds = top.flat_map(|d| [d.range.start, d.range.end]).collect();
+                    (rel.to_owned(), e.language, e.text.clone(), bounds)
+                })
                 .collect();
             c.sort_by(|a, b| a.0.cmp(&b.0));
             c.truncate(MAX_FILES);
             c
         };
         let mut out = Vec::new();
-        for (rel, lang, indexed) in candidates {
+        for (rel, lang, indexed, bounds) in candidates {
             if excluded(&rel) {
                 continue;
             }
-            let (target, text) = {
+            // An open document's buffer may differ from what the index holds: parsed whole.
+            let (target, text, bounds) = {
                 let docs = lock(&self.docs);
                 match docs.uri_of(&rel).and_then(|u| Some((u.to_owned(), docs.get(u)?))) {
-                    Some((uri, d)) => (Target::Open { uri, seq: d.track.seq }, Arc::from(d.text.as_str())),
-                    None => (Target::File { rel: rel.clone() }, indexed),
+                    Some((uri, d)) => {
+                        (Target::Open { uri, seq: d.track.seq }, Arc::from(d.text.as_str()), Vec::new())
+                    }
+                    None => (Target::File { rel: rel.clone() }, indexed, bounds),
                 }
             };
-            for p in implied::places_near(lang, &text, change) {
+            for p in implied::places_near(lang, &text, change, &bounds) {
                 out.push((target.clone(), text.clone(), p));
             }
         }

@@ -242,6 +242,12 @@ async fn nothing_is_proposed_when_next_edits_are_off_or_the_edit_implies_nothing
     edit(&e, &u, 2, "return width * height", "return width * height * 1");
     assert!(e.next_edits(&u).await.unwrap().is_empty());
     assert!(e.next_edits("file:///not/open.py").await.is_err());
+    // A document too large to parse gets none, whatever is edited in it.
+    let huge = format!("def area(width):\n    return width\n{}", "x = 1\n".repeat(120_000));
+    let hu = uri(dir.path(), "huge.py");
+    e.open(&hu, Some(&dir.path().join("huge.py")), huge, 1, "python".into());
+    edit(&e, &hu, 2, "def area(width)", "def area(w)");
+    assert!(e.next_edits(&hu).await.unwrap().is_empty());
     e.set_settings(CompletionSettings { next_edits: false, ..settings() });
     edit(&e, &u, 3, "def area(width, height)", "def area(w, height)");
     assert!(e.next_edits(&u).await.unwrap().is_empty());
