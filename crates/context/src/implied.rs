@@ -854,7 +854,7 @@ fn is_word(c: char) -> bool {
 
 /// The text the edit replaced and what replaced it, widened to whole words where the edit cut
 /// into one (`remoevd` → `removed`, not `oe` → `o`), when it stays on one line and the old text
-/// says something (three characters or more, a letter or digit among them).
+/// says something (five characters or more, a letter or digit among them).
 fn changed_words(edit: &Edit) -> Option<(String, String)> {
     let (old_span, new_span) = (&edit.old[edit.start..edit.old_end], &edit.new[edit.start..edit.new_end]);
     let starts_word =
@@ -867,7 +867,7 @@ fn changed_words(edit: &Edit) -> Option<(String, String)> {
     let right = if ends_word { after.len() - after.trim_start_matches(is_word).len() } else { 0 };
     let old = &edit.old[edit.start - left..edit.old_end + right];
     let new = &edit.new[edit.start - left..edit.new_end + right];
-    let says = old.trim().chars().count() >= 3 && old.chars().any(char::is_alphanumeric);
+    let says = old.trim().chars().count() >= 5 && old.chars().any(char::is_alphanumeric);
     (says && old != new && !old.contains('\n') && !new.contains('\n'))
         .then(|| (old.to_owned(), new.to_owned()))
 }
@@ -900,8 +900,8 @@ fn whole_words(text: &str, piece: &str, scope: &Range<usize>) -> Vec<Range<usize
         .collect()
 }
 
-/// When the edit deleted whole lines (and put nothing in their place): those lines, without
-/// their indentation, if they say enough to be worth deleting elsewhere.
+/// When the edit deleted whole lines at the margin (and put nothing in their place): those
+/// lines, if they say enough to be worth deleting elsewhere.
 fn deleted_lines(edit: &Edit) -> Option<Vec<String>> {
     if edit.new_end != edit.start {
         return None;
@@ -925,6 +925,11 @@ fn deleted_lines(edit: &Edit) -> Option<Vec<String>> {
     } else {
         return None;
     };
+    // Only lines at the margin (an import, a top-level declaration): a statement deleted in one
+    // body says little about the same statement in others.
+    if body.split('\n').any(|l| l.starts_with(char::is_whitespace)) {
+        return None;
+    }
     let lines: Vec<String> = body.split('\n').map(|l| l.trim().to_owned()).collect();
     let said: usize = lines.iter().map(String::len).sum();
     (said >= MIN_REPEAT && lines.len() <= 3 && lines.iter().all(|l| !l.is_empty())).then_some(lines)
@@ -1268,10 +1273,14 @@ mod tests {
 
     #[test]
     fn copies_of_deleted_lines_are_deleted_too() {
+        let old = "use std::sync::RwLock;\nfn a() {}\nuse std::sync::RwLock;\nfn b() {}\n";
+        let new = old.replacen("use std::sync::RwLock;\n", "", 1);
+        let got = implied(Language::Rust, old, &new);
+        assert_eq!(got, vec![("use std::sync::RwLock;\n".into(), Some(String::new()), Kind::Repeat)]);
+        // A statement deleted in one body is not deleted in the others.
         let old = "fn a() {\n    let _g = lock.read();\n    one();\n}\nfn b() {\n    let _g = lock.read();\n    two();\n}\n";
         let new = old.replacen("    let _g = lock.read();\n", "", 1);
-        let got = implied(Language::Rust, old, &new);
-        assert_eq!(got, vec![("    let _g = lock.read();\n".into(), Some(String::new()), Kind::Repeat)]);
+        assert!(implied(Language::Rust, old, &new).is_empty());
     }
 
     #[test]
@@ -1309,15 +1318,15 @@ mod tests {
         let got = implied(Language::Python, old, &new);
         assert_eq!(got, vec![("ev".into(), Some("ve".into()), Kind::Repeat)]);
         // Not inside longer words.
-        let old = "# limit 500\n# up to 500 of them, port 5000\nLIMIT = 500\n";
-        let new = old.replacen("500", "32", 1);
+        let old = "# at most 50000 items\n# up to 50000 of them, port 500000\nLIMIT = 50000\n";
+        let new = old.replacen("50000", "32", 1);
         assert_eq!(
             implied(Language::Python, old, &new),
-            vec![("500".into(), Some("32".into()), Kind::Repeat)]
+            vec![("50000".into(), Some("32".into()), Kind::Repeat)]
         );
         // A number in code is not prose.
-        let old = "LIMIT = 500\nprint(500)\n";
-        assert!(implied(Language::Python, old, &old.replacen("500", "32", 1)).is_empty());
+        let old = "LIMIT = 50000\nprint(50000)\n";
+        assert!(implied(Language::Python, old, &old.replacen("50000", "32", 1)).is_empty());
     }
 
     #[test]

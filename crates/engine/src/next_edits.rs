@@ -104,6 +104,27 @@ impl Proposals {
     }
 }
 
+/// The edited document, as an analysis sees it.
+#[derive(Clone, Copy)]
+struct Here<'a> {
+    uri: &'a str,
+    text: &'a str,
+    tree: &'a Tree,
+    language: Language,
+    rel: Option<&'a str>,
+    path: Option<&'a str>,
+    seq: u64,
+}
+
+/// What an edit implies: the places (with their text), the bytes the edit left, the edit as the
+/// next one may go on with it, and its lines for the model's prompt.
+struct Implication {
+    found: Vec<(Target, Arc<str>, Implied)>,
+    span: Range<usize>,
+    previous: Previous,
+    lines: Arc<EditLines>,
+}
+
 /// A proposed edit, in editor terms.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NextEdit {
@@ -230,75 +251,122 @@ impl Engine {
             self.settle(uri, seq, new_tree, None);
             return;
         }
-        // An edit that goes on with the previous one (a word typed in two goes, an undo) is
-        // analysed together with it, from the text before both.
-        let (base_seq, base, base_tree) = {
-            let docs = lock(&self.docs);
-            let Some(doc) = docs.get(uri) else { return };
-            let t = &doc.track;
-            let (base_seq, tree) = match t
-                .previous
-                .as_ref()
-                .filter(|p| t.map(p.seq, &p.span).is_none_or(|(_, touched)| touched))
-            {
-                Some(p) => {
-                    let mut next = lock(&self.next);
-                    if next.origin.as_ref().is_some_and(|(u, s, _)| u == uri && *s == p.seq) {
-                        *next = Proposals::default();
-                    }
-                    (p.base_seq, p.tree.clone())
-                }
-                None => (t.base_seq, t.base_tree.clone()),
-            };
-            (base_seq, t.text_at(base_seq, &text), tree)
-        };
-        // Edits forgotten since: nothing to compare with.
-        let Some(base) = base else {
-            self.settle(uri, seq, new_tree, None);
-            return;
-        };
-        let Some((start, old_end, new_end)) = implied::changed_span(&base, &text) else {
-            self.settle(uri, seq, new_tree, None);
-            return;
-        };
-        let excluded = |rel: &str| self.router().excludes(rel);
         let (Some(language), Some(new_tree)) = (language, new_tree) else {
             self.settle(uri, seq, None, None);
             return;
         };
-        let previous = Previous { base_seq, tree: base_tree.clone(), seq, span: start..new_end };
-        let old_tree = base_tree
-            .or_else(|| syntax::before_edit(language, &text, &new_tree, &base, (start, old_end, new_end)));
-        let (Some(old_tree), false) = (old_tree, rel.as_deref().is_some_and(excluded)) else {
-            self.settle(uri, seq, Some(new_tree), Some(previous));
+        if rel.as_deref().is_some_and(|r| self.router().excludes(r)) {
+            self.settle(uri, seq, Some(new_tree), None);
+            return;
+        }
+        // The edit since the last analysis, from the text after it; then, when that implies
+        // nothing and it went on with the previous edit (a name typed in two goes, an undo),
+        // both together, from the text before the previous one.
+        let (last, continued) = {
+            let docs = lock(&self.docs);
+            let Some(doc) = docs.get(uri) else { return };
+            let t = &doc.track;
+            let continued = t
+                .previous
+                .as_ref()
+                .filter(|p| t.map(p.seq, &p.span).is_none_or(|(_, touched)| touched))
+                .map(|p| (p.base_seq, p.tree.clone(), p.seq));
+            ((t.base_seq, t.base_tree.clone()), continued)
+        };
+        let here = Here {
+            uri,
+            text: &text,
+            tree: &new_tree,
+            language,
+            rel: rel.as_deref(),
+            path: path.as_deref(),
+            seq,
+        };
+        let mut outcome = self.implied_since(&here, last.0, last.1);
+        if outcome.as_ref().is_some_and(|o| o.found.is_empty())
+            && let Some((base_seq, tree, previous_seq)) = continued
+        {
+            // What the previous edit implied goes with it.
+            {
+                let mut next = lock(&self.next);
+                if next.origin.as_ref().is_some_and(|(u, s, _)| u == uri && *s == previous_seq) {
+                    *next = Proposals::default();
+                }
+            }
+            outcome = self.implied_since(&here, base_seq, tree);
+        }
+        let Some(Implication { found, span, previous, lines }) = outcome else {
+            self.settle(uri, seq, Some(new_tree), None);
             return;
         };
+        // An edit that implies nothing leaves the standing proposals (it may be elsewhere).
+        if !found.is_empty() {
+            let items: Vec<Proposal> = found
+                .into_iter()
+                .map(|(target, text, p)| Proposal {
+                    id: self.last_id.fetch_add(1, Ordering::Relaxed) + 1,
+                    target,
+                    old: text[p.range.clone()].to_owned(),
+                    range: p.range,
+                    text: p.text,
+                    insert_at: p.insert_at,
+                    kind: p.kind,
+                    reason: p.reason,
+                    confidence: p.confidence,
+                    edit: lines.clone(),
+                    rejected: false,
+                    accepted: false,
+                })
+                .collect();
+            lock(&self.metrics).next_proposed += items.len() as u64;
+            *lock(&self.next) = Proposals { items, origin: Some((uri.to_owned(), seq, span)) };
+        }
+        self.settle(uri, seq, Some(new_tree), Some(previous));
+    }
+
+    /// What the document's edits since edit `base_seq` imply (`tree`: the text's tree then, if
+    /// known): the places, best first. `None` when there is nothing to compare (edits forgotten,
+    /// none left).
+    fn implied_since(&self, here: &Here<'_>, base_seq: u64, tree: Option<Tree>) -> Option<Implication> {
+        let Here { uri, text, language, seq, .. } = *here;
+        let base = lock(&self.docs).get(uri)?.track.text_at(base_seq, text)?;
+        let (start, old_end, new_end) = implied::changed_span(&base, text)?;
+        let previous = Previous { base_seq, tree: tree.clone(), seq, span: start..new_end };
+        let lines = Arc::new(EditLines {
+            path: here.path.unwrap_or_default().to_owned(),
+            before: lines_of(&base, start, old_end),
+            after: lines_of(text, start, new_end),
+            comment: language.comment(),
+        });
+        let nothing = |previous| {
+            Some(Implication { found: Vec::new(), span: start..new_end, previous, lines: lines.clone() })
+        };
+        let Some(old_tree) =
+            tree.or_else(|| syntax::before_edit(language, text, here.tree, &base, (start, old_end, new_end)))
+        else {
+            return nothing(previous);
+        };
         let known = |name: &str| self.workspace.index().defining(name).next().is_some();
+        let excluded = |rel: &str| self.router().excludes(rel);
         let edit = Edit {
             language,
             old: &base,
             old_tree: &old_tree,
-            new: &text,
-            new_tree: &new_tree,
+            new: text,
+            new_tree: here.tree,
             start,
             old_end,
             new_end,
             known: &known,
         };
-        let lines = Arc::new(EditLines {
-            path: path.unwrap_or_default(),
-            before: lines_of(&base, start, old_end),
-            after: lines_of(&text, start, new_end),
-            comment: language.comment(),
-        });
         let mut found: Vec<(Target, Arc<str>, Implied)> = Vec::new();
-        let here: Arc<str> = Arc::from(text.as_str());
+        let shared: Arc<str> = Arc::from(text);
         for Scoped { change, scope, visible } in implied::analyse(&edit) {
-            for p in implied::places(&text, &new_tree, &change, scope, start..new_end) {
-                found.push((Target::Open { uri: uri.to_owned(), seq }, here.clone(), p));
+            for p in implied::places(text, here.tree, &change, scope, start..new_end) {
+                found.push((Target::Open { uri: uri.to_owned(), seq }, shared.clone(), p));
             }
             if visible {
-                found.extend(self.elsewhere(&change, language, rel.as_deref(), &excluded));
+                found.extend(self.elsewhere(&change, language, here.rel, &excluded));
             }
         }
         // A place two changes reach keeps the first (the more specific) one's edit.
@@ -320,31 +388,8 @@ impl Engine {
             Target::Open { uri: u, .. } => (1, u.clone(), p.range.start),
             Target::File { rel } => (1, rel.clone(), p.range.start),
         });
-        found.dedup_by(|a, b| a.0 == b.0 && a.2.range == b.2.range);
         found.truncate(MAX_PROPOSALS);
-        // An edit that implies nothing leaves the standing proposals (it may be elsewhere).
-        if !found.is_empty() {
-            let items: Vec<Proposal> = found
-                .into_iter()
-                .map(|(target, text, p)| Proposal {
-                    id: self.last_id.fetch_add(1, Ordering::Relaxed) + 1,
-                    target,
-                    old: text[p.range.clone()].to_owned(),
-                    range: p.range,
-                    text: p.text,
-                    insert_at: p.insert_at,
-                    kind: p.kind,
-                    reason: p.reason,
-                    confidence: p.confidence,
-                    edit: lines.clone(),
-                    rejected: false,
-                    accepted: false,
-                })
-                .collect();
-            lock(&self.metrics).next_proposed += items.len() as u64;
-            *lock(&self.next) = Proposals { items, origin: Some((uri.to_owned(), seq, start..new_end)) };
-        }
-        self.settle(uri, seq, Some(new_tree), Some(previous));
+        Some(Implication { found, span: start..new_end, previous, lines })
     }
 
     /// The document's edits up to `seq` are analysed: the text after them (whose tree is `tree`)
