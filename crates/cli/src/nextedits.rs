@@ -58,13 +58,6 @@ fn targets(engine: &Engine, n: usize) -> Vec<Target> {
     all.into_iter().step_by(step).take(n).collect()
 }
 
-fn language_id(language: Language) -> &'static str {
-    match language {
-        Language::Tsx => "typescriptreact",
-        l => l.name(),
-    }
-}
-
 pub fn run(
     manifest: &Manifest,
     choice: &Choice,
@@ -104,7 +97,7 @@ pub fn run(
                 Some(&root.join(&t.rel)),
                 t.text.to_string(),
                 1,
-                language_id(t.language).into(),
+                t.language.spec().ids[0].into(),
             );
             let start = position(&t.text, range.start, enc);
             let end = position(&t.text, range.end, enc);

@@ -889,15 +889,27 @@ fn in_prose(tree: &Tree, start: usize, end: usize) -> bool {
 
 /// Where `piece` occurs in `text` within `scope`, not as part of a longer word.
 fn whole_words(text: &str, piece: &str, scope: &Range<usize>) -> Vec<Range<usize>> {
-    let hay = &text[scope.clone()];
-    hay.match_indices(piece)
-        .map(|(i, _)| scope.start + i..scope.start + i + piece.len())
-        .filter(|r| {
+    word_hits(text, piece, scope.clone()).collect()
+}
+
+/// Whether `word` occurs in `text` as a whole word (a file worth looking into for a change).
+pub fn contains_word(text: &str, word: &str) -> bool {
+    word_hits(text, word, 0..text.len()).next().is_some()
+}
+
+fn word_hits<'a>(
+    text: &'a str,
+    piece: &'a str,
+    scope: Range<usize>,
+) -> impl Iterator<Item = Range<usize>> + 'a {
+    text[scope.clone()]
+        .match_indices(piece)
+        .map(move |(i, _)| scope.start + i..scope.start + i + piece.len())
+        .filter(move |r| {
             let cut_before = piece.starts_with(is_word) && text[..r.start].ends_with(is_word);
             let cut_after = piece.ends_with(is_word) && text[r.end..].starts_with(is_word);
             !cut_before && !cut_after
         })
-        .collect()
 }
 
 /// When the edit deleted whole lines at the margin (and put nothing in their place): those
@@ -1387,6 +1399,13 @@ mod tests {
         assert_eq!(near, whole);
         assert_eq!(places_near(Language::Python, &other, &change, &[]), whole);
         assert_eq!(near.len(), 1, "the call, not the docstring or the comment");
+    }
+
+    #[test]
+    fn whole_words_only() {
+        assert!(contains_word("a = area(1)", "area"));
+        assert!(!contains_word("a = areas(1)", "area"));
+        assert!(!contains_word("subarea", "area"));
     }
 
     #[test]

@@ -87,6 +87,13 @@ pub(crate) struct Proposals {
     origin: Option<(String, u64, Range<usize>)>,
 }
 
+impl Proposal {
+    /// Whether it is one to show: written, not found wanting, not reported accepted.
+    fn shown(&self) -> bool {
+        self.text.is_some() && !self.rejected && !self.accepted
+    }
+}
+
 impl Proposals {
     /// Forgets proposal `id` (dismissed); whether it was one.
     fn forget(&mut self, id: u64) -> bool {
@@ -108,7 +115,7 @@ impl Proposals {
 #[derive(Clone, Copy)]
 struct Here<'a> {
     uri: &'a str,
-    text: &'a str,
+    text: &'a Arc<String>,
     tree: &'a Tree,
     language: Language,
     rel: Option<&'a str>,
@@ -119,7 +126,7 @@ struct Here<'a> {
 /// What an edit implies: the places (with their text), the bytes the edit left, the edit as the
 /// next one may go on with it, and its lines for the model's prompt.
 struct Implication {
-    found: Vec<(Target, Arc<str>, Implied)>,
+    found: Vec<(Target, Shared, Implied)>,
     span: Range<usize>,
     previous: Previous,
     lines: Arc<EditLines>,
@@ -141,23 +148,31 @@ pub struct NextEdit {
     pub confidence: f32,
 }
 
+/// A file's text, shared, not copied: an open document's buffer or what the index holds.
+#[derive(Clone, Debug)]
+enum Shared {
+    Buffer(Arc<String>),
+    Indexed(Arc<str>),
+}
+
+impl std::ops::Deref for Shared {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Shared::Buffer(t) => t,
+            Shared::Indexed(t) => t,
+        }
+    }
+}
+
 /// A proposal where it is now.
 struct Located {
-    text: Arc<str>,
+    text: Shared,
     range: Range<usize>,
     uri: Option<String>,
     rel: Option<String>,
     /// Its replacement is already there: the user applied it.
     applied: bool,
-}
-
-/// Whether `word` occurs in `text` as a whole word.
-fn has_word(text: &str, word: &str) -> bool {
-    let ident = |c: char| c.is_alphanumeric() || c == '_';
-    text.match_indices(word).any(|(i, _)| {
-        !text[..i].chars().next_back().is_some_and(ident)
-            && !text[i + word.len()..].chars().next().is_some_and(ident)
-    })
 }
 
 /// The lines `text[start..end]` lies on, at most 400 bytes.
@@ -199,12 +214,25 @@ impl Engine {
         self.write_next_edits_up_to(MAX_PROPOSALS, threshold).await;
     }
 
-    /// The proposal for `uri` whose place starts on `line`, for an inline completion there:
-    /// `(id, start, end, text)` in editor terms.
+    /// The proposal for `uri` that lies on `line`, for an inline completion there. On the hot
+    /// path: only that document's proposals are looked at, and only the one found is put in
+    /// editor terms.
     pub(crate) fn next_edit_on_line(&self, uri: &str, line: u32) -> Option<NextEdit> {
-        self.current(self.encoding())
-            .into_iter()
-            .find(|e| e.uri.as_deref() == Some(uri) && e.range.0.0 == line && e.range.1.0 == line)
+        let encoding = self.encoding();
+        let docs = lock(&self.docs);
+        let next = lock(&self.next);
+        if next.items.is_empty() {
+            return None;
+        }
+        let text = &docs.get(uri)?.text;
+        let start = tandem_context::lines::line_start(text, line as usize)?;
+        let end = tandem_context::lines::line_end(text, start);
+        next.items.iter().filter(|p| p.shown()).find_map(|p| {
+            let at = self.locate(&docs, p).filter(|a| !a.applied && a.uri.as_deref() == Some(uri))?;
+            (start <= at.range.start && at.range.end <= end)
+                .then(|| self.edit_of(p, at, encoding, None))
+                .flatten()
+        })
     }
 
     /// What became of proposal `id`, as the editor reports it; whether it is one.
@@ -359,8 +387,8 @@ impl Engine {
             new_end,
             known: &known,
         };
-        let mut found: Vec<(Target, Arc<str>, Implied)> = Vec::new();
-        let shared: Arc<str> = Arc::from(text);
+        let mut found: Vec<(Target, Shared, Implied)> = Vec::new();
+        let shared = Shared::Buffer(here.text.clone());
         for Scoped { change, scope, visible } in implied::analyse(&edit) {
             for p in implied::places(text, here.tree, &change, scope, start..new_end) {
                 found.push((Target::Open { uri: uri.to_owned(), seq }, shared.clone(), p));
@@ -370,9 +398,9 @@ impl Engine {
             }
         }
         // A place two changes reach keeps the first (the more specific) one's edit.
-        let mut kept: Vec<(Target, Arc<str>, Implied)> = Vec::with_capacity(found.len());
+        let mut kept: Vec<(Target, Shared, Implied)> = Vec::with_capacity(found.len());
         for f in found {
-            let overlaps = |k: &(Target, Arc<str>, Implied)| {
+            let overlaps = |k: &(Target, Shared, Implied)| {
                 k.0 == f.0
                     && k.2.range.start < f.2.range.end.max(f.2.range.start + 1)
                     && f.2.range.start < k.2.range.end.max(k.2.range.start + 1)
@@ -437,21 +465,24 @@ impl Engine {
         language: Language,
         this: Option<&str>,
         excluded: &dyn Fn(&str) -> bool,
-    ) -> Vec<(Target, Arc<str>, Implied)> {
+    ) -> Vec<(Target, Shared, Implied)> {
         let Some((needle, word)) = implied::needle(change) else { return Vec::new() };
         let candidates: Vec<(String, Language, Arc<str>, Vec<usize>)> = {
             let index = self.workspace.index();
-            let mut c: Vec<_> = index
-                .entries()
-                .filter(|(rel, e)| Some(*rel) != this && e.language.same_family(language))
-                .filter(|(_, e)| if word { has_word(&e.text, needle) } else { e.text.contains(needle) })
-                .map(|(rel, e)| {
-                    // Where top-level definitions start and end: windows parsed around a use start there.
-                    let top = e.outline.definitions.iter().filter(|d| d.parent.is_none());
-                    let bounds = top.flat_map(|d| [d.range.start, d.range.end]).collect();
-                    (rel.to_owned(), e.language, e.text.clone(), bounds)
-                })
-                .collect();
+            let mut c: Vec<_> =
+                index
+                    .entries()
+                    .filter(|(rel, e)| Some(*rel) != this && e.language.same_family(language))
+                    .filter(|(_, e)| {
+                        if word { implied::contains_word(&e.text, needle) } else { e.text.contains(needle) }
+                    })
+                    .map(|(rel, e)| {
+                        // Where top-level definitions start and end: windows parsed around a use start there.
+                        let top = e.outline.definitions.iter().filter(|d| d.parent.is_none());
+                        let bounds = top.flat_map(|d| [d.range.start, d.range.end]).collect();
+                        (rel.to_owned(), e.language, e.text.clone(), bounds)
+                    })
+                    .collect();
             c.sort_by(|a, b| a.0.cmp(&b.0));
             c.truncate(MAX_FILES);
             c
@@ -466,9 +497,9 @@ impl Engine {
                 let docs = lock(&self.docs);
                 match docs.uri_of(&rel).and_then(|u| Some((u.to_owned(), docs.get(u)?))) {
                     Some((uri, d)) => {
-                        (Target::Open { uri, seq: d.track.seq }, Arc::from(d.text.as_str()), Vec::new())
+                        (Target::Open { uri, seq: d.track.seq }, Shared::Buffer(d.text.clone()), Vec::new())
                     }
-                    None => (Target::File { rel: rel.clone() }, indexed, bounds),
+                    None => (Target::File { rel: rel.clone() }, Shared::Indexed(indexed), bounds),
                 }
             };
             for p in implied::places_near(lang, &text, change, &bounds) {
@@ -480,18 +511,18 @@ impl Engine {
 
     /// Where proposal `p` is now, if it is still there (or was applied).
     fn locate(&self, docs: &Documents, p: &Proposal) -> Option<Located> {
-        let (text, range, uri, rel, touched): (Arc<str>, _, _, _, _) = match &p.target {
+        let (text, range, uri, rel, touched) = match &p.target {
             Target::Open { uri, seq } => {
                 let d = docs.get(uri)?;
                 let (range, touched) = d.track.map(*seq, &p.range).unwrap_or((p.range.clone(), true));
-                (Arc::from(d.text.as_str()), range, Some(uri.clone()), d.rel.clone(), touched)
+                (Shared::Buffer(d.text.clone()), range, Some(uri.clone()), d.rel.clone(), touched)
             }
             Target::File { rel } => match docs.uri_of(rel) {
                 // Opened since: its buffer, where the file's text was.
                 Some(uri) => {
                     let d = docs.get(uri)?;
                     (
-                        Arc::from(d.text.as_str()),
+                        Shared::Buffer(d.text.clone()),
                         p.range.clone(),
                         Some(uri.to_owned()),
                         Some(rel.clone()),
@@ -500,7 +531,13 @@ impl Engine {
                 }
                 None => {
                     let e = self.workspace.index();
-                    (e.get(rel)?.text.clone(), p.range.clone(), None, Some(rel.clone()), false)
+                    (
+                        Shared::Indexed(e.get(rel)?.text.clone()),
+                        p.range.clone(),
+                        None,
+                        Some(rel.clone()),
+                        false,
+                    )
                 }
             },
         };
@@ -517,28 +554,35 @@ impl Engine {
         let root = self.workspace.root();
         next.items
             .iter()
-            .filter(|p| !p.rejected && !p.accepted)
+            .filter(|p| p.shown())
             .filter_map(|p| {
-                let text = p.text.clone()?;
-                let at = self.locate(&docs, p).filter(|a| !a.applied)?;
-                let start = position(&at.text, at.range.start, encoding);
-                let end = position(&at.text, at.range.end, encoding);
-                let path = match (&at.uri, &at.rel, &root) {
-                    (None, Some(rel), Some(root)) => Some(root.join(rel)),
-                    _ => None,
-                };
-                (at.uri.is_some() || path.is_some()).then(|| NextEdit {
-                    id: p.id,
-                    uri: at.uri,
-                    path,
-                    range: (start, end),
-                    text,
-                    kind: p.kind.name(),
-                    reason: p.reason.clone(),
-                    confidence: p.confidence,
-                })
+                self.edit_of(p, self.locate(&docs, p).filter(|a| !a.applied)?, encoding, root.as_deref())
             })
             .collect()
+    }
+
+    /// Proposal `p`, found at `at`, in editor terms (a file not open named under `root`).
+    fn edit_of(
+        &self,
+        p: &Proposal,
+        at: Located,
+        encoding: Encoding,
+        root: Option<&std::path::Path>,
+    ) -> Option<NextEdit> {
+        let path = match (&at.uri, &at.rel, root) {
+            (None, Some(rel), Some(root)) => Some(root.join(rel)),
+            _ => None,
+        };
+        (at.uri.is_some() || path.is_some()).then(|| NextEdit {
+            id: p.id,
+            uri: at.uri,
+            path,
+            range: (position(&at.text, at.range.start, encoding), position(&at.text, at.range.end, encoding)),
+            text: p.text.clone().unwrap_or_default(),
+            kind: p.kind.name(),
+            reason: p.reason.clone(),
+            confidence: p.confidence,
+        })
     }
 
     /// Has the model write up to `n` proposals that wait for it, nearest first; those below
@@ -651,37 +695,21 @@ async fn write_argument(
 /// `None` when empty or multi-line.
 fn one_argument(text: &str) -> Option<&str> {
     let mut depth = 0i32;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
     let mut end = text.len();
-    for (i, ch) in text.char_indices() {
-        if let Some(q) = quote {
-            match ch {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                _ if ch == q => quote = None,
-                _ => {}
-            }
-            continue;
-        }
-        match ch {
-            '"' | '\'' | '`' => quote = Some(ch),
+    for (i, c) in crate::postprocess::code_chars(text) {
+        match c {
             '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' if depth == 0 => {
+            ')' | ']' | '}' | ',' if depth == 0 => {
                 end = i;
                 break;
             }
             ')' | ']' | '}' => depth -= 1,
-            ',' if depth == 0 => {
-                end = i;
-                break;
-            }
             '\n' => return None,
             _ => {}
         }
     }
     let arg = text[..end].trim();
-    (!arg.is_empty() && quote.is_none() && depth == 0).then_some(arg)
+    (!arg.is_empty() && depth == 0).then_some(arg)
 }
 
 #[cfg(test)]
@@ -695,12 +723,5 @@ mod tests {
         assert_eq!(one_argument("\"a,b\")"), Some("\"a,b\""));
         assert_eq!(one_argument(")"), None);
         assert_eq!(one_argument("x\ny"), None);
-    }
-
-    #[test]
-    fn whole_words_only() {
-        assert!(has_word("a = area(1)", "area"));
-        assert!(!has_word("a = areas(1)", "area"));
-        assert!(!has_word("subarea", "area"));
     }
 }

@@ -181,9 +181,10 @@ fn unmatched_closer(text: &str, rest: &str) -> Option<usize> {
     None
 }
 
-/// The brackets of `text` outside its string literals (`"…"`, `'…'`, `` `…` ``, each ending at
-/// its quote or at the end of the line; a backslash escapes), with their byte offsets.
-fn brackets(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+/// The characters of `text` outside its string literals (`"…"`, `'…'`, `` `…` ``, each ending at
+/// its quote or at the end of the line; a backslash escapes), quotes left out, with their byte
+/// offsets.
+pub(crate) fn code_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     let mut quote: Option<char> = None;
     let mut escaped = false;
     text.char_indices().filter(move |&(_, c)| {
@@ -193,10 +194,15 @@ fn brackets(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
             Some(q) if c == q || c == '\n' => quote = None,
             Some(_) => {}
             None if matches!(c, '"' | '\'' | '`') => quote = Some(c),
-            None => return matches!(c, '(' | '[' | '{' | ')' | ']' | '}'),
+            None => return true,
         }
         false
     })
+}
+
+/// The brackets of `text` outside its string literals, with their byte offsets.
+fn brackets(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    code_chars(text).filter(|&(_, c)| matches!(c, '(' | '[' | '{' | ')' | ']' | '}'))
 }
 
 /// Length of the longest suffix of `text` made only of closing brackets that is a prefix of

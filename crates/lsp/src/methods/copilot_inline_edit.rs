@@ -7,20 +7,13 @@ use crate::session::Server;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tower_lsp_server::jsonrpc::Result;
-use tower_lsp_server::ls_types::{Position, Uri};
+use tower_lsp_server::ls_types::{OptionalVersionedTextDocumentIdentifier, Position};
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InlineEditParams {
-    pub text_document: Document,
+    pub text_document: OptionalVersionedTextDocumentIdentifier,
     pub position: Position,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct Document {
-    pub uri: Uri,
-    #[serde(default)]
-    pub version: Option<i32>,
 }
 
 pub(crate) async fn handle(server: &Server, params: InlineEditParams) -> Result<Value> {

@@ -10,17 +10,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tandem_engine::NextEdit;
 use tower_lsp_server::jsonrpc::{Error, Result};
-use tower_lsp_server::ls_types::{Position, Range, Uri};
+use tower_lsp_server::ls_types::{Position, Range, TextDocumentIdentifier, Uri};
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NextEditsParams {
-    pub text_document: Document,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct Document {
-    pub uri: Uri,
+    pub text_document: TextDocumentIdentifier,
 }
 
 /// An edit's range in LSP terms.
