@@ -187,8 +187,9 @@ fn lines_of(text: &str, start: usize, end: usize) -> String {
 impl Engine {
     /// The edits the document's last edit implies, best first, once it has settled (left alone
     /// for `next_edit_delay_ms`; this waits for that). An edit that applied proposals leaves
-    /// the others standing; any other edit replaces them with its own. Proposals the model
-    /// writes are written now for the first few; [`Engine::write_next_edits`] writes the rest.
+    /// the others standing, as does one that implies nothing; any other edit replaces them with
+    /// its own. The model writes the nearest proposal that needs it now;
+    /// [`Engine::write_next_edits`] writes the rest.
     pub async fn next_edits(&self, uri: &str) -> Result<Vec<NextEdit>, EngineError> {
         let Tuning { settings, encoding, .. } = self.tuning();
         if !settings.next_edits {
